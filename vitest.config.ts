@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: ['packages/*', 'apps/*'],
+    reporters: ['default', './scripts/vitest-closing-line.ts'],
+    // Two cores: more workers only add contention with the broker and the registry.
+    maxWorkers: 2,
+  },
+});
