@@ -1,1 +1,1 @@
-export {};
+export { ensureInfra, infraConfig, type InfraConfig, uniqueName, unreachableInfra } from './infra.js';
