@@ -1,1 +1,20 @@
-export {};
+export { OAuth2AuthProvider } from './auth-provider.js';
+export {
+  type ClientAuthMethod,
+  DEFAULT_EXPIRES_IN_SECONDS,
+  DEFAULT_EXPIRY_SKEW_SECONDS,
+  DEFAULT_TIMEOUT_SECONDS,
+  type OAuth2Config,
+  type OAuth2Settings,
+  oauth2ConfigSchema,
+  parseOAuth2Settings,
+} from './config.js';
+export { OAuth2Error, type OAuth2ErrorCode, type OAuth2ErrorDetails } from './errors.js';
+export type { GrantType, OAuth2Event, OAuth2EventListener, TokenRequestReason } from './events.js';
+export {
+  createOAuth2AuthFactory,
+  type OAuth2AuthFactoryOptions,
+  oauth2Auth,
+  type RotatedRefreshTokenInfo,
+} from './factory.js';
+export { type AccessToken, OAuth2TokenSource, type OAuth2TokenSourceOptions } from './token-source.js';

@@ -1,0 +1,78 @@
+import type { AuthFactory, AuthFactoryContext, ExtractEvent } from '@siphon/core';
+import { OAuth2AuthProvider } from './auth-provider.js';
+import type { OAuth2Event } from './events.js';
+import { OAuth2TokenSource } from './token-source.js';
+
+export interface RotatedRefreshTokenInfo {
+  clientId: string;
+  /** Token URL without query string. */
+  tokenUrl: string;
+}
+
+export interface OAuth2AuthFactoryOptions {
+  /**
+   * Persists a rotated refresh token (e.g. into the runner's secret store). Awaited before the
+   * access token that came with it is used. Without it, a rotated token lives in memory only and
+   * a warning is logged, since the configured refresh token no longer works.
+   */
+  onRefreshToken?: (refreshToken: string, info: RotatedRefreshTokenInfo) => void | Promise<void>;
+  /** Clock in epoch milliseconds, for tests. */
+  now?: () => number;
+}
+
+/**
+ * Builds the `AuthFactory` core's engine calls for `auth: { type: 'oauth2', ... }`. Token requests
+ * go through the engine's fetch, so they follow the same retry rules as API calls.
+ */
+export function createOAuth2AuthFactory(options: OAuth2AuthFactoryOptions = {}): AuthFactory {
+  return (config: Record<string, unknown>, context: AuthFactoryContext) => {
+    const onRefreshToken = options.onRefreshToken;
+    const source: OAuth2TokenSource = OAuth2TokenSource.fromConfig(config, {
+      fetch: context.fetch,
+      now: options.now,
+      onRefreshToken: onRefreshToken
+        ? (token) => onRefreshToken(token, { clientId: source.clientId, tokenUrl: source.tokenUrl })
+        : undefined,
+    });
+    source.on((event) => {
+      const log = toLogEvent(event, source, onRefreshToken !== undefined);
+      if (log) context.events.emit(log);
+    });
+    return new OAuth2AuthProvider(source);
+  };
+}
+
+/** The factory with no persistence hook: rotated refresh tokens are kept in memory. */
+export const oauth2Auth: AuthFactory = createOAuth2AuthFactory();
+
+function toLogEvent(
+  event: OAuth2Event,
+  source: OAuth2TokenSource,
+  persists: boolean,
+): ExtractEvent | undefined {
+  const where = source.describe();
+  switch (event.type) {
+    case 'token_issued': {
+      const lifetime = `${event.expiresInSeconds} s${event.expiresInDefaulted ? ' (assumed: no expires_in)' : ''}`;
+      const issued: ExtractEvent = {
+        type: 'log',
+        level: 'debug',
+        message: `${where}: access token issued in ${event.durationMs} ms, valid for ${lifetime}`,
+      };
+      if (!event.refreshTokenRotated || persists) return issued;
+      return {
+        type: 'log',
+        level: 'warn',
+        message: `${where}: the server rotated the refresh token; it is kept in memory only, so the configured refresh_token no longer works after this run`,
+      };
+    }
+    case 'token_invalidated':
+      return { type: 'log', level: 'debug', message: `${where}: access token dropped after HTTP 401` };
+    case 'token_failed':
+      return { type: 'log', level: 'warn', message: event.error.message };
+    case 'refresh_token_persisted':
+      return { type: 'log', level: 'info', message: `${where}: rotated refresh token persisted` };
+    default:
+      return undefined;
+  }
+}
