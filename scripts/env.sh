@@ -4,6 +4,9 @@
 SIPHON_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SIPHON_CACHE="${SIPHON_CACHE:-$SIPHON_ROOT/.cache}"
 export SIPHON_ROOT SIPHON_CACHE
+# pnpm is pinned by packageManager and installed below; its own version switch would look up
+# platform binaries that the registry does not publish, and fail now and then.
+export npm_config_pm_on_fail=ignore
 PNPM_VERSION="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$SIPHON_ROOT/package.json")"
 
 node_is_recent() {
