@@ -1,1 +1,20 @@
-export {};
+export {
+  ANALYTICS_MAX_PAGE_SIZE,
+  type AnalyticsPreset,
+  type AnalyticsResourceOverride,
+  type AnalyticsSourceOptions,
+  parseAnalyticsOptions,
+  type SecretInput,
+} from './options.js';
+export {
+  ANALYTICS_NAMESPACE,
+  ANALYTICS_REAL_ID_FIELD,
+  ANALYTICS_RESOURCE_NAMES,
+  type AnalyticsResource,
+  type AnalyticsResourceName,
+  analyticsResources,
+  analyticsSchemaFor,
+  analyticsSchemas,
+} from './resources.js';
+export { analyticsSeedConfig } from './seed-config.js';
+export { analyticsSource } from './source.js';

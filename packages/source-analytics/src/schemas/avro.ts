@@ -1,0 +1,99 @@
+/**
+ * A few helpers for writing Avro schemas as plain JSON (core's `AvroRecordSchema`) that read
+ * like a field list. Nested records are written inline and may be reused: `finishSchema`
+ * turns every repeated definition into a reference by name, as Avro requires.
+ */
+import type { AvroField, AvroRecordSchema, AvroType } from '@siphon/core';
+
+const AVRO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A field that is always present and never null. */
+export function required(name: string, type: AvroType, doc: string): AvroField {
+  return { name, type, doc };
+}
+
+/** A field that may be null or absent: `["null", T]` (or `["null", ...union]`) with default null. */
+export function optional(name: string, type: AvroType, doc: string): AvroField {
+  return { name, type: ['null', ...(Array.isArray(type) ? type : [type])], default: null, doc };
+}
+
+export function record(name: string, doc: string, fields: AvroField[]): AvroRecordSchema {
+  return { type: 'record', name, doc, fields };
+}
+
+export function arrayOf(items: AvroType): AvroType {
+  return { type: 'array', items };
+}
+
+/**
+ * The schema as registered: namespaced, every named type defined once (later uses become
+ * references), names checked, and deeply frozen so no consumer can alter a shared schema.
+ */
+export function finishSchema(schema: AvroRecordSchema, namespace: string): AvroRecordSchema {
+  const defined = new Map<string, string>();
+  const top = dedupe(structuredClone(schema), defined, schema.name) as AvroRecordSchema;
+  return deepFreeze({ ...top, namespace });
+}
+
+function dedupe(type: AvroType, defined: Map<string, string>, where: string): AvroType {
+  if (Array.isArray(type)) return type.map((branch) => dedupe(branch, defined, where));
+  if (typeof type !== 'object') return type;
+  if (type.type === 'record') {
+    const rec = type as AvroRecordSchema;
+    if (!AVRO_NAME.test(rec.name)) throw new Error(`${where}: "${rec.name}" is not a valid Avro name`);
+    const text = JSON.stringify(rec);
+    const earlier = defined.get(rec.name);
+    if (earlier !== undefined) {
+      if (earlier !== text) throw new Error(`${where}: two different records are both named "${rec.name}"`);
+      // A reference to a named type; core's AvroType lists only primitive names, hence the cast.
+      return rec.name as AvroType;
+    }
+    defined.set(rec.name, text);
+    const names = new Set<string>();
+    for (const field of rec.fields) {
+      if (!AVRO_NAME.test(field.name))
+        throw new Error(`${where}: field "${field.name}" is not a valid Avro name`);
+      if (names.has(field.name))
+        throw new Error(`${where}: record ${rec.name} declares "${field.name}" twice`);
+      names.add(field.name);
+    }
+    return {
+      ...rec,
+      fields: rec.fields.map((f) => ({ ...f, type: dedupe(f.type, defined, `${where}.${f.name}`) })),
+    };
+  }
+  if (type.type === 'array') return { ...type, items: dedupe(type.items as AvroType, defined, where) };
+  if (type.type === 'map') return { ...type, values: dedupe(type.values as AvroType, defined, where) };
+  return type;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * The schema for a chosen primary key: the key's fields become required strings, and the
+ * other id fields listed in `idFields` become nullable (an API that keys records one way
+ * need not send the other id at all).
+ */
+export function keyedSchema(
+  schema: AvroRecordSchema,
+  idFields: readonly string[],
+  primaryKey: readonly string[],
+  keyDoc: string,
+): AvroRecordSchema {
+  const fields = schema.fields.map((field): AvroField => {
+    if (!idFields.includes(field.name)) return field;
+    const base = Array.isArray(field.type) ? (field.type.find((t) => t !== 'null') ?? 'string') : field.type;
+    if (primaryKey.includes(field.name)) {
+      const { default: _ignored, ...rest } = field;
+      return { ...rest, type: base };
+    }
+    return { ...field, type: ['null', base], default: null };
+  });
+  return deepFreeze({ ...schema, doc: `${schema.doc ?? ''} ${keyDoc}`.trim(), fields });
+}

@@ -1,0 +1,147 @@
+/**
+ * End to end: the analytics source against an in-process sandbox, through the real Kafka sink and
+ * Schema Registry; every topic is read back and compared with the sandbox's ground truth.
+ */
+import { restApiSource, runPipeline, staticSecrets } from '@siphon/core';
+import { type Sandbox, startSandbox } from '@siphon/sandbox';
+import { createKafkaSink } from '@siphon/sink-kafka';
+import { infraConfig, uniqueName } from '@siphon/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ANALYTICS_RESOURCE_NAMES,
+  type AnalyticsResourceName,
+  type AnalyticsSourceOptions,
+  analyticsSchemaFor,
+  analyticsSource,
+} from '../../src/index.js';
+import { type CompactedView, TopicReader } from '../helpers/kafka-view.js';
+
+const { brokers, registryUrl } = infraConfig();
+
+interface Run {
+  views: Map<AnalyticsResourceName, CompactedView>;
+}
+
+/** The records as the API serves them (JSON), keyed as the sink keys them. */
+async function truth(
+  sb: Sandbox,
+  resource: string,
+  keyField: string,
+): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for await (const record of sb.groundTruth('analytics', resource)) {
+    out.set(JSON.stringify({ [keyField]: record[keyField] }), JSON.parse(JSON.stringify(record)));
+  }
+  return out;
+}
+
+async function expectConverged(sb: Sandbox, run: Run, keyField: string): Promise<void> {
+  for (const name of run.views.keys()) {
+    const expected = await truth(sb, name, keyField);
+    const view = run.views.get(name) as CompactedView;
+    expect([...view.values.keys()].sort(), `${name}: keys`).toEqual([...expected.keys()].sort());
+    for (const [key, record] of expected) expect(view.values.get(key), `${name} ${key}`).toEqual(record);
+  }
+}
+
+async function latestValueSchema(
+  topic: string,
+): Promise<{ name: string; namespace?: string; fields: { name: string }[] }> {
+  const response = await fetch(
+    `${registryUrl}/subjects/${encodeURIComponent(`${topic}-value`)}/versions/latest`,
+  );
+  expect(response.status, `registry subject ${topic}-value`).toBe(200);
+  return JSON.parse(((await response.json()) as { schema: string }).schema);
+}
+
+describe('analytics source → Kafka, end to end', () => {
+  let sb: Sandbox;
+  const reader = new TopicReader(brokers, registryUrl);
+
+  beforeAll(async () => {
+    sb = await startSandbox({ seed: 5, size: 110, sizes: { analytics: { fees: 230 } } });
+  });
+
+  afterAll(async () => {
+    await sb?.close();
+  });
+
+  async function run(prefix: string, options: Partial<AnalyticsSourceOptions> = {}): Promise<Run> {
+    const names = options.resources ?? [...ANALYTICS_RESOURCE_NAMES];
+    const config = analyticsSource({ baseUrl: sb.analyticsUrl, pageSize: 40, ...options });
+    const source = restApiSource(config, {
+      name: 'analytics',
+      secrets: staticSecrets({ api_key: sb.credentials.apiKey }),
+    });
+    const sink = createKafkaSink({ kafka: { brokers }, registry: { url: registryUrl }, topics: { prefix } });
+    try {
+      const results = await runPipeline({ source, sink, pipeline: 'e2e' });
+      expect(results.map((r) => r.resource).sort()).toEqual([...names].sort());
+      for (const result of results) expect(result.complete, result.resource).toBe(true);
+    } finally {
+      await sink.close();
+      await source.close();
+    }
+    const topics = await reader.topics(prefix);
+    const views = new Map<AnalyticsResourceName, CompactedView>();
+    for (const name of names) {
+      const topic = `${prefix}.analytics.${name}`;
+      expect(topics, 'one topic per resource').toContain(topic);
+      views.set(name, await reader.compacted(topic));
+    }
+    const keyField = options.preset === 'real_api' ? 'lago_id' : 'id';
+    for (const name of names) {
+      const registered = await latestValueSchema(`${prefix}.analytics.${name}`);
+      const declared = analyticsSchemaFor(name, [keyField]);
+      expect(`${registered.namespace}.${registered.name}`, name).toBe(
+        `${declared.namespace}.${declared.name}`,
+      );
+      expect(
+        registered.fields.map((f) => f.name),
+        name,
+      ).toEqual(declared.fields.map((f) => f.name));
+    }
+    const deadLetters = topics.includes(`${prefix}._dlq`)
+      ? await reader.compacted(`${prefix}._dlq`)
+      : undefined;
+    expect(deadLetters?.messages ?? 0, 'dead-letter messages').toBe(0);
+    return { views };
+  }
+
+  it('seed preset: every resource equals the ground truth, then converges after updates, deletes and inserts', async () => {
+    const prefix = uniqueName('e2e-analytics-seed');
+    const first = await run(prefix);
+    await expectConverged(sb, first, 'id');
+    expect(first.views.get('fees')?.values.size).toBe(230);
+
+    const changes = {
+      fees: await sb.mutate('analytics', 'fees', { update: 10, delete: 6, insert: 8 }),
+      wallets: await sb.mutate('analytics', 'wallets', { update: 7, delete: 2 }),
+      customer_usage: await sb.mutate('analytics', 'customer_usage', { update: 5, insert: 3 }),
+      customer_usage_past: await sb.mutate('analytics', 'customer_usage_past', { delete: 4 }),
+      plans: await sb.mutate('analytics', 'plans', { insert: 2 }),
+    };
+    const second = await run(prefix);
+    await expectConverged(sb, second, 'id');
+
+    const fees = second.views.get('fees') as CompactedView;
+    for (const id of changes.fees.deleted) expect(fees.values.has(JSON.stringify({ id }))).toBe(false);
+    for (const id of changes.fees.inserted) expect(fees.values.has(JSON.stringify({ id }))).toBe(true);
+    expect(fees.values.size).toBe(230 - 6 + 8);
+    const past = second.views.get('customer_usage_past') as CompactedView;
+    expect(past.tombstones).toBeGreaterThanOrEqual(changes.customer_usage_past.deleted.length);
+    const wallet = second.views
+      .get('wallets')
+      ?.values.get(JSON.stringify({ id: changes.wallets.updated[0] }));
+    expect(wallet?.updated_at).not.toBe(
+      first.views.get('wallets')?.values.get(JSON.stringify({ id: changes.wallets.updated[0] }))?.updated_at,
+    );
+  });
+
+  it('real_api preset: topics keyed by lago_id equal the ground truth', async () => {
+    const resources: AnalyticsResourceName[] = ['metrics', 'plans', 'customer_usage_past'];
+    const result = await run(uniqueName('e2e-analytics-real'), { preset: 'real_api', resources });
+    expect([...result.views.keys()]).toEqual(resources);
+    await expectConverged(sb, result, 'lago_id');
+  });
+});

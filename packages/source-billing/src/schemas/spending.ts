@@ -1,0 +1,60 @@
+/** What the organisation spends: expenses and recurring expenses. */
+import type { AvroRecordSchema } from '@siphon/core';
+import { record, required } from './avro.js';
+import { created, date, ids, money, optionalDate, optionalText, text, updated } from './shared.js';
+
+export const expense: AvroRecordSchema = record('Expense', 'An expense (GET /expenses).', [
+  ...ids('expense_id', 'expense'),
+  date('date', 'Expense date.'),
+  text('account_id', 'Expense account id.'),
+  text('account_name', 'Expense account name.'),
+  optionalText('paid_through_account_id', 'Account it was paid from.'),
+  optionalText('paid_through_account_name', 'Name of that account.'),
+  optionalText('description', 'Description (may be empty).'),
+  text('currency_code', 'ISO 4217 currency of the amounts.'),
+  required('exchange_rate', 'double', 'Rate to the organisation base currency.'),
+  money('amount', 'Amount before tax.'),
+  optionalText('tax_id', 'Tax applied, if any.'),
+  optionalText('tax_name', 'Name of that tax.'),
+  money('tax_amount', 'Tax amount (0 when untaxed).'),
+  money('total', 'Amount including tax.'),
+  required('is_billable', 'boolean', 'True when it can be billed to a customer.'),
+  optionalText('reference_number', 'Receipt or reference number.'),
+  optionalText('customer_id', 'Customer it is billable to.'),
+  optionalText('customer_name', 'Display name of that customer.'),
+  optionalText('vendor_id', 'Vendor paid.'),
+  optionalText('vendor_name', 'Name of that vendor.'),
+  text('status', 'unbilled, invoiced, nonbillable, reimbursed, ...'),
+  optionalText('receipt_name', 'File name of the attached receipt.'),
+  created(),
+  updated('last_modified_time'),
+]);
+
+export const recurringExpense: AvroRecordSchema = record(
+  'RecurringExpense',
+  'An expense raised on a schedule (GET /recurringexpenses).',
+  [
+    ...ids('recurring_expense_id', 'recurring expense'),
+    text('recurrence_name', 'Name of the schedule.'),
+    text('recurrence_frequency', 'weeks, months or years.'),
+    required('repeat_every', 'long', 'Number of frequency units between expenses.'),
+    date('start_date', 'First expense date.'),
+    optionalDate('end_date', 'Last expense date; null when open-ended.'),
+    optionalDate('last_created_date', 'Date of the last expense raised.'),
+    optionalDate('next_expense_date', 'Date of the next expense; null unless active.'),
+    text('account_id', 'Expense account id.'),
+    text('account_name', 'Expense account name.'),
+    optionalText('paid_through_account_name', 'Account it is paid from.'),
+    optionalText('description', 'Description (may be empty).'),
+    text('currency_code', 'ISO 4217 currency of the amounts.'),
+    money('amount', 'Amount before tax.'),
+    money('total', 'Amount including tax.'),
+    required('is_billable', 'boolean', 'True when it can be billed to a customer.'),
+    optionalText('customer_id', 'Customer it is billable to.'),
+    optionalText('customer_name', 'Display name of that customer.'),
+    optionalText('vendor_name', 'Vendor paid.'),
+    text('status', 'active, stopped or expired.'),
+    created(),
+    updated('last_modified_time'),
+  ],
+);

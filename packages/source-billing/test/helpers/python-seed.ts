@@ -1,0 +1,50 @@
+/**
+ * Reads the dict literal of a seed's `rest_api_source({...})` block. The seeds write it as JSON
+ * apart from `dlt.secrets["key"]`, which becomes `{ "$secret": "key" }` (how a SecretRef serialises).
+ */
+import { readFileSync } from 'node:fs';
+
+export function readSeedDict(file: string): unknown {
+  const text = readFileSync(file, 'utf8');
+  const start = text.indexOf('rest_api_source(');
+  const end = text.lastIndexOf(')');
+  if (start < 0 || end < start) throw new Error(`${file}: no rest_api_source({...}) call`);
+  const dict = text
+    .slice(start + 'rest_api_source('.length, end)
+    .replace(/dlt\.secrets\["([^"\]]+)"\]/g, (_m, key: string) => JSON.stringify({ $secret: key }));
+  return JSON.parse(dict);
+}
+
+/** Paths where two JSON values differ, including key order within objects. */
+export function differences(actual: unknown, expected: unknown, path = '$'): string[] {
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual)) return [`${path}: expected an array`];
+    const out =
+      actual.length === expected.length
+        ? []
+        : [`${path}: ${actual.length} items, expected ${expected.length}`];
+    for (const [i, item] of expected.entries()) out.push(...differences(actual[i], item, `${path}[${i}]`));
+    return out;
+  }
+  if (typeof expected === 'object' && expected !== null) {
+    if (typeof actual !== 'object' || actual === null || Array.isArray(actual))
+      return [`${path}: expected an object`];
+    const a = Object.keys(actual);
+    const e = Object.keys(expected);
+    const out =
+      a.join(',') === e.join(',') ? [] : [`${path}: keys [${a.join(', ')}], expected [${e.join(', ')}]`];
+    for (const key of e) {
+      out.push(
+        ...differences(
+          (actual as Record<string, unknown>)[key],
+          (expected as Record<string, unknown>)[key],
+          `${path}.${key}`,
+        ),
+      );
+    }
+    return out;
+  }
+  return Object.is(actual, expected)
+    ? []
+    : [`${path}: ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`];
+}
