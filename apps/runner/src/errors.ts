@@ -1,0 +1,72 @@
+/**
+ * Errors the CLI turns into an exit code and a one-line reason. Exit codes: 0 ok, 1 runtime
+ * failure, 2 bad config or usage.
+ */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export class RunnerError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, options: { exitCode?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.exitCode = options.exitCode ?? EXIT_FAILURE;
+  }
+}
+
+/** A problem in the pipelines file or on the command line: fixing the input is the only cure. */
+export class UsageError extends RunnerError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, exitCode: EXIT_USAGE });
+  }
+}
+
+/** One problem at one place of the pipelines file. */
+export interface FileIssue {
+  /** Dotted key path such as `pipelines[1].kafka.brokers`. */
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/** The pipelines file is invalid: every problem, each as `file:line:col key: message`. */
+export class PipelinesFileError extends UsageError {
+  readonly file: string;
+  readonly issues: readonly FileIssue[];
+  constructor(file: string, issues: readonly FileIssue[]) {
+    super(formatIssues(file, issues));
+    this.file = file;
+    this.issues = issues;
+  }
+}
+
+export function formatIssue(file: string, issue: FileIssue): string {
+  const where =
+    issue.line === undefined ? file : `${file}:${issue.line}${issue.column ? `:${issue.column}` : ''}`;
+  return issue.path ? `${where}: ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
+}
+
+function formatIssues(file: string, issues: readonly FileIssue[]): string {
+  return issues.map((issue) => formatIssue(file, issue)).join('\n');
+}
+
+/**
+ * The one-line reason printed on failure: the first line of the message, plus a count of the rest.
+ * A pipeline error (some resources failed) names each failed resource with its own first line.
+ */
+export function oneLineReason(error: unknown): string {
+  const failed = (error as { failed?: unknown }).failed;
+  if (Array.isArray(failed) && failed.length > 0) {
+    return failed
+      .map((f: { resource?: string; error?: unknown }) => `resource ${f.resource}: ${oneLineReason(f.error)}`)
+      .join('; ');
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const lines = message.split('\n').filter((l) => l.trim() !== '');
+  const first = lines[0]?.trim() ?? 'unknown error';
+  return lines.length > 1
+    ? `${first} (and ${lines.length - 1} more problem${lines.length > 2 ? 's' : ''})`
+    : first;
+}

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createOAuth2AuthFactory } from '@siphon/auth-oauth2';
+import {
+  type AuthFactory,
+  ConfigError,
+  chainSecrets,
+  type ExtractEventTarget,
+  envSecrets,
+  fileSecrets,
+  parseConfigText,
+  type RestApiSource,
+  restApiSource,
+  staticSecrets,
+} from '@siphon/core';
+import { type AnalyticsSourceOptions, analyticsSource } from '@siphon/source-analytics';
+import { type BillingSourceOptions, billingSource } from '@siphon/source-billing';
+import type { PipelineConfig } from '../config/schema.js';
+import { UsageError } from '../errors.js';
+import type { SecretValues } from '../logging/secret-values.js';
+import type { TokenVault } from '../ops/token-vault.js';
+import { applyOverrides, packageOptions } from './source-config.js';
+
+export interface BuildSourceOptions {
+  events: ExtractEventTarget;
+  secrets: SecretValues;
+  /** Where rotated refresh tokens are kept; read back in preference to the configured token. */
+  vault?: TokenVault;
+  /** Told when a rotated refresh token was stored (to log it). */
+  onTokenRotated?: (persisted: boolean) => void;
+}
+
+/** The source's name in topic names and state keys: the package's name, or the pipeline's. */
+export function sourceNameOf(pipeline: PipelineConfig): string {
+  return pipeline.source.package ?? pipeline.name;
+}
+
+/** The dlt rest_api config of a pipeline (object, or text with its file name for line numbers). */
+export async function restApiConfigOf(
+  pipeline: PipelineConfig,
+): Promise<{ config: Record<string, unknown> | string; configSource?: string }> {
+  const { source } = pipeline;
+  const where = `pipeline ${pipeline.name}: source`;
+  try {
+    if (source.package === 'billing') {
+      return {
+        config: billingSource(
+          packageOptions(source.options ?? {}) as unknown as BillingSourceOptions,
+        ) as never,
+      };
+    }
+    if (source.package === 'analytics') {
+      return {
+        config: analyticsSource(
+          packageOptions(source.options ?? {}) as unknown as AnalyticsSourceOptions,
+        ) as never,
+      };
+    }
+  } catch (error) {
+    throw asUsageError(error, `${where}.options`);
+  }
+  if (source.rest_api) return { config: applyOverrides(source.rest_api, source.overrides, where) };
+  const file = source.rest_api_file as string;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `${where}.rest_api_file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  if (!source.overrides) return { config: text, configSource: file };
+  let parsed: unknown;
+  try {
+    parsed = parseConfigText(text, { source: file }).value;
+  } catch (error) {
+    throw asUsageError(error, `${where}.rest_api_file`);
+  }
+  return {
+    config: applyOverrides(parsed as Record<string, unknown>, source.overrides, where),
+    configSource: file,
+  };
+}
+
+/**
+ * Builds the pipeline's source. Secrets named by `dlt.secrets[...]` come from the pipeline's
+ * `secrets:` block first, then the environment (dlt's names), then secret files. OAuth2 refresh
+ * tokens that the server rotates are kept in the vault and preferred on the next start.
+ */
+export async function buildSource(
+  pipeline: PipelineConfig,
+  options: BuildSourceOptions,
+): Promise<RestApiSource> {
+  const name = sourceNameOf(pipeline);
+  const { config, configSource } = await restApiConfigOf(pipeline);
+  const usesOAuth2 = /["']?type["']?\s*[:=]\s*["']oauth2["']/.test(
+    typeof config === 'string' ? config : JSON.stringify(config),
+  );
+  const persisted = usesOAuth2 ? await options.vault?.load(pipeline.name, name) : undefined;
+  const factory = createOAuth2AuthFactory({
+    onRefreshToken: async (token) => {
+      options.secrets.add(token);
+      await options.vault?.save(pipeline.name, name, token, originOf(currentOrigin));
+      options.onTokenRotated?.(options.vault?.persistent ?? false);
+    },
+  });
+  let currentOrigin: string | undefined;
+  const oauth2: AuthFactory = (auth, context) => {
+    const configured = typeof auth.refresh_token === 'string' ? auth.refresh_token : undefined;
+    currentOrigin = configured;
+    // A stored token is used only while the configured one is the one its lineage started from.
+    const usable = persisted && persisted.origin === originOf(configured) ? persisted.token : undefined;
+    if (usable) options.secrets.add(usable);
+    return factory(usable ? { ...auth, refresh_token: usable } : auth, context);
+  };
+  try {
+    const source = restApiSource(config, {
+      name,
+      secrets: chainSecrets([
+        staticSecrets(pipeline.secrets, `secrets: of pipeline ${pipeline.name}`),
+        envSecrets({ sourceName: name }),
+        fileSecrets(),
+      ]),
+      authFactories: { oauth2 },
+      events: options.events,
+      ...(configSource ? { configSource } : {}),
+    });
+    checkSelection(pipeline, source);
+    return source;
+  } catch (error) {
+    throw asUsageError(error, `pipeline ${pipeline.name}: source`);
+  }
+}
+
+/** Identifies a configured refresh token without storing it. */
+function originOf(token: string | undefined): string {
+  return token ? createHash('sha256').update(token).digest('hex').slice(0, 16) : '';
+}
+
+function checkSelection(pipeline: PipelineConfig, source: RestApiSource): void {
+  if (!pipeline.resources) return;
+  const known = source.resources.map((r) => r.name);
+  const unknown = pipeline.resources.filter((r) => !known.includes(r));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `pipeline ${pipeline.name}: resources: unknown ${unknown.join(', ')} (the source has ${known.join(', ')})`,
+    );
+  }
+}
+
+function asUsageError(error: unknown, where: string): Error {
+  if (error instanceof UsageError) return error;
+  if (ConfigError.isInstance(error)) return new UsageError(`${where}: ${error.message}`, { cause: error });
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ExtractEvent,
+  ExtractEvents,
+  PipelineError,
+  type ResourceResult,
+  type RestApiSource,
+  runPipeline,
+  type StateStore,
+} from '@siphon/core';
+import { createKafkaSink, type KafkaSink, type KafkaSinkEvent, topicName } from '@siphon/sink-kafka';
+import type { PipelineConfig } from '../config/schema.js';
+import type { Logger } from '../logging/logger.js';
+import type { SecretValues } from '../logging/secret-values.js';
+import type { RunnerMetrics } from '../ops/metrics.js';
+import type { ProgressBoard } from '../ops/progress.js';
+import { TokenVault } from '../ops/token-vault.js';
+import { buildSource, sourceNameOf } from './build-source.js';
+import { kafkaSinkOptions } from './sink-options.js';
+import { runStateStore, standaloneStateStore } from './state-store.js';
+
+export type RunOutcome =
+  | { status: 'success'; results: ResourceResult[]; durationMs: number }
+  | { status: 'aborted'; results: readonly ResourceResult[]; durationMs: number }
+  | { status: 'failure'; error: Error; results: readonly ResourceResult[]; durationMs: number };
+
+export interface PipelineRunnerDeps {
+  logger: Logger;
+  secrets: SecretValues;
+  metrics?: RunnerMetrics;
+  board?: ProgressBoard;
+  /** Directory relative state file paths are resolved from (the pipelines file's). */
+  baseDir: string;
+  /** AES-256 key for rotated refresh tokens; without it they stay in memory. */
+  stateKey: Buffer | undefined;
+  /** Only these resources (the --resources option), within the pipeline's own selection. */
+  resources?: string[];
+}
+
+/**
+ * One pipeline's long-lived parts (source, sink, state store) and its runs. The source lives as
+ * long as the process, so an OAuth access token is reused across scheduled runs.
+ */
+export class PipelineRunner {
+  readonly config: PipelineConfig;
+  readonly sourceName: string;
+  readonly events = new ExtractEvents();
+  readonly #deps: PipelineRunnerDeps;
+  readonly #logger: Logger;
+  #source: RestApiSource | undefined;
+  #sink: KafkaSink | undefined;
+  #store: StateStore | undefined;
+  #vaultStore: StateStore | undefined;
+
+  constructor(config: PipelineConfig, deps: PipelineRunnerDeps) {
+    this.config = config;
+    this.sourceName = sourceNameOf(config);
+    this.#deps = deps;
+    this.#logger = deps.logger.child({ pipeline: config.name });
+    this.events.on((event) => this.#observe(event));
+  }
+
+  get source(): RestApiSource {
+    if (!this.#source) throw new Error(`pipeline ${this.config.name} is not prepared`);
+    return this.#source;
+  }
+
+  /** The resources a run extracts: the pipeline's selection narrowed by --resources. */
+  get resourceNames(): string[] {
+    const own = this.config.resources ?? this.source.resources.map((r) => r.name);
+    const only = this.#deps.resources;
+    return only && only.length > 0 ? own.filter((r) => only.includes(r)) : own;
+  }
+
+  /** Validates and builds the source (config errors surface here, before anything runs). */
+  async prepare(): Promise<void> {
+    this.#store = runStateStore(this.config, this.#deps.baseDir);
+    const vault = new TokenVault(
+      () => (this.#vaultStore ??= this.#store ?? standaloneStateStore(this.config, this.#deps.baseDir)),
+      this.#deps.stateKey,
+    );
+    this.#source = await buildSource(this.config, {
+      events: this.events,
+      secrets: this.#deps.secrets,
+      vault,
+      onTokenRotated: (persisted) =>
+        persisted
+          ? this.#logger.info(
+              'the OAuth server rotated the refresh token; stored encrypted in the state store',
+            )
+          : this.#logger.warn(
+              'the OAuth server rotated the refresh token; set SIPHON_STATE_KEY to keep it across restarts (kept in memory only)',
+            ),
+    });
+    this.#deps.board?.expect(this.config.name, this.resourceNames);
+  }
+
+  async run(signal: AbortSignal): Promise<RunOutcome> {
+    const started = Date.now();
+    const runId = randomUUID();
+    const log = this.#logger.child({ run_id: runId });
+    this.#deps.metrics?.running.set({ pipeline: this.config.name }, 1);
+    log.info({ resources: this.resourceNames }, 'run started');
+    try {
+      this.#sink ??= createKafkaSink(
+        kafkaSinkOptions(this.config, {
+          logger: quietKafkaJs(this.#logger.child({ component: 'sink-kafka' })),
+          onEvent: (event) => this.#onSinkEvent(event),
+        }),
+      );
+      const results = await runPipeline({
+        source: this.source,
+        sink: this.#sink,
+        pipeline: this.config.name,
+        ...(this.#store ? { stateStore: this.#store } : {}),
+        concurrency: this.config.concurrency,
+        signal,
+        resources: this.resourceNames,
+        runId,
+      });
+      this.#succeeded(results);
+      const durationMs = Date.now() - started;
+      const records = results.reduce((n, r) => n + r.records, 0);
+      log.info({ duration_ms: durationMs, records, resources: results.length }, 'run finished');
+      this.#deps.metrics?.runFinished(this.config.name, 'success', durationMs / 1000);
+      return { status: 'success', results, durationMs };
+    } catch (error) {
+      const durationMs = Date.now() - started;
+      const results = PipelineError.isInstance(error) ? error.results : [];
+      this.#succeeded(results);
+      if (signal.aborted) {
+        log.info(
+          { duration_ms: durationMs, completed: results.map((r) => r.resource) },
+          'run stopped by shutdown',
+        );
+        this.#deps.metrics?.runFinished(this.config.name, 'aborted', durationMs / 1000);
+        return { status: 'aborted', results, durationMs };
+      }
+      const err = error instanceof Error ? error : new Error(String(error));
+      log.error({ err, duration_ms: durationMs }, 'run failed');
+      this.#deps.metrics?.runFinished(this.config.name, 'failure', durationMs / 1000);
+      return { status: 'failure', error: err, results, durationMs };
+    } finally {
+      this.#deps.metrics?.running.set({ pipeline: this.config.name }, 0);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([
+      this.#source?.close(),
+      this.#sink?.close(),
+      this.#store?.close?.(),
+      this.#vaultStore && this.#vaultStore !== this.#store ? this.#vaultStore.close?.() : undefined,
+    ]);
+  }
+
+  topicOf(resource: string): string {
+    return topicName(this.config.topics.template, {
+      prefix: this.config.topics.prefix,
+      pipeline: this.config.name,
+      source: this.sourceName,
+      resource,
+    });
+  }
+
+  #succeeded(results: readonly ResourceResult[]): void {
+    for (const r of results) this.#deps.metrics?.resourceSucceeded(this.config.name, r.resource);
+  }
+
+  #onSinkEvent(event: KafkaSinkEvent): void {
+    const metrics = this.#deps.metrics;
+    if (event.type === 'transaction_committed') {
+      const topic = this.topicOf(event.resource);
+      const bytes = (event as { bytes?: number }).bytes ?? 0;
+      metrics?.produced(this.config.name, event.resource, topic, event.records + event.tombstones, bytes);
+      metrics?.produceLatency.observe(
+        { pipeline: this.config.name, resource: event.resource },
+        event.durationMs / 1000,
+      );
+      this.#logger.debug({ ...event }, 'transaction committed');
+    } else if (
+      event.type === 'dead_letter' ||
+      event.type === 'discarded' ||
+      event.type === 'producer_recreated'
+    ) {
+      this.#logger.warn({ ...event }, `sink: ${event.type.replace('_', ' ')}`);
+    } else {
+      this.#logger.info({ ...event }, `sink: ${event.type.replace('_', ' ')}`);
+    }
+  }
+
+  #observe(event: ExtractEvent): void {
+    this.#deps.metrics?.observe(this.config.name, event);
+    this.#deps.board?.observe(this.config.name, event);
+    const log = this.#logger;
+    switch (event.type) {
+      case 'log':
+        log[event.level]({ resource: event.resource }, event.message);
+        break;
+      case 'resource_started':
+        log.info({ resource: event.resource, resumed: event.resumed }, 'resource started');
+        break;
+      case 'resource_finished':
+        log.info(
+          {
+            resource: event.resource,
+            pages: event.pages,
+            records: event.records,
+            duration_ms: event.durationMs,
+          },
+          'resource finished',
+        );
+        break;
+      case 'resource_failed':
+        // An AbortError is a stop we asked for (shutdown, or `check` reading only a first page).
+        if (event.error.name === 'AbortError') log.info({ resource: event.resource }, 'resource stopped');
+        else log.error({ resource: event.resource, err: event.error }, 'resource failed');
+        break;
+      case 'retry':
+        log.warn(
+          { resource: event.resource, url: event.url, attempt: event.attempt, delay_ms: event.delayMs },
+          `retrying: ${event.reason}`,
+        );
+        break;
+      case 'rate_limited':
+        log.info(
+          { resource: event.resource, host: event.host, wait_ms: event.waitMs, by: event.source },
+          'rate limited',
+        );
+        break;
+      case 'page':
+        log.debug({ resource: event.resource, page: event.index, records: event.records }, 'page');
+        break;
+      default:
+        log.trace({ ...event }, event.type);
+    }
+  }
+}
+
+/**
+ * kafkajs warns "Limiting retries for the idempotent producer may invalidate EoS guarantees" on
+ * every producer the sink creates; the sink bounds retries on purpose and recovers transactions
+ * itself, so the line is noise to an operator and goes to debug. So do its errors for
+ * CONCURRENT_TRANSACTIONS in words the sink's own filter misses: kafkajs retries those itself.
+ */
+function quietKafkaJs(logger: Logger): Pick<Logger, 'debug' | 'info' | 'warn' | 'error'> {
+  const noise = /Limiting retries for the idempotent producer|concurrent operation on the same transaction/;
+  return {
+    debug: (obj: object, msg?: string) => logger.debug(obj, msg),
+    info: (obj: object, msg?: string) => logger.info(obj, msg),
+    warn: (obj: object, msg?: string) =>
+      msg && noise.test(msg) ? logger.debug(obj, msg) : logger.warn(obj, msg),
+    error: (obj: object, msg?: string) =>
+      noise.test(`${msg ?? ''} ${String((obj as { error?: unknown }).error ?? '')}`)
+        ? logger.debug(obj, msg)
+        : logger.error(obj, msg),
+  } as Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+}

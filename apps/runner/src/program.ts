@@ -1,0 +1,166 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from './config/duration.js';
+import { EXIT_USAGE, oneLineReason, PipelinesFileError, RunnerError } from './errors.js';
+import type { Io } from './io.js';
+
+export interface CommonOptions {
+  config: string;
+  pipeline?: string[];
+  logLevel: string;
+}
+
+export interface RunOptions extends CommonOptions {
+  once: boolean;
+  resources?: string[];
+  httpPort: number;
+  httpHost: string;
+  shutdownTimeout: number;
+  progress: boolean;
+}
+
+export interface CheckOptions extends CommonOptions {
+  timeout: number;
+}
+
+export interface SchemaOptions extends CommonOptions {
+  json: boolean;
+  resources?: string[];
+}
+
+export interface StateOptions extends CommonOptions {
+  reset?: string[];
+  json: boolean;
+}
+
+export interface TopicsOptions extends CommonOptions {
+  apply: boolean;
+  json: boolean;
+}
+
+/** The work behind each command; resolves with the exit code. */
+export interface Commands {
+  run(options: RunOptions, io: Io): Promise<number>;
+  check(options: CheckOptions, io: Io): Promise<number>;
+  schema(options: SchemaOptions, io: Io): Promise<number>;
+  state(options: StateOptions, io: Io): Promise<number>;
+  topics(options: TopicsOptions, io: Io): Promise<number>;
+}
+
+const list = (value: string, previous: string[] | undefined) => [
+  ...(previous ?? []),
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new InvalidArgumentError('expected a port number 0-65535');
+  return n;
+}
+
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 30s, 2m or 1500 (ms)');
+  return ms;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function common(command: Command, env: Io['env']): Command {
+  return command
+    .requiredOption('-c, --config <file>', 'pipelines file (YAML or JSON)')
+    .option('-p, --pipeline <names>', 'only these pipelines (comma-separated, repeatable)', list)
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(LOG_LEVELS)
+        .default(env.SIPHON_LOG_LEVEL ?? 'info'),
+    );
+}
+
+/**
+ * The `siphon` command line. Exit codes: 0 success, 1 a run or check failed, 2 bad config or usage.
+ */
+export function createProgram(commands: Commands, io: Io): Command {
+  const program = new Command('siphon')
+    .description('Pulls records out of REST APIs and publishes them to Kafka as Avro, per pipelines file')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride();
+
+  const action =
+    <T>(fn: (options: T, io: Io) => Promise<number>) =>
+    async (options: T) => {
+      program.setOptionValue('exitCode', await fn(options, io));
+    };
+
+  common(program.command('run'), io.env)
+    .description('run the pipelines: once (--once), or on their schedules until stopped')
+    .option('--once', 'run every selected pipeline once, then exit', false)
+    .option('-r, --resources <names>', 'only these resources (comma-separated, repeatable)', list)
+    .option(
+      '--http-port <port>',
+      'port of /healthz, /readyz and /metrics (0 = off)',
+      port,
+      Number(io.env.SIPHON_HTTP_PORT ?? 9464),
+    )
+    .option('--http-host <host>', 'address the HTTP server binds', io.env.SIPHON_HTTP_HOST ?? '0.0.0.0')
+    .option(
+      '--shutdown-timeout <duration>',
+      'time allowed for a graceful stop on SIGTERM/SIGINT',
+      duration,
+      30_000,
+    )
+    .option('--no-progress', 'no live progress table, even on a terminal')
+    .action(action(commands.run));
+
+  common(program.command('check'), io.env)
+    .description('validate the config and check every API, Kafka and the registry: one verdict per line')
+    .option('--timeout <duration>', 'time allowed for each check', duration, 15_000)
+    .action(action(commands.check));
+
+  common(program.command('schema'), io.env)
+    .description('print the topics and the Avro key/value schemas a config would produce, writing nothing')
+    .option('-r, --resources <names>', 'only these resources (comma-separated, repeatable)', list)
+    .option('--json', 'machine-readable output', false)
+    .action(action(commands.schema));
+
+  common(program.command('state'), io.env)
+    .description('show stored state, or reset it for some resources (the next run starts over)')
+    .option('--reset <resources>', 'delete the state of these resources (comma-separated; "*" for all)', list)
+    .option('--json', 'machine-readable output', false)
+    .action(action(commands.state));
+
+  common(program.command('topics'), io.env)
+    .description('plan the topics with their configs; with --apply, create the missing ones')
+    .option('--apply', 'create missing topics', false)
+    .option('--json', 'machine-readable output', false)
+    .action(action(commands.topics));
+
+  return program;
+}
+
+/** Parses `argv`, runs the command and returns the exit code; never throws. */
+export async function main(argv: readonly string[], commands: Commands, io: Io): Promise<number> {
+  const program = createProgram(commands, io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return (program.getOptionValue('exitCode') as number | undefined) ?? 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors were already printed.
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (error instanceof PipelinesFileError) {
+      io.stderr.write(`siphon: invalid pipelines file\n${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`siphon: ${oneLineReason(error)}\n`);
+    return error instanceof RunnerError ? error.exitCode : 1;
+  }
+}
