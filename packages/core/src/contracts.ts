@@ -80,7 +80,16 @@ export interface ResourceState {
   /** Incremental cursor values: `default` for a plain resource, or one per parent value of a child. */
   incremental?: Record<string, { last_value: unknown; initial_value?: unknown }>;
   /** Where an interrupted run stopped, so the next one resumes after the last committed page. */
-  checkpoint?: { run_id: string; paginator: unknown; parent_index?: number; pages: number } | null;
+  checkpoint?: {
+    run_id: string;
+    paginator: unknown;
+    parent_index?: number;
+    pages: number;
+    /** Incremental start value the interrupted run used, so its resumption asks for the same range. */
+    start_value?: unknown;
+    /** The page was the last of its walk (of the resource, or of the parent at `parent_index`). */
+    done?: boolean;
+  } | null;
   /** Id of the last run that completed, and when. */
   last_run?: { run_id: string; completed_at: string; records: number };
   [key: string]: unknown;

@@ -1,1 +1,84 @@
-export * from './contracts.js';
+// HTTP and auth
+export { apiKeyAuth, bearerAuth, builtinAuthFactories, httpBasicAuth } from './auth/builtin.js';
+export { authRegistry, createAuthProvider, isAuthProvider } from './auth/create-auth.js';
+// Config
+export type { ConfigPath } from './config/issues.js';
+export type {
+  NormalizedClient,
+  NormalizedConfig,
+  NormalizedEndpoint,
+  NormalizedIncremental,
+  NormalizedResource,
+} from './config/normalized.js';
+export { restApiConfigSchema } from './config/schema.js';
+export { type ConfigFormat, detectFormat, type ParsedConfigText, parseConfigText } from './config/text.js';
+export type {
+  AuthConfig,
+  ClientConfig,
+  EndpointConfig,
+  FilterRule,
+  IncrementalConfig,
+  IncrementalParamConfig,
+  MapRule,
+  PaginatorSetting,
+  ParamValue,
+  ProcessingStep,
+  ResolveParamConfig,
+  ResourceConfig,
+  ResourceDefaults,
+  ResponseAction,
+  RestApiConfig,
+  RetryConfig,
+  SecretString,
+  WriteDispositionConfig,
+} from './config/types.js';
+export { type ValidateConfigOptions, validateConfig } from './config/validate.js';
+export type * from './contracts.js';
+// Engine
+export { finalStateFrom, type RunPipelineOptions, runPipeline } from './engine/run-pipeline.js';
+export { RestApiSource, type RestApiSourceOptions, rest_api_source, restApiSource } from './engine/source.js';
+// Errors
+export { ConfigError, type ConfigIssue } from './errors/config-error.js';
+export { ExtractError } from './errors/extract-error.js';
+export { HttpError, type HttpErrorDetails } from './errors/http-error.js';
+export { type FailedResource, PipelineError } from './errors/pipeline-error.js';
+export { type MissingSecret, SecretNotFoundError } from './errors/secret-error.js';
+export { SiphonError } from './errors/siphon-error.js';
+// Events
+export { ExtractEvents } from './events.js';
+export { type ApiCall, ApiClient, type ApiClientOptions, type ApiResult } from './http/api-client.js';
+export type { HostLimits } from './http/host-limiter.js';
+export { excerpt, Redactor } from './http/redact.js';
+export {
+  backoffDelay,
+  DEFAULT_RETRY_STATUSES,
+  parseRateLimitReset,
+  parseRetryAfter,
+  type RetryOptions,
+} from './http/retry-policy.js';
+export { createRetryingFetch, type RetryingFetchOptions } from './http/retrying-fetch.js';
+export {
+  type BufferedResponse,
+  type FetchLike,
+  HttpTransport,
+  type TransportOptions,
+  type TransportRequest,
+} from './http/transport.js';
+
+// Secrets
+export { asSecretRef, dlt } from './secrets/dlt.js';
+export {
+  chainSecrets,
+  defaultSecrets,
+  envSecrets,
+  fileSecrets,
+  type SecretsProvider,
+  staticSecrets,
+} from './secrets/providers.js';
+export { collectSecretValues, resolveSecretRefs } from './secrets/resolve.js';
+export { reveal, Secret, SecretRef } from './secrets/secret.js';
+
+// Sinks and state
+export { MemorySink } from './sinks/memory-sink.js';
+export { FileStateStore } from './state/file-state-store.js';
+export { MemoryStateStore } from './state/memory-state-store.js';

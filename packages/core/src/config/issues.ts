@@ -1,0 +1,142 @@
+import { paginatorConfigSchema } from '@siphon/paginators';
+import type { z } from 'zod';
+import type { ConfigIssue } from '../errors/config-error.js';
+import { didYouMean } from './suggest.js';
+
+export type ConfigPath = ReadonlyArray<PropertyKey>;
+
+/** `resources[3].endpoint.paginator.type` */
+export function formatPath(path: ConfigPath): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+export function valueAt(root: unknown, path: ConfigPath): unknown {
+  let current = root;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key as string];
+  }
+  return current;
+}
+
+/** Values under these keys are never echoed in messages: they may be credentials. */
+function isSensitive(path: ConfigPath): boolean {
+  return path.some((key) => key === 'auth' || key === 'headers' || key === 'params' || key === 'json');
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'a boolean';
+  return typeof value;
+}
+
+function shown(value: unknown, path: ConfigPath): string {
+  if (isSensitive(path)) return describeValue(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return describeValue(value);
+}
+
+const article = (expected: string) =>
+  ({
+    object: 'an object',
+    array: 'a list',
+    string: 'a string',
+    number: 'a number',
+    boolean: 'a boolean',
+    int: 'an integer',
+  })[expected] ?? expected;
+
+// zod's built-in messages; anything else was written by us (or the paginators package) and is kept.
+const defaultMessage =
+  /^(Invalid input|Invalid option|Too small|Too big|Unrecognized key|Invalid (string|number))/;
+
+/** Keys a paginator config of the given type may have (for "did you mean"). */
+function paginatorKeys(config: unknown): string[] {
+  const type = (config as { type?: unknown } | undefined)?.type;
+  for (const option of paginatorConfigSchema.options) {
+    if (option.shape.type.safeParse(type).success) return Object.keys(option.shape);
+  }
+  return [];
+}
+
+function message(issue: z.core.$ZodIssue, input: unknown): { path: ConfigPath; text: string } {
+  const path = issue.path;
+  const value = valueAt(input, path);
+  if (issue.code === 'unrecognized_keys') {
+    const target = issue.keys.length === 1 ? [...path, issue.keys[0] as string] : path;
+    if (!defaultMessage.test(issue.message)) {
+      const last = path[path.length - 1];
+      const hint =
+        last === 'paginator' && issue.keys.length === 1
+          ? didYouMean(issue.keys[0] as string, paginatorKeys(value))
+          : '';
+      return { path: target, text: hint ? issue.message.replace(/;/, `${hint};`) : issue.message };
+    }
+    return { path: target, text: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` };
+  }
+  if (!defaultMessage.test(issue.message)) return { path, text: issue.message };
+  switch (issue.code) {
+    case 'invalid_type':
+      return value === undefined
+        ? {
+            path,
+            text: `missing required key "${String(path[path.length - 1] ?? '')}" (expected ${article(issue.expected)})`,
+          }
+        : { path, text: `expected ${article(issue.expected)}, got ${shown(value, path)}` };
+    case 'invalid_value': {
+      const allowed = issue.values.map((v) => JSON.stringify(v)).join(', ');
+      const got = value === undefined ? 'nothing' : shown(value, path);
+      return { path, text: `expected ${issue.values.length === 1 ? '' : 'one of '}${allowed}; got ${got}` };
+    }
+    case 'too_small':
+      if (issue.origin === 'array') return { path, text: `expected at least ${issue.minimum} item(s)` };
+      if (issue.origin === 'string') return { path, text: 'must not be empty' };
+      return {
+        path,
+        text: `must be ${issue.inclusive ? '>=' : '>'} ${issue.minimum}, got ${shown(value, path)}`,
+      };
+    case 'too_big':
+      return {
+        path,
+        text: `must be ${issue.inclusive ? '<=' : '<'} ${issue.maximum}, got ${shown(value, path)}`,
+      };
+    default:
+      return { path, text: issue.message };
+  }
+}
+
+/** Turns zod issues into config issues with dlt-style paths, clear texts and, when known, lines. */
+export function toConfigIssues(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  lineOf?: (path: ConfigPath) => number | undefined,
+): ConfigIssue[] {
+  return issues.map((issue) => {
+    const { path, text } = message(issue, input);
+    return withLine({ path: formatPath(path), message: text }, path, lineOf);
+  });
+}
+
+export function withLine(
+  issue: ConfigIssue,
+  path: ConfigPath,
+  lineOf?: (path: ConfigPath) => number | undefined,
+): ConfigIssue {
+  if (!lineOf) return issue;
+  // Point at the closest ancestor present in the text (a missing key has no line of its own).
+  for (let depth = path.length; depth >= 0; depth--) {
+    const line = lineOf(path.slice(0, depth));
+    if (line !== undefined) return { ...issue, line };
+  }
+  return issue;
+}

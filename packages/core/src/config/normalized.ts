@@ -1,0 +1,89 @@
+import type { Paginator, PaginatorConfig, PaginatorType } from '@siphon/paginators';
+import type { Dispatcher } from 'undici';
+import type {
+  AuthProvider,
+  AvroRecordSchema,
+  HardDeleteRule,
+  JsonRecord,
+  SchemaContractMode,
+  WriteDisposition,
+} from '../contracts.js';
+import type { RetryOptions } from '../http/retry-policy.js';
+import type { Secret, SecretRef } from '../secrets/secret.js';
+import type { FilterRule, MapRule, ResponseAction } from './types.js';
+
+/** The config after validation, defaults merging and shorthand expansion: what the engine runs. */
+export interface NormalizedConfig {
+  client: NormalizedClient;
+  resources: NormalizedResource[];
+}
+
+export type SecretLike = string | SecretRef | Secret;
+
+export interface NormalizedClient {
+  baseUrl: string;
+  headers: Record<string, SecretLike>;
+  auth?: AuthProvider | Record<string, unknown>;
+  paginator?: PaginatorConfig | PaginatorType | Paginator;
+  session?: Dispatcher;
+  rateLimit?: { requests: number; intervalMs: number };
+  maxConcurrency?: number;
+  timeoutMs?: number;
+  retry: RetryOptions;
+}
+
+export type ScalarParam = string | number | boolean | SecretRef | Secret | null;
+
+export interface NormalizedEndpoint {
+  /** May contain `{resources.<parent>.<field>}` and `{incremental.start_value}` placeholders. */
+  path: string;
+  method: 'GET' | 'POST';
+  params: Record<string, ScalarParam>;
+  json?: Record<string, unknown>;
+  headers: Record<string, SecretLike>;
+  dataSelector?: string;
+  paginator?: PaginatorConfig | PaginatorType | Paginator;
+  responseActions: ResponseAction[];
+}
+
+export interface NormalizedIncremental {
+  cursorPath: string;
+  initialValue?: unknown;
+  endValue?: unknown;
+  startParam?: string;
+  endParam?: string;
+  lag?: number;
+  lastValueFunc: 'max' | 'min' | ((values: unknown[]) => unknown);
+  onCursorValueMissing: 'raise' | 'include' | 'exclude';
+  rangeStart: 'open' | 'closed';
+  rangeEnd: 'open' | 'closed';
+  convert?: (value: unknown) => unknown;
+}
+
+export type NormalizedStep =
+  | { filter: ((record: JsonRecord) => boolean) | FilterRule }
+  | { map: ((record: JsonRecord) => JsonRecord) | MapRule };
+
+export interface ParentLink {
+  resource: string;
+  /** Parent fields the child's placeholders read, e.g. `id` or `user.login`. */
+  fields: string[];
+}
+
+export interface NormalizedResource {
+  name: string;
+  /** Index in the config's `resources`, for messages. */
+  index: number;
+  selected: boolean;
+  primaryKey: string[];
+  writeDisposition: WriteDisposition;
+  schema?: AvroRecordSchema;
+  schemaContract?: SchemaContractMode;
+  hardDelete?: HardDeleteRule;
+  deleteDetection?: 'none' | 'snapshot';
+  endpoint: NormalizedEndpoint;
+  incremental?: NormalizedIncremental;
+  parent?: ParentLink;
+  includeFromParent: string[];
+  processingSteps: NormalizedStep[];
+}

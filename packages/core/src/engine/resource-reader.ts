@@ -1,0 +1,354 @@
+import { randomUUID } from 'node:crypto';
+import {
+  compilePath,
+  createPaginator,
+  PaginatorError,
+  type RequestSpec,
+  selectRecords,
+} from '@siphon/paginators';
+import type { NormalizedEndpoint, NormalizedResource } from '../config/normalized.js';
+import type { ExtractEventTarget, JsonRecord, Page, ReadOptions, ResourceState } from '../contracts.js';
+import { HttpError } from '../errors/http-error.js';
+import type { ApiClient } from '../http/api-client.js';
+import { excerpt, type Redactor } from '../http/redact.js';
+import { IncrementalCursor } from './incremental.js';
+import { compileSteps, type RecordPipeline } from './processing.js';
+import { buildRequest } from './request-builder.js';
+import { paramText } from './values.js';
+
+/** What a reader needs from its source once secrets are resolved and the client is built. */
+export interface ReaderRuntime {
+  client: ApiClient;
+  redactor: Redactor;
+  events: ExtractEventTarget;
+  defaultPaginator: NormalizedEndpoint['paginator'];
+  resourceNames: readonly string[];
+  /** The resolved config of a resource by name (parents are read through their own readers). */
+  reader(name: string): ResourceReader;
+  resolved(name: string): NormalizedResource;
+}
+
+type Checkpoint = NonNullable<ResourceState['checkpoint']>;
+
+interface Run {
+  runId: string;
+  pages: number;
+  records: number;
+  incremental: NonNullable<ResourceState['incremental']>;
+  base: ResourceState;
+}
+
+interface Walk {
+  key: string;
+  resource: NormalizedResource;
+  parent?: { name: string; record: JsonRecord; index: number };
+  restore?: Checkpoint;
+}
+
+const isRecord = (value: unknown): value is JsonRecord =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const consumerStops = new WeakSet<object>();
+
+/** The abort reason used when the consumer stops reading early: not a failure of the resource. */
+export function consumerStopReason(): DOMException {
+  const reason = new DOMException('the consumer stopped reading', 'AbortError');
+  consumerStops.add(reason);
+  return reason;
+}
+
+function isConsumerStop(reason: unknown): boolean {
+  return typeof reason === 'object' && reason !== null && consumerStops.has(reason);
+}
+
+/** `_<parent>_<field>` as dlt names included parent fields, made safe for Avro. */
+export function parentFieldName(parent: string, field: string): string {
+  return `_${parent}_${field}`.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+/**
+ * Reads one resource page by page (each page fetched when pulled). Each page carries the state to
+ * persist once it is written: incremental values so far and a checkpoint to resume from.
+ */
+export class ResourceReader {
+  readonly name: string;
+  readonly #runtime: () => Promise<ReaderRuntime>;
+  #steps: RecordPipeline | undefined;
+
+  constructor(name: string, runtime: () => Promise<ReaderRuntime>) {
+    this.name = name;
+    this.#runtime = runtime;
+  }
+
+  async *pages(options: ReadOptions & { asParent?: boolean } = {}): AsyncGenerator<Page> {
+    const runtime = await this.#runtime();
+    const resource = runtime.resolved(this.name);
+    const events = runtime.events;
+    const quiet = options.asParent === true;
+    const state: ResourceState = options.state ? structuredClone(options.state) : {};
+    const checkpoint = state.checkpoint ?? undefined;
+    const run: Run = {
+      runId: checkpoint?.run_id ?? options.runId ?? randomUUID(),
+      pages: checkpoint?.pages ?? 0,
+      records: 0,
+      incremental: { ...(state.incremental ?? {}) },
+      base: state,
+    };
+    const started = performance.now();
+    if (!quiet)
+      events.emit({ type: 'resource_started', resource: this.name, resumed: checkpoint !== undefined });
+    try {
+      if (!resource.parent) {
+        yield* this.#walk(runtime, run, options, {
+          key: 'default',
+          resource,
+          ...(checkpoint ? { restore: checkpoint } : {}),
+        });
+      } else {
+        const parentName = resource.parent.resource;
+        let index = -1;
+        for await (const parentPage of runtime
+          .reader(parentName)
+          .pages({ signal: options.signal, asParent: true })) {
+          for (const record of parentPage.records) {
+            index++;
+            const resumeAt = checkpoint?.parent_index ?? 0;
+            if (checkpoint && index < resumeAt) continue;
+            yield* this.#walk(runtime, run, options, {
+              key: parentKey(resource.parent.fields, record),
+              resource,
+              parent: { name: parentName, record, index },
+              ...(checkpoint && index === resumeAt ? { restore: checkpoint } : {}),
+            });
+          }
+        }
+      }
+      if (!quiet) {
+        events.emit({
+          type: 'resource_finished',
+          resource: this.name,
+          pages: run.pages,
+          records: run.records,
+          durationMs: Math.round(performance.now() - started),
+        });
+      }
+    } catch (error) {
+      const consumerStopped = options.signal?.aborted === true && isConsumerStop(options.signal.reason);
+      if (!quiet && !consumerStopped)
+        events.emit({ type: 'resource_failed', resource: this.name, error: error as Error });
+      throw error;
+    }
+  }
+
+  async *#walk(
+    runtime: ReaderRuntime,
+    run: Run,
+    options: { signal?: AbortSignal | undefined; asParent?: boolean },
+    walk: Walk,
+  ): AsyncGenerator<Page> {
+    const { resource, key, parent, restore } = walk;
+    const signal = options.signal;
+    const { client, redactor, events } = runtime;
+    if (restore?.done) return;
+    const previous = run.incremental[key];
+    const cursor = resource.incremental
+      ? new IncrementalCursor(resource.incremental, resource.name, previous, restore?.start_value)
+      : undefined;
+    const position = parent ? `record ${parent.index + 1}` : '';
+    const built = buildRequest(resource, client, runtime.resourceNames, {
+      ...(parent ? { parent: { name: parent.name, record: parent.record, position } } : {}),
+      ...(cursor
+        ? {
+            incremental: {
+              start_value: cursor.startValue,
+              end_value: cursor.endValue,
+              last_value: previous?.last_value,
+            },
+          }
+        : {}),
+    });
+    const paginator = createPaginator(resource.endpoint.paginator ?? runtime.defaultPaginator, {
+      resource: resource.name,
+      log: (message) => events.emit({ type: 'log', level: 'info', resource: resource.name, message }),
+    });
+    if (restore) {
+      try {
+        paginator.restore(restore.paginator);
+      } catch (error) {
+        // A checkpoint the paginator cannot read (its config changed since): start the walk over
+        // rather than block the resource until someone deletes its state.
+        events.emit({
+          type: 'log',
+          level: 'warn',
+          resource: resource.name,
+          message: `cannot resume from the checkpoint, reading from the start: ${(error as Error).message}`,
+        });
+      }
+    }
+    const steps = this.#compiledSteps(resource);
+    const ignore = ignorePredicate(resource);
+    const parentFields = parent ? includedParentFields(resource, parent) : undefined;
+
+    const fetchPage = (request: RequestSpec) =>
+      client.request({
+        method: resource.endpoint.method,
+        url: request.url,
+        params: request.params,
+        ...(request.json === undefined ? {} : { json: request.json }),
+        headers: built.headers,
+        resource: resource.name,
+        ...(signal ? { signal } : {}),
+        ...(ignore ? { ignore } : {}),
+      });
+
+    let request: RequestSpec | undefined = paginator.initRequest(built.spec);
+    let previousHadRecords = false;
+    while (request) {
+      signal?.throwIfAborted();
+      let result = await fetchPage(request);
+      let records = result.ignored ? [] : this.#select(resource, result, redactor.url(result.url), redactor);
+      if (!result.ignored && records.length === 0 && (previousHadRecords || !parent)) {
+        // An empty page ends most paginators, and APIs do serve one by glitch (a lagging replica,
+        // say), so it is asked for once more before it is believed. That costs one request per
+        // walk that ends on an empty page; a child's first page is exempt (many parents have no children).
+        events.emit({
+          type: 'retry',
+          resource: resource.name,
+          url: redactor.url(result.url),
+          attempt: 1,
+          reason: 'empty page after a non-empty one: asking again to confirm',
+          delayMs: 0,
+        });
+        result = await fetchPage(request);
+        records = result.ignored ? [] : this.#select(resource, result, redactor.url(result.url), redactor);
+      }
+      const url = redactor.url(result.url);
+      if (result.ignored) {
+        events.emit({
+          type: 'log',
+          level: 'info',
+          resource: resource.name,
+          message: `ignored HTTP ${result.status} from ${url} (response_actions)`,
+        });
+        return;
+      }
+      previousHadRecords = records.length > 0;
+      let next: RequestSpec | undefined;
+      let stop: unknown;
+      try {
+        next = paginator.nextRequest(request, {
+          url: result.url,
+          status: result.status,
+          headers: result.headers,
+          body: result.body,
+          records,
+        });
+      } catch (error) {
+        // Emit this page first: its records are good, only the way to the next one is not.
+        stop = error;
+      }
+
+      const out: JsonRecord[] = [];
+      const pageNumber = run.pages + 1;
+      for (let i = 0; i < records.length; i++) {
+        const raw = records[i];
+        let record: JsonRecord = isRecord(raw) ? raw : { value: raw };
+        if (
+          cursor &&
+          !cursor.accept(
+            record,
+            `record ${i + 1} of page ${pageNumber}${parent ? ` (parent ${position})` : ''}`,
+          )
+        ) {
+          continue;
+        }
+        if (parentFields) record = { ...record, ...parentFields };
+        const processed = steps(record);
+        if (processed) out.push(processed);
+      }
+      run.pages = pageNumber;
+      run.records += out.length;
+      const entry = cursor?.entry();
+      if (entry) run.incremental[key] = entry;
+      const pageState: ResourceState = {
+        ...run.base,
+        ...(Object.keys(run.incremental).length > 0 ? { incremental: { ...run.incremental } } : {}),
+        checkpoint: {
+          run_id: run.runId,
+          paginator: paginator.checkpoint(),
+          pages: run.pages,
+          ...(parent ? { parent_index: parent.index } : {}),
+          ...(cursor && cursor.startValue !== undefined ? { start_value: cursor.startValue } : {}),
+          ...(next === undefined && stop === undefined ? { done: true } : {}),
+        },
+      };
+      if (!options.asParent) {
+        events.emit({ type: 'page', resource: resource.name, index: run.pages, records: out.length, url });
+      }
+      yield { resource: resource.name, index: run.pages, url, records: out, state: pageState };
+      if (stop !== undefined) throw stop;
+      request = next;
+    }
+  }
+
+  #select(
+    resource: NormalizedResource,
+    result: { url: string; status: number; body: unknown },
+    url: string,
+    redactor: Redactor,
+  ): unknown[] {
+    try {
+      return selectRecords(result.body, resource.endpoint.dataSelector);
+    } catch (error) {
+      if (!PaginatorError.isInstance(error) || error.code !== 'DATA_SELECTOR') throw error;
+      throw new HttpError(`HTTP ${result.status}, but ${error.message}`, {
+        code: 'DATA_SELECTOR',
+        resource: resource.name,
+        method: resource.endpoint.method,
+        url,
+        status: result.status,
+        attempts: 1,
+        excerpt: redactor.text(excerpt(JSON.stringify(result.body) ?? '')),
+        cause: error,
+      });
+    }
+  }
+
+  #compiledSteps(resource: NormalizedResource): RecordPipeline {
+    this.#steps ??= compileSteps(resource.name, resource.processingSteps);
+    return this.#steps;
+  }
+}
+
+/** State key of a child walk: the parent values it was called with, e.g. `id=42`. */
+function parentKey(fields: readonly string[], record: JsonRecord): string {
+  return [...fields]
+    .sort()
+    .map((field) => `${field}=${paramText(compilePath(field)(record))}`)
+    .join('&');
+}
+
+function includedParentFields(
+  resource: NormalizedResource,
+  parent: { name: string; record: JsonRecord },
+): JsonRecord | undefined {
+  if (resource.includeFromParent.length === 0) return undefined;
+  const fields: JsonRecord = {};
+  for (const field of resource.includeFromParent) {
+    fields[parentFieldName(parent.name, field)] = compilePath(field)(parent.record);
+  }
+  return fields;
+}
+
+function ignorePredicate(
+  resource: NormalizedResource,
+): ((status: number, text: string) => boolean) | undefined {
+  const actions = resource.endpoint.responseActions;
+  if (actions.length === 0) return undefined;
+  return (status, text) =>
+    actions.some(
+      (action) =>
+        (action.status_code === undefined || action.status_code === status) &&
+        (action.content === undefined || text.includes(action.content)),
+    );
+}

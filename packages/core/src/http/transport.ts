@@ -1,0 +1,273 @@
+import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
+import type { ExtractEventTarget } from '../contracts.js';
+import { HttpError } from '../errors/http-error.js';
+import { sleep } from '../sleep.js';
+import { HostLimiter, type HostLimits } from './host-limiter.js';
+import { describeNetworkError, transientNetworkReason } from './network-errors.js';
+import { excerpt, Redactor } from './redact.js';
+import {
+  backoffDelay,
+  budgetExhausted,
+  type ResolvedRetryOptions,
+  type RetryOptions,
+  resolveRetryOptions,
+  serverRequestedDelay,
+} from './retry-policy.js';
+import { TransientResponseError } from './transient-response-error.js';
+
+/** The subset of `fetch` the transport uses; undici's by default. */
+export type FetchLike = (
+  url: string,
+  init: {
+    method: string;
+    headers: [string, string][];
+    body?: string | Uint8Array;
+    signal: AbortSignal;
+    redirect?: 'follow' | 'manual' | 'error';
+    dispatcher?: Dispatcher;
+  },
+) => Promise<{
+  status: number;
+  statusText: string;
+  url: string;
+  headers: Headers;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}>;
+
+export interface TransportOptions {
+  /** Per attempt, covering headers and body. Default 60 s (dlt's default). */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  limits?: HostLimits;
+  events?: ExtractEventTarget;
+  /** Connection pool; default a keep-alive undici `Agent` owned (and closed) by the transport. */
+  dispatcher?: Dispatcher;
+  fetch?: FetchLike;
+  redactor?: Redactor;
+  /** Injected for tests: jitter source in [0, 1). */
+  random?: () => number;
+}
+
+export interface TransportRequest {
+  method: string;
+  url: string;
+  headers?: [string, string][];
+  body?: string | Uint8Array;
+  signal?: AbortSignal;
+  resource?: string;
+  redirect?: 'follow' | 'manual' | 'error';
+  /** Inspects a response whose status is not retried; throw `TransientResponseError` to retry it. */
+  check?(response: BufferedResponse): void;
+  /** When retries on a status run out, return that last response instead of throwing (fetch semantics). */
+  returnFinalResponse?: boolean;
+}
+
+/** A response whose body has been read completely (so a truncated body is caught and retried). */
+export interface BufferedResponse {
+  url: string;
+  status: number;
+  statusText: string;
+  headers: Headers;
+  body: Uint8Array;
+  attempts: number;
+}
+
+interface Failure {
+  reason: string;
+  code?: string;
+  status?: number;
+  excerpt?: string;
+  cause?: unknown;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Sends HTTP requests with keep-alive, a per-attempt timeout, per-host limits and retries
+ * (429/5xx, network errors, truncated bodies) with full-jitter backoff or the server's wait.
+ */
+export class HttpTransport {
+  readonly redactor: Redactor;
+  readonly #fetch: FetchLike;
+  readonly #dispatcher: Dispatcher | undefined;
+  readonly #ownsDispatcher: boolean;
+  readonly #timeoutMs: number;
+  readonly #retry: ResolvedRetryOptions;
+  readonly #limiter: HostLimiter;
+  readonly #events: ExtractEventTarget | undefined;
+  readonly #random: () => number;
+
+  constructor(options: TransportOptions = {}) {
+    this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#retry = resolveRetryOptions(options.retry);
+    this.#events = options.events;
+    this.#limiter = new HostLimiter(options.limits, options.events);
+    this.redactor = options.redactor ?? new Redactor();
+    this.#random = options.random ?? Math.random;
+    this.#fetch = options.fetch ?? (undiciFetch as unknown as FetchLike);
+    this.#ownsDispatcher = !options.dispatcher && !options.fetch;
+    this.#dispatcher =
+      options.dispatcher ??
+      (options.fetch ? undefined : new Agent({ keepAliveTimeout: 30_000, connections: 16 }));
+  }
+
+  get retryOptions(): ResolvedRetryOptions {
+    return this.#retry;
+  }
+
+  async send(request: TransportRequest): Promise<BufferedResponse> {
+    const host = new URL(request.url).host;
+    const safeUrl = this.redactor.url(request.url);
+    for (let attempt = 1; ; attempt++) {
+      request.signal?.throwIfAborted();
+      let response: BufferedResponse | undefined;
+      let failure: Failure | undefined;
+      let delay: number | undefined;
+      try {
+        response = await this.#limiter.schedule(
+          host,
+          () => this.#attempt(request, safeUrl, attempt),
+          request.signal,
+        );
+      } catch (error) {
+        if (request.signal?.aborted) throw request.signal.reason;
+        const reason = transientNetworkReason(error, this.#timeoutMs);
+        if (!reason) {
+          throw new HttpError(`request failed: ${this.redactor.text(describeNetworkError(error))}`, {
+            code: 'NETWORK',
+            resource: request.resource,
+            method: request.method,
+            url: safeUrl,
+            attempts: attempt,
+            cause: error,
+          });
+        }
+        failure = { reason, cause: error };
+      }
+
+      if (response) {
+        if (this.#retry.statuses.has(response.status)) {
+          failure = {
+            reason: `HTTP ${response.status}`,
+            status: response.status,
+            excerpt: this.#excerpt(response),
+          };
+          delay = this.#serverDelay(response, host, request.resource);
+        } else {
+          try {
+            request.check?.(response);
+          } catch (error) {
+            if (!(error instanceof TransientResponseError)) throw error;
+            failure = {
+              reason: this.redactor.text(error.message),
+              code: error.code,
+              status: response.status,
+              excerpt: this.#excerpt(response),
+            };
+          }
+          if (!failure) {
+            if (budgetExhausted(response.headers)) this.#serverDelay(response, host, request.resource);
+            return response;
+          }
+        }
+      }
+
+      const lastFailure = failure as Failure;
+      if (attempt >= this.#retry.maxAttempts) {
+        if (response && request.returnFinalResponse && this.#retry.statuses.has(response.status)) {
+          return response;
+        }
+        throw new HttpError(`giving up: ${lastFailure.reason}`, {
+          code: (lastFailure.code as 'RESPONSE_NOT_JSON' | undefined) ?? 'RETRIES_EXHAUSTED',
+          retriable: true,
+          resource: request.resource,
+          method: request.method,
+          url: safeUrl,
+          status: lastFailure.status,
+          excerpt: lastFailure.excerpt,
+          attempts: attempt,
+          cause: lastFailure.cause,
+        });
+      }
+      const waitMs = delay ?? backoffDelay(attempt, this.#retry, this.#random);
+      this.#events?.emit({
+        type: 'retry',
+        resource: request.resource,
+        url: safeUrl,
+        attempt,
+        reason: lastFailure.reason,
+        delayMs: waitMs,
+      });
+      await sleep(waitMs, request.signal);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher?.close();
+  }
+
+  /** The wait the server asked for; on 429 (or a spent budget) it also pauses the whole host. */
+  #serverDelay(response: BufferedResponse, host: string, resource: string | undefined): number | undefined {
+    if (!this.#retry.respectRetryAfter) return undefined;
+    const asked = serverRequestedDelay(response.headers, Date.now());
+    if (!asked) return undefined;
+    const waitMs = Math.min(asked.ms, this.#retry.maxDelayMs);
+    if (response.status === 429 || response.status < 400) {
+      this.#limiter.pause(host, waitMs);
+      this.#events?.emit({ type: 'rate_limited', resource, host, waitMs, source: 'server' });
+    }
+    return waitMs;
+  }
+
+  async #attempt(request: TransportRequest, safeUrl: string, attempt: number): Promise<BufferedResponse> {
+    // A hand-made timer rather than AbortSignal.any, so no listener outlives the attempt.
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('request timed out', 'TimeoutError')),
+      this.#timeoutMs,
+    );
+    const onAbort = () => controller.abort(request.signal?.reason);
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    const started = performance.now();
+    this.#events?.emit({ type: 'request', resource: request.resource, method: request.method, url: safeUrl });
+    try {
+      const response = await this.#fetch(request.url, {
+        method: request.method,
+        headers: request.headers ?? [],
+        signal: controller.signal,
+        ...(request.body === undefined ? {} : { body: request.body }),
+        ...(request.redirect ? { redirect: request.redirect } : {}),
+        ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
+      });
+      const body = new Uint8Array(await response.arrayBuffer());
+      this.#events?.emit({
+        type: 'response',
+        resource: request.resource,
+        method: request.method,
+        url: safeUrl,
+        status: response.status,
+        bytes: body.byteLength,
+        durationMs: Math.round(performance.now() - started),
+      });
+      return {
+        url: response.url || request.url,
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+        body,
+        attempts: attempt,
+      };
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #excerpt(response: BufferedResponse): string {
+    return this.redactor.text(excerpt(decoder.decode(response.body.subarray(0, 2048))));
+  }
+}
+
+export function decodeBody(response: BufferedResponse): string {
+  return decoder.decode(response.body);
+}

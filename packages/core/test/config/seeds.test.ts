@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../../src/config/validate.js';
+import type { AuthFactory } from '../../src/contracts.js';
+import { SecretRef } from '../../src/secrets/secret.js';
+import { analyticsSeed } from '../fixtures/analytics-source.js';
+import { billingSeed } from '../fixtures/billing-source.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
+const oauth2: AuthFactory = () => ({ apply: async () => {}, describe: () => 'oauth2' });
+const authFactories = { oauth2 };
+const seedsDir = process.env.SIPHON_SEEDS_DIR ?? '/work/shared/seeds';
+
+describe.each(['billing', 'analytics'])('the %s seed', (seed) => {
+  const fromPython = validateConfig(fixture(`${seed}-source.py`), {
+    source: `${seed}-source.py`,
+    authFactories,
+  });
+
+  it('parses verbatim from the Python text, and the same from JSON, YAML and TS', () => {
+    const fromJson = validateConfig(fixture(`${seed}-source.json`), {
+      source: `${seed}-source.json`,
+      authFactories,
+    });
+    const fromYaml = validateConfig(fixture(`${seed}-source.yaml`), {
+      source: `${seed}-source.yaml`,
+      authFactories,
+    });
+    const fromTs = (seed === 'billing' ? billingSeed : analyticsSeed)({ authFactories }).config;
+    expect(fromJson).toEqual(fromPython);
+    expect(fromYaml).toEqual(fromPython);
+    expect(fromTs).toEqual(fromPython);
+  });
+
+  // The seed documents live beside the repository (shared/), not in it: skipped where absent.
+  it.skipIf(!existsSafe(seedsDir))(
+    'parses from the seed document itself (Markdown around the Python)',
+    () => {
+      const markdown = readFileSync(`${seedsDir}/${seed}-source.md`, 'utf8');
+      expect(validateConfig(markdown, { source: `${seed}-source.md`, authFactories })).toEqual(fromPython);
+    },
+  );
+
+  it('applies resource_defaults to every resource', () => {
+    for (const resource of fromPython.resources) {
+      expect(resource.primaryKey).toEqual(['id']);
+      expect(resource.writeDisposition).toBe('merge');
+      expect(resource.selected).toBe(true);
+    }
+  });
+});
+
+function existsSafe(path: string): boolean {
+  try {
+    readFileSync(`${path}/billing-source.md`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('seed specifics', () => {
+  it('keeps the billing paginator and oauth2 secrets as references', () => {
+    const config = validateConfig(fixture('billing-source.py'), { authFactories });
+    expect(config.resources.map((r) => [r.name, r.endpoint.path, r.endpoint.dataSelector])).toEqual([
+      ['products', '/products', 'products'],
+      ['plans', '/plans', 'plans'],
+      ['addons', '/addons', 'addons'],
+      ['coupons', '/coupons', 'coupons'],
+      ['customers', '/customers', 'customers'],
+      ['quotes', '/estimates', 'estimates'],
+      ['invoices', '/invoices', 'invoices'],
+      ['expenses', '/expenses', 'expenses'],
+      ['subscriptions', '/subscriptions', 'subscriptions'],
+      ['taxes', '/settings/taxes', 'taxes'],
+      ['transactions', '/transactions', 'transactions'],
+      ['recurring_expenses', '/recurringexpenses', 'recurring_expenses'],
+    ]);
+    expect(config.resources[0]!.endpoint.paginator).toEqual({
+      type: 'page_number',
+      page_param: 'page',
+      limit_param: 'per_page',
+      limit: 200,
+    });
+    expect(config.client.auth).toEqual({
+      type: 'oauth2',
+      client_id: new SecretRef('client_id'),
+      client_secret: new SecretRef('client_secret'),
+      refresh_token: new SecretRef('refresh_token'),
+      token_url: 'https://accounts.example.com/oauth/v2/token',
+    });
+  });
+
+  it('keeps the analytics Airbyte-style cursor path', () => {
+    const config = validateConfig(fixture('analytics-source.py'));
+    expect(config.resources.find((r) => r.name === 'customer_usage_past')?.endpoint).toMatchObject({
+      path: '/v1/customer_usage_past',
+      dataSelector: 'usage_periods',
+      paginator: { type: 'cursor', limit: 100, cursor_param: 'page', cursor_path: 'response.meta.next_page' },
+    });
+    expect(config.client.auth).toEqual({ type: 'bearer', token: new SecretRef('api_key') });
+  });
+});

@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import { type Fault, type Sandbox, startSandbox } from '@siphon/sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExtractEvent } from '../../src/contracts.js';
+import { runPipeline } from '../../src/engine/run-pipeline.js';
+import { type RestApiSourceOptions, restApiSource } from '../../src/engine/source.js';
+import { staticSecrets } from '../../src/secrets/providers.js';
+import { MemorySink } from '../../src/sinks/memory-sink.js';
+import { analyticsSeed } from '../fixtures/analytics-source.js';
+import { billingSeed } from '../fixtures/billing-source.js';
+import { groundTruthIds, idsOf, sandboxOAuth2 } from '../helpers/sandbox.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
+
+const BILLING = [
+  'products',
+  'plans',
+  'addons',
+  'coupons',
+  'customers',
+  'quotes',
+  'invoices',
+  'expenses',
+  'subscriptions',
+  'taxes',
+  'transactions',
+  'recurring_expenses',
+];
+const ANALYTICS = [
+  'metrics',
+  'plans',
+  'coupons',
+  'add_ons',
+  'invoices',
+  'customers',
+  'subscriptions',
+  'wallets',
+  'customer_usage',
+  'fees',
+  'customer_usage_past',
+];
+
+let sandbox: Sandbox;
+const truth = new Map<string, string[]>();
+
+beforeAll(async () => {
+  sandbox = await startSandbox({
+    seed: 11,
+    size: 230,
+    // Boundaries: an exact multiple of the page size, one past it, one record, and empty resources.
+    sizes: {
+      billing: { invoices: 400, customers: 201, taxes: 0 },
+      analytics: { fees: 200, wallets: 0, plans: 1 },
+    },
+  });
+  for (const name of BILLING) truth.set(`billing/${name}`, await groundTruthIds(sandbox, 'billing', name));
+  for (const name of ANALYTICS)
+    truth.set(`analytics/${name}`, await groundTruthIds(sandbox, 'analytics', name));
+});
+afterAll(() => sandbox?.close());
+
+type Api = 'billing' | 'analytics';
+
+function options(api: Api, extra: RestApiSourceOptions = {}): RestApiSourceOptions {
+  const { clientId, clientSecret, refreshToken, apiKey } = sandbox.credentials;
+  return {
+    name: api,
+    baseUrl: api === 'billing' ? sandbox.billingUrl : sandbox.analyticsUrl,
+    secrets: staticSecrets({
+      client_id: clientId,
+      client_secret: clientSecret,
+      refresh_token: refreshToken,
+      api_key: apiKey,
+    }),
+    authFactories: { oauth2: sandboxOAuth2(sandbox.tokenUrl) },
+    retry: { initialDelayMs: 20, maxDelayMs: 3_000 },
+    ...extra,
+  };
+}
+
+const forms: Record<string, (api: Api, o: RestApiSourceOptions) => ReturnType<typeof restApiSource>> = {
+  'Python text': (api, o) =>
+    restApiSource(fixture(`${api}-source.py`), { ...o, configSource: `${api}-source.py` }),
+  JSON: (api, o) =>
+    restApiSource(fixture(`${api}-source.json`), { ...o, configSource: `${api}-source.json` }),
+  YAML: (api, o) =>
+    restApiSource(fixture(`${api}-source.yaml`), { ...o, configSource: `${api}-source.yaml` }),
+  'TS object': (api, o) => (api === 'billing' ? billingSeed(o) : analyticsSeed(o)),
+};
+
+/** Extracts every resource and checks it against the sandbox: same ids, same count, no duplicates. */
+async function extractAndCompare(api: Api, source: ReturnType<typeof restApiSource>) {
+  const sink = new MemorySink();
+  try {
+    const results = await runPipeline({ source, sink, pipeline: 'it', concurrency: 4 });
+    const names = api === 'billing' ? BILLING : ANALYTICS;
+    expect(results.map((r) => r.resource).sort()).toEqual([...names].sort());
+    for (const name of names) {
+      const ids = idsOf(sink.recordsOf(name));
+      const expected = truth.get(`${api}/${name}`) as string[];
+      expect(new Set(ids).size, `${name}: duplicates`).toBe(ids.length);
+      expect(ids.length, `${name}: count`).toBe(expected.length);
+      expect([...ids].sort(), `${name}: ids`).toEqual([...expected].sort());
+      expect(results.find((r) => r.resource === name)?.complete).toBe(true);
+    }
+    return sink;
+  } finally {
+    await source.close();
+  }
+}
+
+describe.each(['billing', 'analytics'] as const)('the %s seed against the sandbox', (api) => {
+  it.each(Object.keys(forms))('extracts exactly the ground truth from the %s form', async (form) => {
+    await extractAndCompare(api, (forms[form] as (typeof forms)[string])(api, options(api)));
+  });
+
+  it('extracts exactly the ground truth through 429s (both Retry-After forms), 5xx, resets, bad bodies and slow pages', async () => {
+    const faults: Fault[] = [
+      { api, kind: 'retry_after_seconds', retryAfterSeconds: 1, count: 2 },
+      { api, kind: 'retry_after_date', retryAfterSeconds: 1, count: 2, afterRequests: 5 },
+      { api, kind: 'status', status: 500, probability: 0.08 },
+      { api, kind: 'status', status: 502, probability: 0.05 },
+      { api, kind: 'status', status: 503, probability: 0.05 },
+      { api, kind: 'status', status: 504, probability: 0.05 },
+      { api, kind: 'reset', probability: 0.05 },
+      { api, kind: 'malformed_json', count: 2, afterRequests: 3 },
+      { api, kind: 'html_200', count: 2, afterRequests: 7 },
+      { api, kind: 'slow', delayMs: 2_000, count: 3, afterRequests: 12 },
+      { api: 'accounts', kind: 'status', status: 503, count: 1 },
+    ];
+    sandbox.setFaults(faults);
+    sandbox.resetStats();
+    const events: ExtractEvent[] = [];
+    try {
+      await extractAndCompare(
+        api,
+        forms['Python text']!(
+          api,
+          options(api, {
+            timeoutMs: 500,
+            // About a third of the requests fail here, so 5 attempts run out now and then: allow 8.
+            retry: { maxAttempts: 8, initialDelayMs: 20, maxDelayMs: 3_000 },
+            events: (e) => events.push(e),
+          }),
+        ),
+      );
+    } finally {
+      sandbox.setFaults([]);
+    }
+    const reasons = events.filter((e) => e.type === 'retry').map((e) => (e as { reason: string }).reason);
+    for (const reason of ['HTTP 429', 'HTTP 500', 'timeout after 0.5 s']) expect(reasons).toContain(reason);
+    expect(reasons.some((r) => /not valid JSON/.test(r))).toBe(true);
+    expect(reasons.some((r) => /expected a JSON body/.test(r))).toBe(true);
+    expect(reasons.some((r) => /reset|socket closed|truncated/.test(r))).toBe(true);
+    expect(events.some((e) => e.type === 'rate_limited' && e.source === 'server')).toBe(true);
+  });
+
+  it('asks again for an empty page in the middle of a walk, and gets every record', async () => {
+    sandbox.setFaults([{ api, kind: 'empty_page', count: 2 }]);
+    const events: ExtractEvent[] = [];
+    try {
+      await extractAndCompare(
+        api,
+        forms['Python text']!(api, options(api, { events: (e) => events.push(e) })),
+      );
+    } finally {
+      sandbox.setFaults([]);
+    }
+    expect(
+      events.filter((e) => e.type === 'retry' && /empty page/.test(e.reason)).length,
+    ).toBeGreaterThanOrEqual(2);
+  });
+
+  it('stops a repeating cursor with a loop error naming the resource', async () => {
+    const resource = api === 'billing' ? 'invoices' : 'fees';
+    const path = api === 'billing' ? '/invoices' : '/v1/fees';
+    sandbox.setFaults([{ api, path, kind: 'repeat_cursor', afterRequests: 1, count: 1 }]);
+    const source = forms['Python text']!(api, options(api));
+    try {
+      const error = (await runPipeline({
+        source,
+        sink: new MemorySink(),
+        pipeline: 'it',
+        resources: [resource],
+      }).catch((e: unknown) => e)) as Error;
+      expect(error.message).toMatch(
+        new RegExp(`^1 resource failed:\\n  - ${resource}: resource "${resource}": `),
+      );
+      expect(error.message).toMatch(/same page|same \d+ records/);
+    } finally {
+      sandbox.setFaults([]);
+      await source.close();
+    }
+  });
+});
