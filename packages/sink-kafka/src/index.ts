@@ -1,1 +1,39 @@
-export {};
+export { type Conformer, type ConformIssue, type ConformResult, compileConformer } from './avro/conform.js';
+export { type Evolution, evolveAvroSchema, type InferOptions, inferAvroSchema } from './avro/infer.js';
+export { avroKeySchema, encodeKey, KeyEncoder, MissingKeyError } from './avro/key.js';
+export { registerZstdCodec, zstdAvailable } from './codecs.js';
+export { RUN_HEADER } from './encoder.js';
+export { KafkaSinkError, type KafkaSinkErrorCode } from './errors.js';
+export { avroName, avroNamespace, type TopicNameParts, topicName, transactionalId } from './naming.js';
+export type {
+  Compression,
+  KafkaConnectionOptions,
+  KafkaSinkEvent,
+  KafkaSinkOptions,
+  Logger,
+  ProducerOptions,
+  ResolvedOptions,
+  SaslOptions,
+  TopicOptions,
+  TransactionBoundary,
+} from './options.js';
+export { DEFAULT_BOUNDARY, resolveOptions } from './options.js';
+export {
+  type Compatibility,
+  type RegisteredSchema,
+  type RegistryOptions,
+  SchemaRegistryClient,
+} from './registry.js';
+export { createKafkaSink, type KafkaSink } from './sink.js';
+export { decodeStateKey, encodeStateKey, KafkaStateStore, type StateEntry } from './state-store.js';
+export {
+  type CleanupPolicy,
+  cleanupPolicyFor,
+  type EnsureResult,
+  ensureTopics,
+  planTopics,
+  type ResourceTopicPlan,
+  type TopicPlan,
+  type TopicSpec,
+} from './topics.js';
+export { fromWireFormat, MAGIC_BYTE, toWireFormat } from './wire.js';

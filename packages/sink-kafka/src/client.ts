@@ -1,0 +1,140 @@
+/** Builds the kafkajs client from our options and turns kafkajs errors into `KafkaSinkError`s. */
+import kafkajs, { type Kafka, type logCreator, type SASLOptions } from 'kafkajs';
+import { registerZstdCodec, zstdAvailable } from './codecs.js';
+import { describeError, KafkaSinkError } from './errors.js';
+import type { Logger, ResolvedOptions } from './options.js';
+
+const { Kafka: KafkaClient, logLevel } = kafkajs;
+
+export function createKafka(options: ResolvedOptions): Kafka {
+  const { kafka, logger } = options;
+  // Readers (state store, snapshot scans) must decode zstd batches whatever this sink writes.
+  if (zstdAvailable()) registerZstdCodec();
+  return new KafkaClient({
+    brokers: kafka.brokers,
+    clientId: kafka.clientId,
+    ...(kafka.ssl === undefined ? {} : { ssl: kafka.ssl }),
+    ...(kafka.sasl ? { sasl: kafka.sasl as SASLOptions } : {}),
+    connectionTimeout: kafka.connectionTimeout,
+    requestTimeout: kafka.requestTimeout,
+    retry: { retries: options.producer.retries, initialRetryTime: 300, maxRetryTime: 10_000 },
+    logLevel: logLevel.WARN,
+    logCreator: logger ? loggerBridge(logger) : silent,
+  });
+}
+
+const silent: logCreator = () => () => {};
+
+/**
+ * kafkajs logs through our logger. Its ERROR lines for `CONCURRENT_TRANSACTIONS` are retried
+ * internally and expected between back-to-back transactions, so they are demoted to debug.
+ */
+function loggerBridge(logger: Logger): logCreator {
+  return () =>
+    ({ level, log, namespace }) => {
+      const { message, ...extra } = log;
+      const line = { component: 'kafkajs', namespace, ...extra };
+      const text = String(message);
+      if (/CONCURRENT_TRANSACTIONS|concurrent transaction/i.test(`${text} ${String(extra.error ?? '')}`)) {
+        logger.debug(line, text);
+        return;
+      }
+      if (level === logLevel.ERROR) logger.error(line, text);
+      else if (level === logLevel.WARN) logger.warn(line, text);
+      else if (level === logLevel.INFO) logger.info(line, text);
+      else logger.debug(line, text);
+    };
+}
+
+interface KafkaJsErrorShape {
+  name?: string;
+  type?: string;
+  code?: number;
+  message?: string;
+  retriable?: boolean;
+  cause?: unknown;
+  originalError?: unknown;
+}
+
+/** Walks kafkajs's wrapped errors (retries exceeded → cause → protocol error). */
+function* errorChain(error: unknown): Generator<KafkaJsErrorShape> {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 8; depth++) {
+    const e = current as KafkaJsErrorShape;
+    yield e;
+    current = e.originalError ?? e.cause;
+  }
+}
+
+const PERMANENT = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_REQUIRED_ACKS',
+  'POLICY_VIOLATION',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+  'UNSUPPORTED_COMPRESSION_TYPE',
+]);
+
+/** A broker answer that no retry or new producer can change (too large, not authorised...). */
+export function isPermanentError(error: unknown): boolean {
+  for (const e of errorChain(error)) if (e.type && PERMANENT.has(e.type)) return true;
+  return false;
+}
+
+/** Another producer with our transactional id (a newer run) took over. */
+export function isFencedError(error: unknown): boolean {
+  for (const e of errorChain(error)) {
+    if (e.type === 'INVALID_PRODUCER_EPOCH' || e.type === 'PRODUCER_FENCED') return true;
+    if (e.code === 47 || e.code === 90) return true;
+  }
+  return false;
+}
+
+function isConnectionError(error: unknown): boolean {
+  for (const e of errorChain(error)) {
+    if (e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSConnectionClosedError') return true;
+    if (e.name === 'KafkaJSBrokerNotFound' || e.name === 'KafkaJSSASLAuthenticationError') return true;
+    if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|Connection timeout/i.test(e.message ?? ''))
+      return true;
+  }
+  return false;
+}
+
+function innermostMessage(error: unknown): string {
+  let message = describeError(error);
+  for (const e of errorChain(error)) if (e.message) message = e.message;
+  return message;
+}
+
+/** Converts an error thrown by kafkajs while doing `what` into a `KafkaSinkError` naming the brokers. */
+export function kafkaError(error: unknown, what: string, brokers: string[]): KafkaSinkError {
+  if (KafkaSinkError.isInstance(error)) return error;
+  const reason = innermostMessage(error);
+  if (isFencedError(error)) {
+    return new KafkaSinkError(
+      'FENCED',
+      `${what}: fenced by a newer producer with the same transactional id (another run of this resource took over): ${reason}`,
+      { cause: error },
+    );
+  }
+  if (isConnectionError(error)) {
+    return new KafkaSinkError(
+      'KAFKA_CONNECTION',
+      `${what}: Kafka brokers ${brokers.join(',')} failed: ${reason}`,
+      {
+        cause: error,
+        retriable: true,
+      },
+    );
+  }
+  const retriable = !isPermanentError(error) && [...errorChain(error)].some((e) => e.retriable === true);
+  return new KafkaSinkError('TRANSACTION', `${what} (brokers ${brokers.join(',')}): ${reason}`, {
+    cause: error,
+    retriable,
+  });
+}

@@ -1,0 +1,352 @@
+/**
+ * Turns one resource's records into Kafka messages: keys, Confluent-framed Avro values, tombstones
+ * for hard deletes and dead letters for what cannot be written. Owns the resource's schema
+ * lifecycle: declared or inferred, evolved under the resource's schema contract, registered once
+ * per version and cached for the run.
+ */
+import type {
+  AvroRecordSchema,
+  HardDeleteRule,
+  JsonRecord,
+  ResourceDescriptor,
+  SchemaContractMode,
+} from '@siphon/core';
+import avro from 'avsc';
+import type { IHeaders, Message } from 'kafkajs';
+import { type Conformer, type ConformIssue, compileConformer } from './avro/conform.js';
+import { evolveAvroSchema, inferAvroSchema } from './avro/infer.js';
+import { avroKeySchema, KeyEncoder, MissingKeyError, readPath } from './avro/key.js';
+import { describeError, KafkaSinkError } from './errors.js';
+import { avroNamespace } from './naming.js';
+import type { KafkaSinkEvent } from './options.js';
+import type { SchemaRegistryClient } from './registry.js';
+import type { ResourceTopicPlan } from './topics.js';
+import { encodeWire } from './wire.js';
+
+/** Approximate record overhead in a batch (varints, timestamps, the run header). */
+export const MESSAGE_OVERHEAD = 70;
+
+/** Header carrying the run id on every data message: snapshot delete detection reads it back. */
+export const RUN_HEADER = 'siphon.run';
+
+export interface EncodedPage {
+  /** Data-topic messages, in record order. */
+  messages: Message[];
+  deadLetters: Message[];
+  records: number;
+  tombstones: number;
+  discarded: number;
+  /** Keys of records that were read but not written (dead letters, discarded rows). */
+  unwrittenKeys: Buffer[];
+}
+
+interface ValueCodec {
+  schema: AvroRecordSchema;
+  id: number;
+  type: avro.Type;
+  conform: Conformer;
+}
+
+export interface EncoderContext {
+  pipeline: string;
+  source: string;
+}
+
+export class ResourceEncoder {
+  private value: ValueCodec | undefined;
+  private key: KeyEncoder | undefined;
+  private readonly contract: SchemaContractMode;
+  private readonly isDeleted: (record: JsonRecord) => boolean;
+
+  private constructor(
+    private readonly registry: SchemaRegistryClient,
+    private readonly resource: ResourceDescriptor,
+    private readonly plan: ResourceTopicPlan,
+    private readonly context: EncoderContext,
+    defaultContract: SchemaContractMode,
+    private readonly emit: (event: KafkaSinkEvent) => void,
+    private readonly maxRecordBytes: number,
+  ) {
+    this.contract = resource.schemaContract ?? defaultContract;
+    this.isDeleted = hardDeletePredicate(resource.hardDelete);
+  }
+
+  /** Loads (or registers, for declared schemas) the schemas the resource already has. */
+  static async create(options: {
+    registry: SchemaRegistryClient;
+    resource: ResourceDescriptor;
+    plan: ResourceTopicPlan;
+    context: EncoderContext;
+    defaultContract: SchemaContractMode;
+    emit: (event: KafkaSinkEvent) => void;
+    /** Default 1 000 000. */
+    maxRecordBytes?: number;
+  }): Promise<ResourceEncoder> {
+    const encoder = new ResourceEncoder(
+      options.registry,
+      options.resource,
+      options.plan,
+      options.context,
+      options.defaultContract,
+      options.emit,
+      options.maxRecordBytes ?? 1_000_000,
+    );
+    await encoder.init();
+    return encoder;
+  }
+
+  get topic(): string {
+    return this.plan.topic;
+  }
+
+  /** The value schema in use, once known. */
+  get valueSchema(): AvroRecordSchema | undefined {
+    return this.value?.schema;
+  }
+
+  get keySchemaId(): number | undefined {
+    return this.key?.schemaId;
+  }
+
+  private async init(): Promise<void> {
+    const { registry, plan, resource } = this;
+    const declared = resource.schema;
+    if (declared) {
+      await this.useValueSchema(declared);
+    } else {
+      const latest = await registry.latest(plan.valueSubject);
+      if (latest) this.value = this.codec(latest.schema, latest.id);
+    }
+    if (resource.primaryKey.length > 0) {
+      const latestKey = await registry.latest(plan.keySubject);
+      if (latestKey) this.key = new KeyEncoder(latestKey.schema, latestKey.id, resource.primaryKey);
+      else if (this.value) await this.registerKey(this.value.schema);
+    }
+  }
+
+  private codec(schema: AvroRecordSchema, id: number): ValueCodec {
+    let type: avro.Type;
+    try {
+      type = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto' });
+    } catch (error) {
+      throw new KafkaSinkError(
+        'SCHEMA_INVALID',
+        `value schema of resource "${this.resource.name}" is not valid Avro: ${describeError(error)}`,
+        { cause: error },
+      );
+    }
+    return { schema, id, type, conform: compileConformer(schema) };
+  }
+
+  private async useValueSchema(schema: AvroRecordSchema): Promise<void> {
+    // Validate locally first: a registry error about an invalid schema is harder to read.
+    const codec = this.codec(schema, 0);
+    const id = await this.registry.register(this.plan.valueSubject, schema);
+    this.value = { ...codec, id };
+    this.emit({
+      type: 'schema_registered',
+      subject: this.plan.valueSubject,
+      id,
+      fields: schema.fields.length,
+    });
+  }
+
+  private async registerKey(valueSchema: AvroRecordSchema): Promise<void> {
+    const schema = avroKeySchema(this.resource, { source: this.context.source, valueSchema });
+    const id = await this.registry.register(this.plan.keySubject, schema);
+    this.key = new KeyEncoder(schema, id, this.resource.primaryKey);
+    this.emit({ type: 'schema_registered', subject: this.plan.keySubject, id, fields: schema.fields.length });
+  }
+
+  /**
+   * Encodes one page; `runId` goes into every message's run header. Throws only for `freeze`
+   * violations and registry/schema failures.
+   */
+  async encode(records: JsonRecord[], runId: string): Promise<EncodedPage> {
+    const runHeader = Buffer.from(runId);
+    const out: EncodedPage = {
+      messages: [],
+      deadLetters: [],
+      records: 0,
+      tombstones: 0,
+      discarded: 0,
+      unwrittenKeys: [],
+    };
+    if (!this.value) {
+      const live = records.filter((r) => !this.isDeleted(r));
+      if (live.length === 0 && records.length === 0) return out;
+      const inferred = inferAvroSchema(live.length > 0 ? live : records, {
+        name: this.resource.name,
+        namespace: avroNamespace(this.context.source),
+        doc: `${this.context.source}.${this.resource.name}, inferred by Siphon`,
+      });
+      await this.useValueSchema(inferred);
+    }
+    if (!this.key && this.resource.primaryKey.length > 0)
+      await this.registerKey((this.value as ValueCodec).schema);
+
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as JsonRecord;
+      let key: Buffer | null = null;
+      if (this.key) {
+        try {
+          key = this.key.encode(record);
+        } catch (error) {
+          const reason =
+            error instanceof MissingKeyError
+              ? error.message
+              : `primary key unusable: ${describeError(error)}`;
+          this.deadLetter(out, record, reason, runId);
+          continue;
+        }
+      }
+      if (this.isDeleted(record)) {
+        if (!key) {
+          this.deadLetter(
+            out,
+            record,
+            'hard-deleted record without a primary key cannot become a tombstone',
+            runId,
+          );
+          continue;
+        }
+        this.push(out, key, null, runHeader);
+        out.tombstones++;
+        continue;
+      }
+      const value = await this.encodeValue(record, records, i, out, runId);
+      if (value === undefined) {
+        if (key) out.unwrittenKeys.push(key);
+        continue;
+      }
+      const size = value.length + (key?.length ?? 0);
+      if (size > this.maxRecordBytes) {
+        this.deadLetter(
+          out,
+          record,
+          `encoded record is ${size} bytes, above producer.maxRecordBytes (${this.maxRecordBytes})`,
+          runId,
+        );
+        if (key) out.unwrittenKeys.push(key);
+        continue;
+      }
+      this.push(out, key, value, runHeader);
+      out.records++;
+    }
+    return out;
+  }
+
+  private async encodeValue(
+    record: JsonRecord,
+    page: JsonRecord[],
+    index: number,
+    out: EncodedPage,
+    runId: string,
+  ): Promise<Buffer | undefined> {
+    let codec = this.value as ValueCodec;
+    let result = codec.conform(record);
+    if (!result.ok) {
+      switch (this.contract) {
+        case 'freeze':
+          throw new KafkaSinkError(
+            'SCHEMA_FROZEN',
+            `resource "${this.resource.name}": a record does not fit the frozen schema of ${this.plan.valueSubject} (id ${codec.id}): ${formatIssues(result.issues)}`,
+          );
+        case 'discard_row':
+          out.discarded++;
+          this.emit({
+            type: 'discarded',
+            resource: this.resource.name,
+            what: 'row',
+            detail: formatIssues(result.issues),
+          });
+          return undefined;
+        case 'discard_value':
+          result = codec.conform(record, { lenient: true });
+          if (result.ok && result.discarded.length > 0) {
+            this.emit({
+              type: 'discarded',
+              resource: this.resource.name,
+              what: 'value',
+              detail: formatIssues(result.discarded),
+            });
+          }
+          break;
+        case 'evolve': {
+          // Widen for the rest of the page at once: one new version per page, record order kept.
+          const evolution = evolveAvroSchema(
+            codec.schema,
+            page.slice(index).filter((r) => !this.isDeleted(r)),
+          );
+          if (evolution.changed) {
+            await this.useValueSchema(evolution.schema);
+            codec = this.value as ValueCodec;
+          }
+          result = codec.conform(record);
+          break;
+        }
+      }
+    }
+    if (!result.ok) {
+      this.deadLetter(
+        out,
+        record,
+        `does not fit ${this.plan.valueSubject}: ${formatIssues(result.issues)}`,
+        runId,
+      );
+      return undefined;
+    }
+    try {
+      const value = result.value;
+      return encodeWire(codec.id, (buffer, offset) => codec.type.encode(value, buffer, offset));
+    } catch (error) {
+      this.deadLetter(out, record, `Avro encoding failed: ${describeError(error)}`, runId);
+      return undefined;
+    }
+  }
+
+  private push(out: EncodedPage, key: Buffer | null, value: Buffer | null, runHeader: Buffer): void {
+    out.messages.push({ key, value, headers: { [RUN_HEADER]: runHeader } });
+  }
+
+  private deadLetter(out: EncodedPage, record: JsonRecord, error: string, runId: string): void {
+    const { pipeline, source } = this.context;
+    const headers: IHeaders = {
+      'siphon.pipeline': pipeline,
+      'siphon.source': source,
+      'siphon.resource': this.resource.name,
+      'siphon.topic': this.plan.topic,
+      'siphon.error': error,
+      [RUN_HEADER]: runId,
+    };
+    let value = Buffer.from(safeJson(record));
+    // The dead letter itself must fit into a record batch.
+    if (value.length > this.maxRecordBytes) {
+      headers['siphon.truncated'] = String(value.length);
+      value = value.subarray(0, Math.floor(this.maxRecordBytes / 2));
+    }
+    out.deadLetters.push({ key: null, value, headers });
+    this.emit({ type: 'dead_letter', resource: this.resource.name, error });
+  }
+}
+
+function formatIssues(issues: ConformIssue[]): string {
+  const shown = issues.slice(0, 5).map((i) => (i.path ? `${i.path}: ${i.problem}` : i.problem));
+  if (issues.length > 5) shown.push(`and ${issues.length - 5} more`);
+  return shown.join('; ');
+}
+
+function safeJson(record: unknown): string {
+  try {
+    return JSON.stringify(record, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  } catch (error) {
+    return JSON.stringify({ unserialisable: describeError(error) });
+  }
+}
+
+export function hardDeletePredicate(rule: HardDeleteRule | undefined): (record: JsonRecord) => boolean {
+  if (!rule) return () => false;
+  if (rule.equals === undefined) return (record) => Boolean(readPath(record, rule.path));
+  const expected = rule.equals;
+  return (record) => readPath(record, rule.path) === expected;
+}

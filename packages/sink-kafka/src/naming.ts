@@ -1,0 +1,76 @@
+import { KafkaSinkError } from './errors.js';
+
+export interface TopicNameParts {
+  prefix: string;
+  pipeline?: string;
+  source: string;
+  resource: string;
+}
+
+const PLACEHOLDER = /\{(\w+)\}/g;
+const LEGAL_TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+
+/**
+ * Renders a topic name template such as `{prefix}.{source}.{resource}`. Placeholders: `prefix`,
+ * `pipeline`, `source`, `resource`. The result must be a legal Kafka topic name.
+ */
+export function topicName(template: string, parts: TopicNameParts): string {
+  const name = template.replace(PLACEHOLDER, (whole, key: string) => {
+    const value = (parts as unknown as Record<string, string | undefined>)[key];
+    if (value === undefined) {
+      throw new KafkaSinkError(
+        'INVALID_OPTIONS',
+        `topics.template "${template}": unknown placeholder ${whole} (allowed: {prefix}, {pipeline}, {source}, {resource})`,
+      );
+    }
+    return value;
+  });
+  assertTopicName(name, `topic name from template "${template}"`);
+  return name;
+}
+
+export function assertTopicName(name: string, what: string): void {
+  if (!LEGAL_TOPIC.test(name) || name === '.' || name === '..') {
+    throw new KafkaSinkError(
+      'INVALID_OPTIONS',
+      `${what} is "${name}": a Kafka topic name is 1-249 characters of [A-Za-z0-9._-]`,
+    );
+  }
+}
+
+const AVRO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const AVRO_PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
+
+export function isAvroName(name: string): boolean {
+  return AVRO_NAME.test(name);
+}
+
+/**
+ * Turns any string into a legal Avro name: illegal characters become `_`, and a leading digit
+ * (or an empty string) gets a `_` in front. Deterministic, so the same input always gives the
+ * same schema.
+ */
+export function avroName(raw: string): string {
+  let name = raw.replace(/[^A-Za-z0-9_]/g, '_');
+  if (!/^[A-Za-z_]/.test(name)) name = `_${name}`;
+  return name;
+}
+
+/** A legal name for a named type (record, enum): never the name of a primitive type. */
+export function avroTypeName(raw: string): string {
+  const name = avroName(raw);
+  return AVRO_PRIMITIVES.has(name) ? `${name}_` : name;
+}
+
+/** The namespace of every schema Siphon writes for one source, e.g. `siphon.billing`. */
+export function avroNamespace(source: string): string {
+  return `siphon.${avroName(source)}`;
+}
+
+/**
+ * The transactional id of one (pipeline, source, resource): stable across runs, so a new run
+ * fences a zombie of the previous one.
+ */
+export function transactionalId(prefix: string, pipeline: string, source: string, resource: string): string {
+  return `${prefix}-${pipeline}-${source}-${resource}`;
+}

@@ -1,0 +1,180 @@
+/** `createKafkaSink`: core's `Sink` on Kafka, the Schema Registry and a compacted state topic. */
+import type { ResourceDescriptor, ResourceWriter, Sink, SinkOpenContext, StateKey } from '@siphon/core';
+import type { Admin, Kafka } from 'kafkajs';
+import { createKafka, kafkaError } from './client.js';
+import { registerZstdCodec } from './codecs.js';
+import { ResourceEncoder } from './encoder.js';
+import { KafkaSinkError } from './errors.js';
+import { transactionalId } from './naming.js';
+import { type KafkaSinkOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { TransactionalUnit } from './producer.js';
+import { SchemaRegistryClient } from './registry.js';
+import { KafkaStateStore } from './state-store.js';
+import {
+  deadLetterTopicSpec,
+  ensureTopics,
+  planResourceTopic,
+  type ResourceTopicPlan,
+  stateTopicSpec,
+  type TopicSpec,
+} from './topics.js';
+import { KafkaResourceWriter } from './writer.js';
+
+export interface KafkaSink extends Sink {
+  stateStore(): KafkaStateStore;
+  /** The resolved (validated, defaulted) options. */
+  readonly options: ResolvedOptions;
+  readonly registry: SchemaRegistryClient;
+}
+
+export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
+  return new KafkaSinkImpl(resolveOptions(options));
+}
+
+class KafkaSinkImpl implements KafkaSink {
+  readonly registry: SchemaRegistryClient;
+  private readonly kafka: Kafka;
+  private adminPromise: Promise<Admin> | undefined;
+  private readonly ensured = new Map<string, Promise<void>>();
+  /** One producer per transactional id; created by `get` (fencing) or `open`. */
+  private readonly units = new Map<string, TransactionalUnit>();
+  private readonly openWriters = new Set<string>();
+  private store: KafkaStateStore | undefined;
+  private closed = false;
+
+  constructor(readonly options: ResolvedOptions) {
+    if (options.producer.compression === 'zstd') registerZstdCodec(); // fails clearly without zlib zstd
+    this.kafka = createKafka(options);
+    this.registry = new SchemaRegistryClient(options.registry);
+  }
+
+  private admin(): Promise<Admin> {
+    this.adminPromise ??= (async () => {
+      const admin = this.kafka.admin();
+      try {
+        await admin.connect();
+      } catch (error) {
+        this.adminPromise = undefined;
+        throw kafkaError(error, 'connecting to Kafka', this.options.kafka.brokers);
+      }
+      return admin;
+    })();
+    return this.adminPromise;
+  }
+
+  private ensure(spec: TopicSpec): Promise<void> {
+    let done = this.ensured.get(spec.topic);
+    if (!done) {
+      done = (async () => {
+        await ensureTopics(await this.admin(), [spec], {
+          apply: true,
+          brokers: this.options.kafka.brokers,
+          onCreated: (s) =>
+            this.options.onEvent({
+              type: 'topic_created',
+              topic: s.topic,
+              cleanupPolicy: s.cleanupPolicy,
+              partitions: s.partitions,
+            }),
+        });
+      })();
+      done.catch(() => this.ensured.delete(spec.topic));
+      this.ensured.set(spec.topic, done);
+    }
+    return done;
+  }
+
+  private unitFor(key: StateKey): TransactionalUnit {
+    const id = transactionalId(this.options.transactionalIdPrefix, key.pipeline, key.source, key.resource);
+    let unit = this.units.get(id);
+    if (!unit) {
+      unit = new TransactionalUnit(this.kafka, {
+        transactionalId: id,
+        transactionTimeoutMs: this.options.transactions.timeoutMs,
+        retries: this.options.producer.retries,
+        brokers: this.options.kafka.brokers,
+      });
+      this.units.set(id, unit);
+    }
+    return unit;
+  }
+
+  stateStore(): KafkaStateStore {
+    this.store ??= new KafkaStateStore(this.options, {
+      kafka: this.kafka,
+      admin: () => this.admin(),
+      ensureTopic: () => this.ensure(stateTopicSpec(this.options)),
+      // Fencing first makes the broker abort a crashed run's open transaction, so the state we
+      // read is the last one committed with data.
+      fence: async (key) => {
+        await this.unitFor(key).ready();
+      },
+    });
+    return this.store;
+  }
+
+  async open(resource: ResourceDescriptor, context: SinkOpenContext): Promise<ResourceWriter> {
+    if (this.closed) throw new KafkaSinkError('INVALID_OPTIONS', 'the Kafka sink is closed');
+    const key: StateKey = { pipeline: context.pipeline, source: context.source, resource: resource.name };
+    const plan: ResourceTopicPlan = planResourceTopic(this.options, context, resource);
+    const id = transactionalId(this.options.transactionalIdPrefix, key.pipeline, key.source, key.resource);
+    if (this.openWriters.has(id)) {
+      throw new KafkaSinkError(
+        'INVALID_OPTIONS',
+        `resource "${resource.name}" of ${context.pipeline}/${context.source} already has an open writer`,
+      );
+    }
+    await Promise.all([
+      this.ensure(plan),
+      this.ensure(stateTopicSpec(this.options)),
+      this.ensure(deadLetterTopicSpec(this.options)),
+    ]);
+    const unit = this.unitFor(key);
+    const [encoder] = await Promise.all([
+      ResourceEncoder.create({
+        registry: this.registry,
+        resource,
+        plan,
+        context: { pipeline: context.pipeline, source: context.source },
+        defaultContract: this.options.schemaContract,
+        emit: this.options.onEvent,
+        maxRecordBytes: this.options.producer.maxRecordBytes,
+      }),
+      unit.ready(),
+    ]);
+    // A run resumed from a checkpoint continues the interrupted run: for snapshot delete detection,
+    // what that run wrote before it stopped counts as seen, even if no page is re-read now.
+    let resumedRunId: string | undefined;
+    if (resource.writeDisposition === 'replace' || resource.deleteDetection === 'snapshot') {
+      resumedRunId = (await this.stateStore().current(key))?.checkpoint?.run_id;
+    }
+    this.openWriters.add(id);
+    return new KafkaResourceWriter({
+      ...(resumedRunId ? { resumedRunId } : {}),
+      unit,
+      encoder,
+      store: this.stateStore(),
+      stateKey: key,
+      resource,
+      plan,
+      options: this.options,
+      kafka: this.kafka,
+      admin: () => this.admin(),
+      runId: context.runId,
+      onClose: () => {
+        this.openWriters.delete(id);
+        this.units.delete(id);
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.units.values()].map((u) => u.close()));
+    this.units.clear();
+    await this.store?.close();
+    const admin = await this.adminPromise?.catch(() => undefined);
+    await admin?.disconnect().catch(() => {});
+  }
+}

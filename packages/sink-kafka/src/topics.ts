@@ -1,0 +1,264 @@
+/**
+ * Which topics a pipeline needs (`planTopics`, pure) and making them exist (`ensureTopics`).
+ * Merge and replace data land in compacted topics, appends in delete-policy topics; an existing
+ * topic whose policy says otherwise is an error, never silently written to.
+ */
+import type { AvroRecordSchema, JsonRecord, ResourceDescriptor, WriteDisposition } from '@siphon/core';
+import type { Admin } from 'kafkajs';
+import kafkajs from 'kafkajs';
+import { inferAvroSchema } from './avro/infer.js';
+import { avroKeySchema } from './avro/key.js';
+import { kafkaError } from './client.js';
+import { KafkaSinkError } from './errors.js';
+import { avroNamespace, topicName } from './naming.js';
+import { type KafkaSinkOptions, type ResolvedOptions, resolveOptions } from './options.js';
+
+const { ConfigResourceTypes } = kafkajs;
+
+export type CleanupPolicy = 'compact' | 'delete';
+
+export interface TopicSpec {
+  topic: string;
+  cleanupPolicy: CleanupPolicy;
+  partitions: number;
+  /** Undefined: 3, or the number of brokers when fewer. */
+  replicationFactor?: number;
+  /** Every config the topic is created with, `cleanup.policy` included. */
+  configs: Record<string, string>;
+  /** What the topic is for, for messages: `resource invoices`, `state`, `dead letters`. */
+  purpose: string;
+}
+
+export interface ResourceTopicPlan extends TopicSpec {
+  resource: string;
+  writeDisposition: WriteDisposition;
+  keySubject: string;
+  valueSubject: string;
+  /** Undefined for keyless append resources. */
+  keySchema?: AvroRecordSchema;
+  /** Declared, or inferred from samples; undefined when neither (inferred at the first write). */
+  valueSchema?: AvroRecordSchema;
+  valueSchemaSource: 'declared' | 'inferred' | 'at-first-write';
+}
+
+export interface TopicPlan {
+  resources: ResourceTopicPlan[];
+  stateTopic: TopicSpec;
+  deadLetterTopic: TopicSpec;
+}
+
+export function cleanupPolicyFor(disposition: WriteDisposition): CleanupPolicy {
+  return disposition === 'append' ? 'delete' : 'compact';
+}
+
+function baseConfigs(
+  options: ResolvedOptions,
+  policy: CleanupPolicy,
+  extra: boolean,
+): Record<string, string> {
+  const { topics } = options;
+  return {
+    ...(extra ? topics.configs : {}),
+    ...(topics.minInsyncReplicas ? { 'min.insync.replicas': String(topics.minInsyncReplicas) } : {}),
+    'cleanup.policy': policy,
+  };
+}
+
+/** The topic a resource is written to. */
+export function resourceTopicName(
+  options: ResolvedOptions,
+  context: { pipeline: string; source: string },
+  resource: string,
+): string {
+  return topicName(options.topics.template, {
+    prefix: options.topics.prefix,
+    pipeline: context.pipeline,
+    source: context.source,
+    resource,
+  });
+}
+
+export function planResourceTopic(
+  options: ResolvedOptions,
+  context: { pipeline: string; source: string },
+  resource: ResourceDescriptor,
+  samples?: JsonRecord[],
+): ResourceTopicPlan {
+  const topic = resourceTopicName(options, context, resource.name);
+  const cleanupPolicy = cleanupPolicyFor(resource.writeDisposition);
+  if (cleanupPolicy === 'compact' && resource.primaryKey.length === 0) {
+    throw new KafkaSinkError(
+      'INVALID_OPTIONS',
+      `resource "${resource.name}" is ${resource.writeDisposition} but has no primary key: a compacted topic needs a key per record`,
+    );
+  }
+  let valueSchema = resource.schema;
+  let valueSchemaSource: ResourceTopicPlan['valueSchemaSource'] = valueSchema ? 'declared' : 'at-first-write';
+  if (!valueSchema && samples && samples.length > 0) {
+    valueSchema = inferAvroSchema(samples, { name: resource.name, namespace: avroNamespace(context.source) });
+    valueSchemaSource = 'inferred';
+  }
+  const keySchema =
+    resource.primaryKey.length > 0
+      ? avroKeySchema(resource, { source: context.source, ...(valueSchema ? { valueSchema } : {}) })
+      : undefined;
+  return {
+    resource: resource.name,
+    writeDisposition: resource.writeDisposition,
+    topic,
+    cleanupPolicy,
+    partitions: options.topics.partitions,
+    ...(options.topics.replicationFactor ? { replicationFactor: options.topics.replicationFactor } : {}),
+    configs: baseConfigs(options, cleanupPolicy, true),
+    purpose: `resource ${resource.name}`,
+    keySubject: `${topic}-key`,
+    valueSubject: `${topic}-value`,
+    ...(keySchema ? { keySchema } : {}),
+    ...(valueSchema ? { valueSchema } : {}),
+    valueSchemaSource,
+  };
+}
+
+export function stateTopicSpec(options: ResolvedOptions): TopicSpec {
+  return {
+    topic: options.topics.stateTopic,
+    cleanupPolicy: 'compact',
+    partitions: 1,
+    ...(options.topics.replicationFactor ? { replicationFactor: options.topics.replicationFactor } : {}),
+    configs: baseConfigs(options, 'compact', false),
+    purpose: 'state',
+  };
+}
+
+export function deadLetterTopicSpec(options: ResolvedOptions): TopicSpec {
+  return {
+    topic: options.topics.deadLetterTopic,
+    cleanupPolicy: 'delete',
+    partitions: 1,
+    ...(options.topics.replicationFactor ? { replicationFactor: options.topics.replicationFactor } : {}),
+    configs: baseConfigs(options, 'delete', false),
+    purpose: 'dead letters',
+  };
+}
+
+/**
+ * Topics, configs and key/value schemas for a set of resources, without touching Kafka or the
+ * registry (`siphon topics` / `siphon schema`). Pass `samples` to preview inferred value schemas.
+ */
+export function planTopics(
+  options: KafkaSinkOptions | ResolvedOptions,
+  context: { pipeline: string; source: string; resources: ResourceDescriptor[] },
+  samples: Record<string, JsonRecord[]> = {},
+): TopicPlan {
+  const resolved = resolveOptions(options);
+  return {
+    resources: context.resources.map((r) => planResourceTopic(resolved, context, r, samples[r.name])),
+    stateTopic: stateTopicSpec(resolved),
+    deadLetterTopic: deadLetterTopicSpec(resolved),
+  };
+}
+
+export interface EnsureResult {
+  topic: string;
+  action: 'exists' | 'created' | 'would-create';
+}
+
+/**
+ * Creates missing topics (when `apply`) and checks that existing ones have the cleanup policy their
+ * data needs. Throws `TOPIC_POLICY_CONFLICT` naming the topic, both policies and the way out.
+ */
+export async function ensureTopics(
+  admin: Admin,
+  topics: TopicPlan | TopicSpec[],
+  options: { apply: boolean; brokers?: string[]; onCreated?: (spec: TopicSpec) => void },
+): Promise<EnsureResult[]> {
+  const specs = Array.isArray(topics)
+    ? topics
+    : [...topics.resources, topics.stateTopic, topics.deadLetterTopic];
+  const brokers = options.brokers ?? [];
+  let existing: Set<string>;
+  try {
+    existing = new Set(await admin.listTopics());
+  } catch (error) {
+    throw kafkaError(error, 'listing topics', brokers);
+  }
+  const present = specs.filter((s) => existing.has(s.topic));
+  const missing = specs.filter((s) => !existing.has(s.topic));
+  if (present.length > 0) await checkPolicies(admin, present, brokers);
+  if (!options.apply) {
+    return specs.map((s) => ({ topic: s.topic, action: existing.has(s.topic) ? 'exists' : 'would-create' }));
+  }
+  if (missing.length > 0) {
+    const defaultReplication = await defaultReplicationFactor(admin, brokers);
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((s) => ({
+          topic: s.topic,
+          numPartitions: s.partitions,
+          replicationFactor: s.replicationFactor ?? defaultReplication,
+          configEntries: Object.entries(s.configs).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    } catch (error) {
+      // Another process may have created some of them meanwhile: re-check before failing.
+      const now = new Set(await admin.listTopics().catch(() => []));
+      if (!missing.every((s) => now.has(s.topic))) {
+        throw new KafkaSinkError(
+          'TOPIC_ADMIN',
+          `creating topics ${missing.map((s) => s.topic).join(', ')} failed: ${kafkaError(error, 'createTopics', brokers).message}`,
+          { cause: error },
+        );
+      }
+      await checkPolicies(admin, missing, brokers);
+    }
+    for (const spec of missing) options.onCreated?.(spec);
+  }
+  return specs.map((s) => ({ topic: s.topic, action: existing.has(s.topic) ? 'exists' : 'created' }));
+}
+
+async function defaultReplicationFactor(admin: Admin, brokers: string[]): Promise<number> {
+  try {
+    const cluster = await admin.describeCluster();
+    return Math.max(1, Math.min(3, cluster.brokers.length));
+  } catch (error) {
+    throw kafkaError(error, 'describing the cluster', brokers);
+  }
+}
+
+async function checkPolicies(admin: Admin, specs: TopicSpec[], brokers: string[]): Promise<void> {
+  let described: Awaited<ReturnType<Admin['describeConfigs']>>;
+  try {
+    described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: specs.map((s) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: s.topic,
+        configNames: ['cleanup.policy'],
+      })),
+    });
+  } catch (error) {
+    throw kafkaError(error, `describing topics ${specs.map((s) => s.topic).join(', ')}`, brokers);
+  }
+  for (const spec of specs) {
+    const resource = described.resources.find((r) => r.resourceName === spec.topic);
+    const entry = resource?.configEntries.find((c) => c.configName === 'cleanup.policy');
+    const actual = (entry?.configValue ?? 'delete')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .sort()
+      .join(',');
+    if (actual !== spec.cleanupPolicy) {
+      const why =
+        spec.cleanupPolicy === 'compact'
+          ? 'it holds the latest value per key, which only compaction (without deletion by age) keeps'
+          : 'its records are an append-only history that compaction would collapse';
+      throw new KafkaSinkError(
+        'TOPIC_POLICY_CONFLICT',
+        `topic "${spec.topic}" (${spec.purpose}) exists with cleanup.policy=${actual}, but needs cleanup.policy=${spec.cleanupPolicy}: ${why}. ` +
+          `Change the topic's policy, or point the resource at another topic (topics.template / topics.prefix).`,
+      );
+    }
+  }
+}

@@ -1,0 +1,444 @@
+/**
+ * Writes one resource's pages inside Kafka transactions. Records, dead letters, tombstones and the
+ * resource's state travel in the same transaction, committed at the configured boundary, so what a
+ * `read_committed` consumer sees always matches the committed state. Operations run one at a time.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  Page,
+  ResourceDescriptor,
+  ResourceResult,
+  ResourceState,
+  ResourceWriter,
+  StateKey,
+} from '@siphon/core';
+import kafkajs, { type Admin, type Kafka, type Message, type TopicMessages, type Transaction } from 'kafkajs';
+import { isFencedError, isPermanentError, kafkaError } from './client.js';
+import { MESSAGE_OVERHEAD, type ResourceEncoder, RUN_HEADER } from './encoder.js';
+import { describeError, KafkaSinkError } from './errors.js';
+import type { ResolvedOptions } from './options.js';
+import type { TransactionalUnit } from './producer.js';
+import { readTopicOnce } from './reader.js';
+import type { KafkaStateStore } from './state-store.js';
+import type { ResourceTopicPlan } from './topics.js';
+
+const { CompressionTypes } = kafkajs;
+
+const COMPRESSION = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  zstd: CompressionTypes.ZSTD,
+} as const;
+
+/** Snapshot scans read a whole topic; give them time, but not forever. */
+const SCAN_TIMEOUT_MS = 10 * 60_000;
+const RECOVERY_ATTEMPTS = 2;
+
+export interface WriterDeps {
+  unit: TransactionalUnit;
+  encoder: ResourceEncoder;
+  store: KafkaStateStore;
+  stateKey: StateKey;
+  resource: ResourceDescriptor;
+  plan: ResourceTopicPlan;
+  options: ResolvedOptions;
+  kafka: Kafka;
+  admin: () => Promise<Admin>;
+  runId: string;
+  /** Run id of the interrupted run this one resumes (from the committed checkpoint). */
+  resumedRunId?: string;
+  /** Called once the writer finished or aborted. */
+  onClose: () => void;
+}
+
+export class KafkaResourceWriter implements ResourceWriter {
+  private queue: Promise<unknown> = Promise.resolve();
+  private failure: unknown;
+  private closed = false;
+  /** The producer was closed and the sink told (once). */
+  private released = false;
+
+  private txn: Transaction | undefined;
+  /** When the first page of the current (uncommitted) batch arrived. */
+  private openedAt = 0;
+  private txnPages = 0;
+  private txnRecords = 0;
+  private txnTombstones = 0;
+  /** Everything sent in the open transaction, kept to replay it after a producer failure. */
+  private sent: Pending[] = [];
+  private pending: Pending[] = [];
+  private pendingBytes = 0;
+  private inflight: Promise<void> | undefined;
+  private pendingSince = 0;
+  private lastState: ResourceState | undefined;
+  private seq = 0;
+  private readonly writerId = randomUUID();
+  /** Ids of the logical run this writer continues; messages carrying one of them were "seen". */
+  private readonly runIds = new Set<string>();
+  private currentRunId: string;
+  /** Keys of records seen this run but not written (dead letters, discarded rows): never deleted. */
+  private readonly keep = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: WriterDeps) {
+    this.currentRunId = deps.resumedRunId ?? deps.runId;
+    this.runIds.add(deps.runId);
+    if (deps.resumedRunId) this.runIds.add(deps.resumedRunId);
+  }
+
+  private get isSnapshot(): boolean {
+    const { resource } = this.deps;
+    return resource.writeDisposition === 'replace' || resource.deleteDetection === 'snapshot';
+  }
+
+  write(page: Page): Promise<void> {
+    return this.enqueue('write', async () => {
+      const { encoder, options, plan } = this.deps;
+      // Pages of a resumed run carry the interrupted run's id in their checkpoint.
+      const runId = page.state.checkpoint?.run_id ?? this.currentRunId;
+      this.runIds.add(runId);
+      this.currentRunId = runId;
+      const encoded = await encoder.encode(page.records, runId);
+      if (this.txnPages === 0) this.openedAt = Date.now();
+      this.add(plan.topic, encoded.messages);
+      this.add(options.topics.deadLetterTopic, encoded.deadLetters);
+      if (this.isSnapshot) for (const key of encoded.unwrittenKeys) this.keep.add(key.toString('latin1'));
+      this.txnPages++;
+      this.txnRecords += encoded.records;
+      this.txnTombstones += encoded.tombstones;
+      this.lastState = page.state;
+      const { batchBytes, lingerMs } = options.producer;
+      if (this.pendingBytes >= batchBytes || Date.now() - this.pendingSince >= lingerMs) {
+        await this.guarded(() => this.flush());
+      }
+      if (this.boundaryReached()) await this.commit(page.state);
+      else this.armTimer();
+    });
+  }
+
+  finish(result: ResourceResult, finalState: ResourceState): Promise<void> {
+    return this.enqueue('finish', async () => {
+      if (this.isSnapshot && result.complete) {
+        // The scan reads committed data only: commit this run's records first.
+        if (this.lastState && (this.txnPages > 0 || this.txn)) await this.commit(this.lastState);
+        const tombstones = await this.scanForDeletes();
+        if (tombstones.length > 0) {
+          this.add(
+            this.deps.plan.topic,
+            tombstones.map((key) => ({ key, value: null, headers: { [RUN_HEADER]: this.currentRunId } })),
+          );
+          this.txnTombstones += tombstones.length;
+        }
+      }
+      await this.commit(finalState);
+      await this.close();
+    });
+  }
+
+  async abort(reason: unknown): Promise<void> {
+    this.closed = true;
+    this.clearTimer();
+    await this.queue.catch(() => {});
+    await this.settleInflight().catch(() => {});
+    try {
+      if (this.txn?.isActive()) await this.txn.abort();
+    } catch (error) {
+      this.deps.options.logger?.warn(
+        { resource: this.deps.resource.name, error: describeError(error), reason: describeError(reason) },
+        'aborting the open transaction failed; the broker aborts it when the producer is fenced or times out',
+      );
+    }
+    this.txn = undefined;
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
+    this.closed = true;
+    this.clearTimer();
+    if (this.released) return;
+    this.released = true;
+    await this.deps.unit.close();
+    this.deps.onClose();
+  }
+
+  private enqueue(what: string, op: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(async () => {
+      if (this.failure) throw this.failure;
+      if (this.closed) {
+        throw new KafkaSinkError(
+          'TRANSACTION',
+          `writer of resource "${this.deps.resource.name}" is closed (${what})`,
+        );
+      }
+      try {
+        await op();
+      } catch (error) {
+        this.failure = error;
+        this.clearTimer();
+        throw error;
+      }
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private add(topic: string, messages: Message[]): void {
+    if (messages.length === 0) return;
+    if (this.pending.length === 0) this.pendingSince = Date.now();
+    for (const message of messages) {
+      const bytes = sizeOf(message);
+      this.pending.push({ topic, message, bytes });
+      this.pendingBytes += bytes;
+    }
+  }
+
+  private boundaryReached(): boolean {
+    const { boundary, timeoutMs } = this.deps.options.transactions;
+    const age = Date.now() - this.openedAt;
+    if (boundary.records !== undefined && this.txnRecords + this.txnTombstones >= boundary.records)
+      return true;
+    if (boundary.pages !== undefined && this.txnPages >= boundary.pages) return true;
+    if (boundary.intervalMs !== undefined && age >= boundary.intervalMs) return true;
+    // Never let the broker time the transaction out.
+    return age >= timeoutMs / 2;
+  }
+
+  /** Commits on time even when pages stop arriving (slow API, long pauses). */
+  private armTimer(): void {
+    if (this.timer || this.txnPages === 0) return;
+    const { boundary, timeoutMs } = this.deps.options.transactions;
+    const limit = Math.min(boundary.intervalMs ?? Number.POSITIVE_INFINITY, timeoutMs / 2);
+    const delay = Math.max(0, this.openedAt + limit - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.closed || this.failure || this.txnPages === 0) return;
+      this.enqueue('timed commit', async () => {
+        if (this.txnPages > 0 && this.lastState) await this.commit(this.lastState);
+      }).catch(() => {
+        // Kept in `failure`; the next write or finish reports it.
+      });
+    }, delay);
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private takePending(): Pending[] {
+    const taken = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    return taken;
+  }
+
+  /** One `sendBatch` per `batchBytes`, so no record batch outgrows the broker's size limit. */
+  private async send(items: Pending[]): Promise<void> {
+    const { producer, transactions } = this.deps.options;
+    for (const chunk of chunks(items, producer.batchBytes)) {
+      if (!this.txn) this.txn = await this.deps.unit.begin();
+      await this.txn.sendBatch({
+        topicMessages: byTopic(chunk),
+        acks: -1,
+        compression: COMPRESSION[producer.compression],
+        timeout: transactions.timeoutMs,
+      });
+    }
+  }
+
+  /**
+   * Sends what is buffered. The send runs while the next page is fetched and encoded; at most one
+   * is in flight, so memory stays bounded (backpressure), and its failure surfaces at the next
+   * flush or commit.
+   */
+  private async flush(): Promise<void> {
+    await this.settleInflight();
+    if (this.pending.length === 0) return;
+    const items = this.takePending();
+    for (const item of items) this.sent.push(item);
+    const inflight = this.send(items);
+    inflight.catch(() => {});
+    this.inflight = inflight;
+  }
+
+  private async settleInflight(): Promise<void> {
+    const inflight = this.inflight;
+    if (!inflight) return;
+    try {
+      await inflight;
+    } finally {
+      if (this.inflight === inflight) this.inflight = undefined;
+    }
+  }
+
+  private async commit(state: ResourceState): Promise<void> {
+    this.clearTimer();
+    const started = Date.now();
+    const { store, stateKey, options } = this.deps;
+    const token = `${this.writerId}:${++this.seq}`;
+    const { message, entry } = store.message(stateKey, state, token);
+    this.add(options.topics.stateTopic, [message]);
+    await this.guarded(async () => {
+      await this.flush();
+      await this.settleInflight();
+      await (this.txn as Transaction).commit();
+    }, token);
+    store.noteCommitted(stateKey, entry);
+    options.onEvent({
+      type: 'transaction_committed',
+      resource: this.deps.resource.name,
+      records: this.txnRecords,
+      tombstones: this.txnTombstones,
+      durationMs: Date.now() - started,
+    });
+    this.txn = undefined;
+    this.sent = [];
+    this.txnPages = 0;
+    this.txnRecords = 0;
+    this.txnTombstones = 0;
+  }
+
+  /**
+   * Runs a transactional step; on failure recreates the producer (same transactional id) and
+   * replays the open transaction. With `token` the step was a commit whose outcome may be unknown:
+   * the state topic tells whether it landed before anything is replayed.
+   */
+  private async guarded(step: () => Promise<void>, token?: string): Promise<void> {
+    try {
+      await step();
+      return;
+    } catch (error) {
+      if (isFencedError(error)) throw this.fenced(error);
+      if (isPermanentError(error)) {
+        throw kafkaError(
+          error,
+          `resource "${this.deps.resource.name}": the broker refused the batch`,
+          this.deps.options.kafka.brokers,
+        );
+      }
+      await this.recover(error, token);
+    }
+  }
+
+  private async recover(cause: unknown, token: string | undefined): Promise<void> {
+    const { unit, store, stateKey, options, resource } = this.deps;
+    let lastError: unknown = cause;
+    for (let attempt = 1; attempt <= RECOVERY_ATTEMPTS; attempt++) {
+      options.onEvent({
+        type: 'producer_recreated',
+        resource: resource.name,
+        reason: describeError(lastError),
+      });
+      options.logger?.warn(
+        {
+          resource: resource.name,
+          transactionalId: unit.transactionalId,
+          attempt,
+          error: describeError(lastError),
+        },
+        'transaction failed; recreating the producer and replaying the open transaction',
+      );
+      this.txn = undefined;
+      this.inflight = undefined;
+      try {
+        await unit.recreate();
+        if (token !== undefined && (await store.readCommitted(stateKey))?.commit === token) return;
+        const replay = [...this.sent, ...this.takePending()];
+        this.sent = replay;
+        await this.send(replay);
+        if (token !== undefined) await (this.txn as Transaction | undefined)?.commit();
+        return;
+      } catch (error) {
+        if (isFencedError(error)) throw this.fenced(error);
+        lastError = error;
+      }
+    }
+    throw kafkaError(
+      lastError,
+      `resource "${resource.name}": transaction failed again after recreating producer "${unit.transactionalId}"`,
+      options.kafka.brokers,
+    );
+  }
+
+  private fenced(error: unknown): KafkaSinkError {
+    const { unit, resource } = this.deps;
+    return new KafkaSinkError(
+      'FENCED',
+      `resource "${resource.name}": producer "${unit.transactionalId}" was fenced by a newer one (another run of this resource took over); stopping this writer`,
+      { cause: error },
+    );
+  }
+
+  /** Keys whose latest committed message is a value from an earlier run. */
+  private async scanForDeletes(): Promise<Buffer[]> {
+    const { kafka, admin, plan, options, resource } = this.deps;
+    const candidates = new Map<string, Buffer>();
+    let scanned = 0;
+    await readTopicOnce(
+      kafka,
+      await admin(),
+      plan.topic,
+      (message) => {
+        if (!message.key) return;
+        scanned++;
+        const id = message.key.toString('latin1');
+        const run = message.headers[RUN_HEADER];
+        const thisRun =
+          run !== undefined && this.runIds.has(Buffer.isBuffer(run) ? run.toString('utf8') : String(run));
+        if (message.value === null || thisRun || this.keep.has(id)) candidates.delete(id);
+        else candidates.set(id, message.key);
+      },
+      {
+        groupPrefix: `${options.topics.prefix}-${resource.name}`,
+        brokers: options.kafka.brokers,
+        timeoutMs: SCAN_TIMEOUT_MS,
+      },
+    );
+    options.onEvent({
+      type: 'snapshot_deletes',
+      resource: resource.name,
+      tombstones: candidates.size,
+      scanned,
+    });
+    return [...candidates.values()];
+  }
+}
+
+interface Pending {
+  topic: string;
+  message: Message;
+  bytes: number;
+}
+
+function sizeOf(message: Message): number {
+  const key = message.key ? message.key.length : 0;
+  const value = message.value ? message.value.length : 0;
+  return key + value + MESSAGE_OVERHEAD;
+}
+
+function* chunks(items: Pending[], maxBytes: number): Generator<Pending[]> {
+  let chunk: Pending[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    if (chunk.length > 0 && bytes + item.bytes > maxBytes) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(item);
+    bytes += item.bytes;
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/** Messages grouped per topic, order kept within each topic (and so within each partition). */
+function byTopic(items: Pending[]): TopicMessages[] {
+  const grouped = new Map<string, Message[]>();
+  for (const { topic, message } of items) {
+    const list = grouped.get(topic);
+    if (list) list.push(message);
+    else grouped.set(topic, [message]);
+  }
+  return [...grouped].map(([topic, messages]) => ({ topic, messages }));
+}

@@ -1,0 +1,135 @@
+import type { JsonRecord, Page, ResourceDescriptor, ResourceState } from '@siphon/core';
+import { infraConfig, uniqueName } from '@siphon/testkit';
+import kafkajs, { type Admin, type IHeaders, type Kafka } from 'kafkajs';
+import { type KafkaSinkEvent, type KafkaSinkOptions, registerZstdCodec } from '../../src/index.js';
+import { readTopicOnce } from '../../src/reader.js';
+
+const { Kafka: KafkaClient, logLevel } = kafkajs;
+
+export interface ReadMessage {
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: IHeaders;
+}
+
+/** Options for a sink whose every topic name is unique to this test. */
+export function testOptions(
+  overrides: Partial<KafkaSinkOptions> = {},
+): KafkaSinkOptions & { events: KafkaSinkEvent[] } {
+  const { brokers, registryUrl } = infraConfig();
+  const events: KafkaSinkEvent[] = [];
+  return {
+    kafka: { brokers, clientId: 'sink-kafka-test' },
+    registry: { url: registryUrl },
+    transactions: { boundary: { records: 1000 } },
+    ...overrides,
+    topics: { prefix: uniqueName('sk'), ...overrides.topics },
+    onEvent: (event) => events.push(event),
+    events,
+  };
+}
+
+export function kafkaClient(): Kafka {
+  // The sink compresses with zstd by default; kafkajs can only read it with the codec registered.
+  registerZstdCodec();
+  return new KafkaClient({
+    brokers: infraConfig().brokers,
+    clientId: 'sink-kafka-test-reader',
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+export async function withAdmin<T>(fn: (admin: Admin, kafka: Kafka) => Promise<T>): Promise<T> {
+  const kafka = kafkaClient();
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await fn(admin, kafka);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Everything committed to a topic (read_committed), in offset order per partition. */
+export async function readCommitted(topic: string): Promise<ReadMessage[]> {
+  return withAdmin(async (admin, kafka) => {
+    const out: ReadMessage[] = [];
+    await readTopicOnce(kafka, admin, topic, (m) => out.push(m), {
+      groupPrefix: 'sink-kafka-test',
+      brokers: infraConfig().brokers,
+      timeoutMs: 60_000,
+    });
+    return out;
+  });
+}
+
+/** Reads with read_uncommitted until `expected` messages arrived (open transactions included). */
+export async function readUncommitted(
+  topic: string,
+  expected: number,
+  timeoutMs = 30_000,
+): Promise<ReadMessage[]> {
+  const kafka = kafkaClient();
+  const consumer = kafka.consumer({
+    groupId: uniqueName('sk-uncommitted'),
+    readUncommitted: true,
+    maxWaitTimeInMs: 500,
+  });
+  const out: ReadMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let done: () => void = () => {};
+    const reached = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        out.push({
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: message.headers ?? {},
+        });
+        if (out.length >= expected) done();
+      },
+    });
+    await Promise.race([reached, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+    return out;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export function resource(overrides: Partial<ResourceDescriptor> = {}): ResourceDescriptor {
+  return { name: 'invoices', primaryKey: ['id'], writeDisposition: 'merge', ...overrides };
+}
+
+export function stateFor(runId: string, pages: number): ResourceState {
+  return { checkpoint: { run_id: runId, paginator: { page: pages + 1 }, pages } };
+}
+
+export function page(index: number, records: JsonRecord[], runId = 'run-1'): Page {
+  return {
+    resource: 'invoices',
+    index,
+    url: `http://api.test/invoices?page=${index}`,
+    records,
+    state: stateFor(runId, index),
+  };
+}
+
+export function header(headers: IHeaders, name: string): string | undefined {
+  const value = headers[name];
+  if (value === undefined) return undefined;
+  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+}
+
+/** GET a registry endpoint as JSON. */
+export async function registryGet<T = Record<string, unknown>>(path: string): Promise<T> {
+  const response = await fetch(`${infraConfig().registryUrl}${path}`);
+  return (await response.json()) as T;
+}
