@@ -1,1 +1,1 @@
-export { ensureInfra, infraConfig, type InfraConfig, uniqueName, unreachableInfra } from './infra.js';
+export { ensureInfra, type InfraConfig, infraConfig, uniqueName, unreachableInfra } from './infra.js';

@@ -8,7 +8,8 @@ export interface InfraConfig {
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
-const startHint = 'start it with `pnpm infra:up` (needs Java 17+), or point KAFKA_BROKERS / SCHEMA_REGISTRY_URL at a running one';
+const startHint =
+  'start it with `pnpm infra:up` (needs Java 17+), or point KAFKA_BROKERS / SCHEMA_REGISTRY_URL at a running one';
 
 /** Where the tests' Kafka and Schema Registry are: the environment, else the project's local infra. */
 export function infraConfig(): InfraConfig {
@@ -16,7 +17,10 @@ export function infraConfig(): InfraConfig {
     .split(',')
     .map((b) => b.trim())
     .filter(Boolean);
-  const registryUrl = (process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7').replace(/\/$/, '');
+  const registryUrl = (process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7').replace(
+    /\/$/,
+    '',
+  );
   return { brokers, registryUrl };
 }
 
@@ -50,7 +54,8 @@ export async function unreachableInfra(config = infraConfig()): Promise<string[]
   const missing: string[] = [];
   const brokerUp = await Promise.all(config.brokers.map((b) => tcpReachable(b)));
   if (!brokerUp.some(Boolean)) missing.push(`Kafka at ${config.brokers.join(',')}`);
-  if (!(await registryReachable(config.registryUrl))) missing.push(`Schema Registry at ${config.registryUrl}`);
+  if (!(await registryReachable(config.registryUrl)))
+    missing.push(`Schema Registry at ${config.registryUrl}`);
   return missing;
 }
 
