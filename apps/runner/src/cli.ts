@@ -1,4 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// The shebang caps V8's young generation at 4 MB per semi-space: on a large host V8 lets it grow to
+// 64 MB, and a 300,000-invoice `run --once` then peaks at 359-375 MiB RSS instead of 270-283 MiB,
+// for about the same CPU time. V8 reads the flag only at start-up (v8.setFlagsFromString here had
+// no effect), so code cannot set it; `node --max-semi-space-size=N dist/cli.js` picks another
+// size, and the container image sets it through NODE_OPTIONS.
 import { checkCommand } from './commands/check.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';

@@ -3,6 +3,10 @@
  * pipelines files. Most users run the CLI (`siphon run -c pipelines.yaml`) or the container.
  */
 
+export { balanceUnits, type WeightedUnit } from './cluster/balance.js';
+export { type AssignmentPlan, type MemberInfo, planAssignment, unitAssigner } from './cluster/protocol.js';
+export { checkGroupRun, type GroupOptions, runGroup } from './cluster/run-group.js';
+export { listUnits, type Unit } from './cluster/units.js';
 export { formatDuration, parseDuration } from './config/duration.js';
 export { loadPipelinesFile, type PipelinesFile, parsePipelinesText } from './config/load.js';
 export type {
@@ -38,6 +42,11 @@ export { handleShutdown, type ShutdownHandle } from './ops/shutdown.js';
 export { decrypt, encrypt, stateKeyFromEnv, TokenVault } from './ops/token-vault.js';
 export { readTopics, summarizeTopics, type TopicSummary } from './ops/topic-reader.js';
 export { buildSource, restApiConfigOf, sourceNameOf } from './pipeline/build-source.js';
-export { PipelineRunner, type PipelineRunnerDeps, type RunOutcome } from './pipeline/pipeline-runner.js';
+export {
+  PipelineRunner,
+  type PipelineRunnerDeps,
+  type RunOutcome,
+  type RunScope,
+} from './pipeline/pipeline-runner.js';
 export { kafkaConnection, kafkaSinkOptions } from './pipeline/sink-options.js';
 export { type Commands, createProgram, main } from './program.js';

@@ -16,6 +16,11 @@ export interface RunOptions extends CommonOptions {
   httpHost: string;
   shutdownTimeout: number;
   progress: boolean;
+  /** Scale-out: the consumer group the replicas share. */
+  group?: string;
+  groupTopic?: string;
+  sessionTimeout: number;
+  rebalanceDelay: number;
 }
 
 export interface CheckOptions extends CommonOptions {
@@ -117,6 +122,24 @@ export function createProgram(commands: Commands, io: Io): Command {
       30_000,
     )
     .option('--no-progress', 'no live progress table, even on a terminal')
+    .option(
+      '--group <id>',
+      'scale out: share the units (pipeline, resource) with every replica started with this Kafka consumer group id',
+      io.env.SIPHON_GROUP || undefined,
+    )
+    .option('--group-topic <topic>', 'with --group: the units topic (default {prefix}._units)')
+    .option(
+      '--session-timeout <duration>',
+      'with --group: a replica silent this long loses its units to the others (6s-30m)',
+      duration,
+      30_000,
+    )
+    .option(
+      '--rebalance-delay <duration>',
+      'with --group: wait this long after each assignment before starting work, so replicas starting together share one',
+      duration,
+      3_000,
+    )
     .action(action(commands.run));
 
   common(program.command('check'), io.env)

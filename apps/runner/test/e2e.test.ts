@@ -107,6 +107,10 @@ describe('siphon run as a service: both seeds, real Kafka and registry', () => {
         expect(metrics.get(`siphon_messages_produced_total{${labels},topic="${topic}"}`) ?? 0, topic).toBe(
           messages.length,
         );
+        // ...and the bytes of their keys and values.
+        const bytes = metrics.get(`siphon_bytes_produced_total{${labels},topic="${topic}"}`) ?? 0;
+        expect(bytes, topic).toBe(messages.reduce((n, m) => n + m.bytes, 0));
+        if (messages.length > 0) expect(bytes, topic).toBeGreaterThan(0);
         expect(metrics.get(`siphon_last_success_timestamp_seconds{${labels}}`), topic).toBeGreaterThan(
           Date.now() / 1000 - 600,
         );

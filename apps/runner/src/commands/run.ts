@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { checkGroupRun, runGroup } from '../cluster/run-group.js';
 import { loadContext } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK, oneLineReason, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -74,6 +75,8 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
         );
       }
     }
+    const once = options.once || runners.every((r) => !r.config.schedule);
+    if (options.group) checkGroupRun(runners, options.once);
     for (const runner of runners) {
       const { kafka, registry } = runner.config;
       const brokers = kafka.brokers.join(',');
@@ -96,7 +99,21 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
     }
     board?.start();
 
-    const once = options.once || runners.every((r) => !r.config.schedule);
+    if (options.group) {
+      await runGroup(
+        runners,
+        {
+          groupId: options.group,
+          ...(options.groupTopic ? { topic: options.groupTopic } : {}),
+          sessionTimeoutMs: options.sessionTimeout,
+          settleMs: options.rebalanceDelay,
+        },
+        { logger, metrics, readiness, signal: shutdown.signal },
+      );
+      board?.stop();
+      logger.info(`stopped on ${shutdown.received ?? 'request'}`);
+      return EXIT_OK;
+    }
     const outcomes = new Map<string, RunOutcome>();
     const runOne = async (runner: PipelineRunner) => {
       const outcome = await runner.run(shutdown.signal);

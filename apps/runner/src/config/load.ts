@@ -20,7 +20,7 @@ export interface LoadOptions {
 }
 
 /** Keys whose value in a pipeline replaces the default instead of merging with it. */
-const REPLACED_KEYS = new Set(['state', 'schedule', 'source', 'resources', 'secrets']);
+const REPLACED_KEYS = new Set(['state', 'schedule', 'source', 'resources', 'secrets', 'weights']);
 
 type KeyPath = Array<string | number>;
 

@@ -199,6 +199,16 @@ const sharedShape = {
   secrets: z.record(z.string(), z.string()).default({}),
   /** Transaction boundary and producer tuning of the Kafka sink. */
   sink: sinkSchema.default({}),
+  /**
+   * Scale-out (`siphon run --group`): the relative cost of each resource when units are balanced
+   * across replicas (default 1 each), or `last_run` for the records of each resource's last run.
+   */
+  weights: z
+    .union([
+      z.literal('last_run'),
+      z.record(z.string(), z.coerce.number().positive('must be a number above 0').finite()),
+    ])
+    .optional(),
 };
 
 export const pipelineSchema = z.strictObject({

@@ -24,6 +24,9 @@ export class RunnerMetrics {
   readonly lastSuccess: Gauge<'pipeline' | 'resource'>;
   readonly lastRunFailed: Gauge<'pipeline'>;
   readonly running: Gauge<'pipeline'>;
+  readonly ownedUnits: Gauge<'pipeline' | 'resource'>;
+  readonly rebalances: Counter<'group'>;
+  readonly fencedUnits: Counter<'pipeline' | 'resource'>;
 
   constructor(options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -128,8 +131,26 @@ export class RunnerMetrics {
     });
     this.running = new Gauge({
       name: 'siphon_pipeline_running',
-      help: '1 while a run of the pipeline is in progress',
+      help: 'Runs of the pipeline in progress (with --group, one per unit being run)',
       labelNames: ['pipeline'],
+      registers,
+    });
+    this.ownedUnits = new Gauge({
+      name: 'siphon_group_owned_units',
+      help: '1 for each unit (pipeline, resource) this replica owns in its group (--group)',
+      labelNames: ['pipeline', 'resource'],
+      registers,
+    });
+    this.rebalances = new Counter({
+      name: 'siphon_group_rebalances_total',
+      help: 'Assignments this replica received from its group (one per rebalance it took part in)',
+      labelNames: ['group'],
+      registers,
+    });
+    this.fencedUnits = new Counter({
+      name: 'siphon_group_fenced_units_total',
+      help: 'Units stopped because a newer owner fenced their transactional producer',
+      labelNames: ['pipeline', 'resource'],
       registers,
     });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'siphon_' });

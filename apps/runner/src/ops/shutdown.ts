@@ -35,7 +35,8 @@ export function handleShutdown(options: ShutdownOptions): ShutdownHandle {
     }
     received = signal;
     options.onSignal?.(signal);
-    controller.abort(new Error(`${signal} received`));
+    // An AbortError: what the engine expects a stop to be (a resource stopped, not failed).
+    controller.abort(new DOMException(`${signal} received`, 'AbortError'));
     timer = setTimeout(
       () => options.onForce(`shutdown took longer than ${Math.round(options.deadlineMs / 1000)}s`),
       options.deadlineMs,

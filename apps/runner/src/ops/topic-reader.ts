@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import kafkajs from 'kafkajs';
+import { readTopicOnce } from '@siphon/sink-kafka';
 import type { KafkaConfig } from '../config/schema.js';
 import { kafkaConnection } from '../pipeline/sink-options.js';
-
-const { Kafka, logLevel } = kafkajs;
 
 export interface ReadMessage {
   topic: string;
@@ -15,8 +12,8 @@ export interface ReadMessage {
 
 /**
  * Reads topics from the beginning with `read_committed`, up to what was committed when the call
- * started, through one private consumer group that commits nothing and is deleted afterwards.
- * Used for the demo's summary and by tests; never on the extraction path.
+ * started (the sink's `readTopicOnce`, without decoding). Used for the demo's summary and by tests;
+ * never on the extraction path.
  */
 export async function readTopics(
   kafka: KafkaConfig,
@@ -25,75 +22,12 @@ export async function readTopics(
   options: { timeoutMs?: number } = {},
 ): Promise<void> {
   const connection = kafkaConnection(kafka);
-  const client = new Kafka({
-    brokers: connection.brokers,
-    clientId: `${connection.clientId ?? 'siphon'}-reader`,
-    ssl: connection.ssl,
-    ...(connection.sasl ? { sasl: connection.sasl as never } : {}),
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = client.admin();
-  await admin.connect();
-  const groupId = `siphon-reader-${randomUUID()}`;
-  const consumer = client.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 500 });
-  try {
-    // Where each partition ends now (the last stable offset, for read_committed).
-    const remaining = new Map<string, bigint>();
-    for (const topic of topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) {
-        if (BigInt(p.high) > BigInt(p.low)) remaining.set(`${topic}:${p.partition}`, BigInt(p.high));
-      }
-    }
-    if (remaining.size === 0) return;
-    const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new Error(`reading ${topics.join(', ')}: not caught up after ${options.timeoutMs ?? 60_000} ms`),
-          ),
-        options.timeoutMs ?? 60_000,
-      );
-      consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
-        const { topic, partition, lastOffset } = event.payload as {
-          topic: string;
-          partition: number;
-          lastOffset: string;
-        };
-        const key = `${topic}:${partition}`;
-        const end = remaining.get(key);
-        if (end !== undefined && BigInt(lastOffset) + 1n >= end) remaining.delete(key);
-        if (remaining.size === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      consumer.on(consumer.events.CRASH, (event) => {
-        clearTimeout(timer);
-        reject((event.payload as { error: Error }).error);
-      });
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) {
-          onMessage({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: m.offset,
-            key: m.key,
-            value: m.value,
-          });
-        }
-      },
-    });
-    await done;
-  } finally {
-    await consumer.disconnect().catch(() => {});
-    await admin.deleteGroups([groupId]).catch(() => {});
-    await admin.disconnect().catch(() => {});
-  }
+  await readTopicOnce(
+    { kafka: { ...connection, clientId: `${connection.clientId ?? 'siphon'}-reader` } },
+    topics,
+    ({ topic, partition, offset, key, value }) => onMessage({ topic, partition, offset, key, value }),
+    { decode: false, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) },
+  );
 }
 
 export interface TopicSummary {

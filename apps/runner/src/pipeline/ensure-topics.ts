@@ -3,7 +3,6 @@ import kafkajs from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.js';
 import { RunnerError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
-import { sleep } from '../ops/schedule.js';
 import type { PipelineRunner } from './pipeline-runner.js';
 import { kafkaConnection, kafkaSinkOptions } from './sink-options.js';
 
@@ -31,16 +30,17 @@ export function topicsByCluster(
 }
 
 /**
- * Creates the missing topics of all pipelines before any run starts, one cluster at a time. Right
- * after CreateTopics a KRaft broker may briefly answer "does not host this topic-partition", and
- * pipelines creating topics at once collide; a few retries here make a first run dependable.
+ * Creates the missing topics of all pipelines before any run starts, one cluster at a time, so a
+ * policy conflict stops everything before anything is written. The sink's `ensureTopics` waits
+ * until new topics answer and retries while a just-created topic settles.
  */
 export async function ensureRunTopics(
   runners: readonly PipelineRunner[],
   logger: Logger,
-  signal: AbortSignal,
+  signal?: AbortSignal,
 ): Promise<void> {
   for (const [brokers, { kafka, specs }] of topicsByCluster(runners)) {
+    if (signal?.aborted) return;
     const connection = kafkaConnection(kafka);
     const admin = new Kafka({
       brokers: connection.brokers,
@@ -60,54 +60,15 @@ export async function ensureRunTopics(
           cause: error,
         });
       }
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const results = await ensureTopics(admin, [...specs.values()], {
-            apply: true,
-            brokers: kafka.brokers,
-          });
-          const created = results.filter((r) => r.action === 'created').map((r) => r.topic);
-          if (created.length > 0) {
-            logger.info({ brokers, topics: created }, `created ${created.length} topic(s)`);
-            await waitForLeaders(admin, created, signal);
-          }
-          break;
-        } catch (error) {
-          // A cleanup-policy conflict will not heal by waiting; anything else gets three tries.
-          if (attempt >= 3 || signal.aborted || (error as { code?: string }).code === 'TOPIC_POLICY_CONFLICT')
-            throw error;
-          logger.warn({ brokers, attempt, err: error }, 'creating topics failed; retrying');
-          await sleep(500 * attempt, signal);
-        }
-      }
+      const results = await ensureTopics(admin, [...specs.values()], {
+        apply: true,
+        brokers: kafka.brokers,
+        logger: logger.child({ component: 'sink-kafka' }),
+      });
+      const created = results.filter((r) => r.action === 'created').map((r) => r.topic);
+      if (created.length > 0) logger.info({ brokers, topics: created }, `created ${created.length} topic(s)`);
     } finally {
       await admin.disconnect().catch(() => {});
     }
-  }
-}
-
-/**
- * A topic a KRaft broker has just created can answer "not the leader for that topic-partition"
- * for a moment; the run starts once every partition of the new topics has a leader that answers.
- */
-async function waitForLeaders(
-  admin: kafkajs.Admin,
-  topics: string[],
-  signal: AbortSignal,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let pending = [...topics];
-  while (pending.length > 0 && !signal.aborted && Date.now() < deadline) {
-    const results = await Promise.all(
-      pending.map((topic) =>
-        admin.fetchTopicOffsets(topic).then(
-          () => undefined,
-          () => topic,
-        ),
-      ),
-    );
-    pending = results.filter((t): t is string => t !== undefined);
-    if (pending.length > 0) await sleep(200, signal);
   }
 }

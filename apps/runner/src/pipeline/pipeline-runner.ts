@@ -4,8 +4,10 @@ import {
   ExtractEvents,
   PipelineError,
   type ResourceResult,
+  type ResourceState,
   type RestApiSource,
   runPipeline,
+  type Sink,
   type StateStore,
 } from '@siphon/core';
 import { createKafkaSink, type KafkaSink, type KafkaSinkEvent, topicName } from '@siphon/sink-kafka';
@@ -23,6 +25,14 @@ export type RunOutcome =
   | { status: 'success'; results: ResourceResult[]; durationMs: number }
   | { status: 'aborted'; results: readonly ResourceResult[]; durationMs: number }
   | { status: 'failure'; error: Error; results: readonly ResourceResult[]; durationMs: number };
+
+/** Narrows or adapts one run (scale-out runs one unit at a time through these). */
+export interface RunScope {
+  /** Only these resources, instead of `resourceNames`. */
+  resources?: string[];
+  /** Wraps the sink for this run only (e.g. to commit instead of abort when the run is stopped). */
+  wrapSink?: (sink: Sink) => Sink;
+}
 
 export interface PipelineRunnerDeps {
   logger: Logger;
@@ -95,27 +105,23 @@ export class PipelineRunner {
     this.#deps.board?.expect(this.config.name, this.resourceNames);
   }
 
-  async run(signal: AbortSignal): Promise<RunOutcome> {
+  async run(signal: AbortSignal, scope: RunScope = {}): Promise<RunOutcome> {
     const started = Date.now();
     const runId = randomUUID();
     const log = this.#logger.child({ run_id: runId });
-    this.#deps.metrics?.running.set({ pipeline: this.config.name }, 1);
-    log.info({ resources: this.resourceNames }, 'run started');
+    const resources = scope.resources ?? this.resourceNames;
+    this.#deps.metrics?.running.inc({ pipeline: this.config.name });
+    log.info({ resources }, 'run started');
     try {
-      this.#sink ??= createKafkaSink(
-        kafkaSinkOptions(this.config, {
-          logger: quietKafkaJs(this.#logger.child({ component: 'sink-kafka' })),
-          onEvent: (event) => this.#onSinkEvent(event),
-        }),
-      );
+      const sink = this.#kafkaSink();
       const results = await runPipeline({
         source: this.source,
-        sink: this.#sink,
+        sink: scope.wrapSink ? scope.wrapSink(sink) : sink,
         pipeline: this.config.name,
         ...(this.#store ? { stateStore: this.#store } : {}),
         concurrency: this.config.concurrency,
         signal,
-        resources: this.resourceNames,
+        resources,
         runId,
       });
       this.#succeeded(results);
@@ -129,9 +135,10 @@ export class PipelineRunner {
       const results = PipelineError.isInstance(error) ? error.results : [];
       this.#succeeded(results);
       if (signal.aborted) {
+        const revoked = (signal.reason as { code?: unknown } | undefined)?.code === 'UNITS_REVOKED';
         log.info(
           { duration_ms: durationMs, completed: results.map((r) => r.resource) },
-          'run stopped by shutdown',
+          revoked ? 'run stopped: its units were revoked' : 'run stopped by shutdown',
         );
         this.#deps.metrics?.runFinished(this.config.name, 'aborted', durationMs / 1000);
         return { status: 'aborted', results, durationMs };
@@ -141,8 +148,28 @@ export class PipelineRunner {
       this.#deps.metrics?.runFinished(this.config.name, 'failure', durationMs / 1000);
       return { status: 'failure', error: err, results, durationMs };
     } finally {
-      this.#deps.metrics?.running.set({ pipeline: this.config.name }, 0);
+      this.#deps.metrics?.running.dec({ pipeline: this.config.name });
     }
+  }
+
+  /**
+   * The state last committed for one resource, read without fencing its writer: scale-out fences
+   * a unit on its own when it takes it over, then reads this to decide when the unit is due.
+   */
+  async committedState(resource: string): Promise<ResourceState | undefined> {
+    const key = { pipeline: this.config.name, source: this.sourceName, resource };
+    if (this.#store) return this.#store.get(key);
+    return this.#kafkaSink().stateStore().current(key);
+  }
+
+  #kafkaSink(): KafkaSink {
+    this.#sink ??= createKafkaSink(
+      kafkaSinkOptions(this.config, {
+        logger: this.#logger.child({ component: 'sink-kafka' }),
+        onEvent: (event) => this.#onSinkEvent(event),
+      }),
+    );
+    return this.#sink;
   }
 
   async close(): Promise<void> {
@@ -171,8 +198,13 @@ export class PipelineRunner {
     const metrics = this.#deps.metrics;
     if (event.type === 'transaction_committed') {
       const topic = this.topicOf(event.resource);
-      const bytes = (event as { bytes?: number }).bytes ?? 0;
-      metrics?.produced(this.config.name, event.resource, topic, event.records + event.tombstones, bytes);
+      metrics?.produced(
+        this.config.name,
+        event.resource,
+        topic,
+        event.records + event.tombstones,
+        event.bytes,
+      );
       metrics?.produceLatency.observe(
         { pipeline: this.config.name, resource: event.resource },
         event.durationMs / 1000,
@@ -235,24 +267,4 @@ export class PipelineRunner {
         log.trace({ ...event }, event.type);
     }
   }
-}
-
-/**
- * kafkajs warns "Limiting retries for the idempotent producer may invalidate EoS guarantees" on
- * every producer the sink creates; the sink bounds retries on purpose and recovers transactions
- * itself, so the line is noise to an operator and goes to debug. So do its errors for
- * CONCURRENT_TRANSACTIONS in words the sink's own filter misses: kafkajs retries those itself.
- */
-function quietKafkaJs(logger: Logger): Pick<Logger, 'debug' | 'info' | 'warn' | 'error'> {
-  const noise = /Limiting retries for the idempotent producer|concurrent operation on the same transaction/;
-  return {
-    debug: (obj: object, msg?: string) => logger.debug(obj, msg),
-    info: (obj: object, msg?: string) => logger.info(obj, msg),
-    warn: (obj: object, msg?: string) =>
-      msg && noise.test(msg) ? logger.debug(obj, msg) : logger.warn(obj, msg),
-    error: (obj: object, msg?: string) =>
-      noise.test(`${msg ?? ''} ${String((obj as { error?: unknown }).error ?? '')}`)
-        ? logger.debug(obj, msg)
-        : logger.error(obj, msg),
-  } as Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 }

@@ -1,12 +1,12 @@
-import { SchemaRegistryClient } from '@siphon/sink-kafka';
-import avro from 'avsc';
-import { readTopics } from '../../src/ops/topic-reader.js';
+import { readTopicOnce } from '@siphon/sink-kafka';
 
 export interface DecodedMessage {
   key: unknown;
   value: Record<string, unknown> | null;
   partition: number;
   offset: string;
+  /** Key + value bytes as stored. */
+  bytes: number;
 }
 
 /** Every committed message of each topic, keys and values decoded with the schemas the registry holds. */
@@ -15,43 +15,20 @@ export async function decodeTopics(
   registryUrl: string,
   topics: readonly string[],
 ): Promise<Map<string, DecodedMessage[]>> {
-  const registry = new SchemaRegistryClient({ url: registryUrl });
-  const types = new Map<number, Promise<avro.Type>>();
-  const typeOf = (id: number) => {
-    let type = types.get(id);
-    if (!type) {
-      type = registry.schemaById(id).then((schema) => avro.Type.forSchema(schema as avro.Schema));
-      types.set(id, type);
-    }
-    return type;
-  };
-  const raw: Array<{
-    topic: string;
-    key: Buffer | null;
-    value: Buffer | null;
-    partition: number;
-    offset: string;
-  }> = [];
-  await readTopics(
-    { brokers, client_id: 'siphon-test', ssl: false, connection_timeout: 10_000, request_timeout: 30_000 },
-    topics,
-    (m) => raw.push(m),
-  );
   const out = new Map<string, DecodedMessage[]>(topics.map((t) => [t, []]));
-  const decode = async (buffer: Buffer | null) => {
-    if (!buffer) return null;
-    if (buffer[0] !== 0) throw new Error('not in the Confluent wire format (magic byte 0)');
-    const type = await typeOf(buffer.readUInt32BE(1));
-    return type.fromBuffer(buffer.subarray(5));
-  };
-  for (const m of raw) {
-    out.get(m.topic)?.push({
-      key: await decode(m.key),
-      value: (await decode(m.value)) as Record<string, unknown> | null,
-      partition: m.partition,
-      offset: m.offset,
-    });
-  }
+  await readTopicOnce(
+    { kafka: { brokers, clientId: 'siphon-test' }, registry: { url: registryUrl } },
+    topics,
+    ({ topic, partition, offset, key, value, decoded }) => {
+      out.get(topic)?.push({
+        key: decoded.key,
+        value: decoded.value,
+        partition,
+        offset,
+        bytes: (key?.length ?? 0) + (value?.length ?? 0),
+      });
+    },
+  );
   return out;
 }
 

@@ -1,0 +1,67 @@
+import { type ResolvedOptions, resolveOptions, transactionalId } from '@siphon/sink-kafka';
+import type kafkajs from 'kafkajs';
+import type { Logger } from '../logging/logger.js';
+import type { PipelineRunner } from '../pipeline/pipeline-runner.js';
+import { kafkaSinkOptions } from '../pipeline/sink-options.js';
+import { kafkaClient } from './kafka-client.js';
+
+/**
+ * Fences a unit's previous owner as soon as this replica is given the unit: a short-lived producer
+ * with the unit's stable `transactional.id` runs InitProducerId, which bumps the id's epoch and
+ * makes the broker abort whatever transaction the old owner left open. From then on the old
+ * owner's commits fail with INVALID_PRODUCER_EPOCH / PRODUCER_FENCED, and a `read_committed` read
+ * of the unit's state is final. The unit's own runs later do the same through the sink.
+ */
+export class UnitFencer {
+  readonly #logger: Logger;
+  readonly #clients = new Map<string, kafkajs.Kafka>();
+  readonly #options = new Map<string, ResolvedOptions>();
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  transactionalIdOf(runner: PipelineRunner, resource: string): string {
+    const options = this.#resolved(runner);
+    return transactionalId(options.transactionalIdPrefix, runner.config.name, runner.sourceName, resource);
+  }
+
+  async fence(runner: PipelineRunner, resource: string): Promise<void> {
+    const options = this.#resolved(runner);
+    const producer = this.#client(runner).producer({
+      transactionalId: this.transactionalIdOf(runner, resource),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: options.transactions.timeoutMs,
+      allowAutoTopicCreation: false,
+      retry: { retries: options.producer.retries, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    try {
+      await producer.connect();
+      // InitProducerId is sent with the first transaction; an empty one ends without EndTxn.
+      const fence = await producer.transaction();
+      await fence.abort();
+    } finally {
+      await producer.disconnect().catch(() => {});
+    }
+  }
+
+  #resolved(runner: PipelineRunner): ResolvedOptions {
+    let options = this.#options.get(runner.config.name);
+    if (!options) {
+      options = resolveOptions(kafkaSinkOptions(runner.config));
+      this.#options.set(runner.config.name, options);
+    }
+    return options;
+  }
+
+  #client(runner: PipelineRunner): kafkajs.Kafka {
+    const key = runner.config.kafka.brokers.join(',');
+    let client = this.#clients.get(key);
+    if (!client) {
+      client = kafkaClient(runner.config.kafka, 'fence', this.#logger);
+      this.#clients.set(key, client);
+    }
+    return client;
+  }
+}
