@@ -2,11 +2,18 @@
 import kafkajs, { type Kafka, type logCreator, type SASLOptions } from 'kafkajs';
 import { registerZstdCodec, zstdAvailable } from './codecs.js';
 import { describeError, KafkaSinkError } from './errors.js';
-import type { Logger, ResolvedOptions } from './options.js';
+import type { Logger, ResolvedConnection } from './options.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
 
-export function createKafka(options: ResolvedOptions): Kafka {
+/** What a client needs: `ResolvedOptions` has it all. */
+export interface ClientOptions {
+  kafka: ResolvedConnection;
+  logger?: Logger | undefined;
+  producer: { retries: number };
+}
+
+export function createKafka(options: ClientOptions): Kafka {
   const { kafka, logger } = options;
   // Readers (state store, snapshot scans) must decode zstd batches whatever this sink writes.
   if (zstdAvailable()) registerZstdCodec();
@@ -19,23 +26,37 @@ export function createKafka(options: ResolvedOptions): Kafka {
     requestTimeout: kafka.requestTimeout,
     retry: { retries: options.producer.retries, initialRetryTime: 300, maxRetryTime: 10_000 },
     logLevel: logLevel.WARN,
-    logCreator: logger ? loggerBridge(logger) : silent,
+    logCreator: logger ? kafkaJsLogCreator(logger) : silent,
   });
 }
 
 const silent: logCreator = () => () => {};
 
 /**
- * kafkajs logs through our logger. Its ERROR lines for `CONCURRENT_TRANSACTIONS` are retried
- * internally and expected between back-to-back transactions, so they are demoted to debug.
+ * kafkajs lines that are expected and handled, so an operator never needs to act on them:
+ * - errors for `CONCURRENT_TRANSACTIONS` (worded "concurrent operation on the same transaction"),
+ *   which kafkajs retries itself between back-to-back transactions;
+ * - "Limiting retries for the idempotent producer may invalidate EoS guarantees", printed for every
+ *   producer: retries are bounded on purpose and the writer recovers transactions itself;
+ * - "Failed to send messages: This server does not host this topic-partition" (or "not the
+ *   leader") while a just-created topic settles: kafkajs refreshes metadata and retries.
+ * A failure that outlives these retries reaches the caller as a `KafkaSinkError`.
  */
-function loggerBridge(logger: Logger): logCreator {
+const EXPECTED_NOISE = [
+  /CONCURRENT_TRANSACTIONS|concurrent transaction|concurrent operation on the same transaction/i,
+  /Limiting retries for the idempotent producer/i,
+  /Failed to send messages: .*(does not host this topic-partition|not the leader|no leader for this topic-partition)/i,
+];
+
+/** kafkajs logs through our logger, with its expected noise (above) demoted to debug. */
+export function kafkaJsLogCreator(logger: Logger): logCreator {
   return () =>
     ({ level, log, namespace }) => {
       const { message, ...extra } = log;
       const line = { component: 'kafkajs', namespace, ...extra };
       const text = String(message);
-      if (/CONCURRENT_TRANSACTIONS|concurrent transaction/i.test(`${text} ${String(extra.error ?? '')}`)) {
+      const haystack = `${text} ${String(extra.error ?? '')}`;
+      if (EXPECTED_NOISE.some((pattern) => pattern.test(haystack))) {
         logger.debug(line, text);
         return;
       }
@@ -46,7 +67,7 @@ function loggerBridge(logger: Logger): logCreator {
     };
 }
 
-interface KafkaJsErrorShape {
+export interface KafkaJsErrorShape {
   name?: string;
   type?: string;
   code?: number;
@@ -54,15 +75,23 @@ interface KafkaJsErrorShape {
   retriable?: boolean;
   cause?: unknown;
   originalError?: unknown;
+  errors?: unknown[];
+  topic?: string;
 }
 
-/** Walks kafkajs's wrapped errors (retries exceeded → cause → protocol error). */
-function* errorChain(error: unknown): Generator<KafkaJsErrorShape> {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 8; depth++) {
+/**
+ * Walks kafkajs's wrapped errors: retries exceeded → cause → protocol error, and the per-topic
+ * errors of an aggregate error (CreateTopics answers one per topic).
+ */
+export function* errorChain(error: unknown): Generator<KafkaJsErrorShape> {
+  const queue: unknown[] = [error];
+  for (let seen = 0; queue.length > 0 && seen < 16; seen++) {
+    const current = queue.shift();
+    if (!current || typeof current !== 'object') continue;
     const e = current as KafkaJsErrorShape;
     yield e;
-    current = e.originalError ?? e.cause;
+    queue.push(e.originalError ?? e.cause);
+    if (Array.isArray(e.errors)) queue.push(...e.errors);
   }
 }
 

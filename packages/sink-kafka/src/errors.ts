@@ -22,8 +22,10 @@ export type KafkaSinkErrorCode =
   | 'FENCED'
   /** A transaction could not be committed even after recreating the producer. */
   | 'TRANSACTION'
-  /** The state topic could not be read consistently. */
-  | 'STATE';
+  /** The state topic could not be read consistently (or a topic read timed out). */
+  | 'STATE'
+  /** A message read back is not Confluent-framed Avro, or does not decode with its schema. */
+  | 'DECODE';
 
 const MARKER = Symbol.for('@siphon/sink-kafka.KafkaSinkError');
 

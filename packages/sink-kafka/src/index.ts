@@ -12,23 +12,33 @@ export type {
   KafkaSinkOptions,
   Logger,
   ProducerOptions,
+  ResolvedConnection,
   ResolvedOptions,
   SaslOptions,
   TopicOptions,
   TransactionBoundary,
 } from './options.js';
-export { DEFAULT_BOUNDARY, resolveOptions } from './options.js';
+export { DEFAULT_BOUNDARY, resolveConnection, resolveOptions } from './options.js';
 export {
   type Compatibility,
   type RegisteredSchema,
   type RegistryOptions,
   SchemaRegistryClient,
 } from './registry.js';
+export { DEFAULT_SETTLE_POLICY, isSettlingError, type SettlePolicy, untilSettled } from './settle.js';
 export { createKafkaSink, type KafkaSink } from './sink.js';
 export { decodeStateKey, encodeStateKey, KafkaStateStore, type StateEntry } from './state-store.js';
 export {
+  type DecodedTopicMessage,
+  type ReadTopicOptions,
+  readTopicOnce,
+  type TopicMessage,
+  type TopicReaderOptions,
+} from './topic-reader.js';
+export {
   type CleanupPolicy,
   cleanupPolicyFor,
+  type EnsureOptions,
   type EnsureResult,
   ensureTopics,
   planTopics,

@@ -89,6 +89,8 @@ export type KafkaSinkEvent =
       resource: string;
       records: number;
       tombstones: number;
+      /** Key + value bytes of the records and tombstones this transaction wrote to the resource's topic. */
+      bytes: number;
       durationMs: number;
     }
   | { type: 'dead_letter'; resource: string; error: string }
@@ -155,8 +157,10 @@ export function resolveOptions(options: KafkaSinkOptions | ResolvedOptions): Res
   return resolved;
 }
 
-function resolveFresh(options: KafkaSinkOptions): ResolvedOptions {
-  const { kafka, registry } = options;
+export type ResolvedConnection = ResolvedOptions['kafka'];
+
+/** Validates `kafka` connection options and fills in their defaults. */
+export function resolveConnection(kafka: KafkaConnectionOptions): ResolvedConnection {
   if (!kafka || !Array.isArray(kafka.brokers) || kafka.brokers.length === 0) {
     invalid('kafka.brokers must list at least one "host:port"');
   }
@@ -174,6 +178,17 @@ function resolveFresh(options: KafkaSinkOptions): ResolvedOptions {
       invalid('kafka.sasl needs username and password');
     }
   }
+  return {
+    ...kafka,
+    clientId: kafka.clientId ?? 'siphon',
+    connectionTimeout: positiveInt(kafka.connectionTimeout, 'kafka.connectionTimeout', 10_000),
+    requestTimeout: positiveInt(kafka.requestTimeout, 'kafka.requestTimeout', 30_000),
+  };
+}
+
+function resolveFresh(options: KafkaSinkOptions): ResolvedOptions {
+  const { registry } = options;
+  const kafka = resolveConnection(options.kafka);
   if (!registry || typeof registry.url !== 'string' || registry.url === '')
     invalid('registry.url is required');
 
@@ -215,12 +230,7 @@ function resolveFresh(options: KafkaSinkOptions): ResolvedOptions {
   const onEvent = options.onEvent ?? (() => {});
 
   return Object.freeze({
-    kafka: {
-      ...kafka,
-      clientId: kafka.clientId ?? 'siphon',
-      connectionTimeout: positiveInt(kafka.connectionTimeout, 'kafka.connectionTimeout', 10_000),
-      requestTimeout: positiveInt(kafka.requestTimeout, 'kafka.requestTimeout', 30_000),
-    },
+    kafka,
     registry: { ...registry, compatibility: registry.compatibility ?? 'BACKWARD' },
     topics: {
       template: topics.template ?? '{prefix}.{source}.{resource}',

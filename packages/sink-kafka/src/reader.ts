@@ -1,5 +1,5 @@
 /**
- * Reads a topic from the beginning with `read_committed` and knows when it has caught up with
+ * Reads topics from the beginning with `read_committed` and knows when it has caught up with
  * everything committed so far. kafkajs only reads through consumer groups, so each tail joins a
  * private, never-committing group that is deleted when the tail stops.
  */
@@ -7,8 +7,11 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
 import { kafkaError } from './client.js';
 import { KafkaSinkError } from './errors.js';
+import type { Logger } from './options.js';
+import { type SettlePolicy, untilSettled } from './settle.js';
 
 export interface TailMessage {
+  topic: string;
   partition: number;
   offset: string;
   key: Buffer | null;
@@ -16,29 +19,53 @@ export interface TailMessage {
   headers: IHeaders;
 }
 
+/** Handles one message; a returned promise is awaited before the next (backpressure). */
+export type TailHandler = (message: TailMessage) => void | Promise<void>;
+
+export interface TailOptions {
+  groupPrefix: string;
+  brokers: string[];
+  logger?: Logger | undefined;
+  settle?: SettlePolicy;
+}
+
 interface Waiter {
-  targets: Map<number, bigint>;
+  targets: Map<string, bigint>;
   resolve: () => void;
   reject: (error: unknown) => void;
   timer: NodeJS.Timeout;
 }
 
+const position = (topic: string, partition: number) => `${topic}[${partition}]`;
+
 export class TopicTail {
   private consumer: Consumer | undefined;
-  private readonly positions = new Map<number, bigint>();
+  /** Next offset to read, per `topic[partition]`. */
+  private readonly positions = new Map<string, bigint>();
   private readonly waiters = new Set<Waiter>();
   private failure: unknown;
   private starting: Promise<void> | undefined;
   readonly groupId: string;
+  readonly topics: readonly string[];
 
   constructor(
     private readonly kafka: Kafka,
     private readonly admin: Admin,
-    readonly topic: string,
-    private readonly onMessage: (message: TailMessage) => void,
-    private readonly options: { groupPrefix: string; brokers: string[] },
+    topics: string | readonly string[],
+    private readonly onMessage: TailHandler,
+    private readonly options: TailOptions,
   ) {
+    this.topics = typeof topics === 'string' ? [topics] : [...new Set(topics)];
     this.groupId = `${options.groupPrefix}-reader-${randomUUID()}`;
+  }
+
+  private get names(): string {
+    return this.topics.join(', ');
+  }
+
+  private settle<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const { logger, settle } = this.options;
+    return untilSettled(what, call, { logger, ...(settle ? { policy: settle } : {}) });
   }
 
   start(): Promise<void> {
@@ -54,62 +81,79 @@ export class TopicTail {
       maxWaitTimeInMs: 1000,
     });
     this.consumer = consumer;
+    const topics = new Set(this.topics);
+    // Emitted once `eachBatch` has resolved, so every message up to `lastOffset` was handled.
     consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
       const { topic, partition, lastOffset } = event.payload as {
         topic: string;
         partition: number;
         lastOffset: string;
       };
-      if (topic !== this.topic) return;
+      if (!topics.has(topic)) return;
+      const id = position(topic, partition);
       const next = BigInt(lastOffset) + 1n;
-      if (next > (this.positions.get(partition) ?? -1n)) this.positions.set(partition, next);
-      this.settle();
+      if (next > (this.positions.get(id) ?? -1n)) this.positions.set(id, next);
+      this.resolveWaiters();
     });
     consumer.on(consumer.events.CRASH, (event) => {
       this.fail((event.payload as { error: unknown }).error);
     });
     try {
       await consumer.connect();
-      await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+      await this.settle(`subscribing to ${this.names}`, () =>
+        consumer.subscribe({ topics: [...this.topics], fromBeginning: true }),
+      );
       await consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch }) => {
           for (const m of batch.messages) {
-            this.onMessage({
-              partition: batch.partition,
-              offset: m.offset,
-              key: m.key,
-              value: m.value,
-              headers: m.headers ?? {},
-            });
+            if (this.failure) return;
+            try {
+              await this.onMessage({
+                topic: batch.topic,
+                partition: batch.partition,
+                offset: m.offset,
+                key: m.key,
+                value: m.value,
+                headers: m.headers ?? {},
+              });
+            } catch (error) {
+              // Not rethrown: kafkajs would retry the batch and hand the same messages over again.
+              this.fail(error);
+              return;
+            }
           }
         },
       });
     } catch (error) {
-      const wrapped = kafkaError(error, `reading topic ${this.topic}`, this.options.brokers);
+      const wrapped = kafkaError(error, `reading ${this.names}`, this.options.brokers);
       this.fail(wrapped);
       throw wrapped;
     }
   }
 
   /**
-   * Resolves once everything committed to the topic before this call has been passed to
-   * `onMessage`. Rejects after `timeoutMs`.
+   * Resolves once everything committed to the topics before this call has been passed to
+   * `onMessage` (and its promise settled). Rejects after `timeoutMs`, or with the handler's error.
    */
   async catchUp(timeoutMs: number): Promise<void> {
     await this.start();
     if (this.failure) throw this.failure;
-    let offsets: Awaited<ReturnType<Admin['fetchTopicOffsets']>>;
-    try {
-      // ListOffsets with read_committed: the last stable offset of each partition.
-      offsets = await this.admin.fetchTopicOffsets(this.topic);
-    } catch (error) {
-      throw kafkaError(error, `reading the end offsets of ${this.topic}`, this.options.brokers);
-    }
-    const targets = new Map<number, bigint>();
-    for (const p of offsets) {
-      const high = BigInt(p.high);
-      if (high > BigInt(p.low)) targets.set(p.partition, high);
+    const targets = new Map<string, bigint>();
+    for (const topic of this.topics) {
+      let offsets: Awaited<ReturnType<Admin['fetchTopicOffsets']>>;
+      try {
+        // ListOffsets with read_committed: the last stable offset of each partition.
+        offsets = await this.settle(`reading the end offsets of ${topic}`, () =>
+          this.admin.fetchTopicOffsets(topic),
+        );
+      } catch (error) {
+        throw kafkaError(error, `reading the end offsets of ${topic}`, this.options.brokers);
+      }
+      for (const p of offsets) {
+        const high = BigInt(p.high);
+        if (high > BigInt(p.low)) targets.set(position(topic, p.partition), high);
+      }
     }
     if (this.reached(targets)) return;
     await new Promise<void>((resolve, reject) => {
@@ -120,12 +164,13 @@ export class TopicTail {
         timer: setTimeout(() => {
           this.waiters.delete(waiter);
           const behind = [...targets]
-            .map(([p, t]) => `partition ${p} at ${this.positions.get(p) ?? 'start'} of ${t}`)
+            .filter(([id, t]) => (this.positions.get(id) ?? -1n) < t)
+            .map(([id, t]) => `${id} at ${this.positions.get(id) ?? 'start'} of ${t}`)
             .join(', ');
           reject(
             new KafkaSinkError(
               'STATE',
-              `reading ${this.topic} did not catch up within ${timeoutMs} ms (${behind})`,
+              `reading ${this.names} did not catch up within ${timeoutMs} ms (${behind})`,
               {
                 retriable: true,
               },
@@ -137,14 +182,14 @@ export class TopicTail {
     });
   }
 
-  private reached(targets: Map<number, bigint>): boolean {
-    for (const [partition, target] of targets) {
-      if ((this.positions.get(partition) ?? -1n) < target) return false;
+  private reached(targets: Map<string, bigint>): boolean {
+    for (const [id, target] of targets) {
+      if ((this.positions.get(id) ?? -1n) < target) return false;
     }
     return true;
   }
 
-  private settle(): void {
+  private resolveWaiters(): void {
     for (const waiter of this.waiters) {
       if (!this.reached(waiter.targets)) continue;
       clearTimeout(waiter.timer);
@@ -165,7 +210,7 @@ export class TopicTail {
   async stop(): Promise<void> {
     const consumer = this.consumer;
     this.consumer = undefined;
-    this.fail(new KafkaSinkError('STATE', `reader of ${this.topic} stopped`));
+    this.fail(new KafkaSinkError('STATE', `reader of ${this.names} stopped`));
     if (!consumer) return;
     await this.starting?.catch(() => {});
     await consumer.disconnect().catch(() => {});
@@ -173,15 +218,15 @@ export class TopicTail {
   }
 }
 
-/** Reads a whole topic once, up to what was committed when the call started. */
-export async function readTopicOnce(
+/** Reads whole topics once, up to what was committed when the call started. */
+export async function scanTopics(
   kafka: Kafka,
   admin: Admin,
-  topic: string,
-  onMessage: (message: TailMessage) => void,
-  options: { groupPrefix: string; brokers: string[]; timeoutMs: number },
+  topics: string | readonly string[],
+  onMessage: TailHandler,
+  options: TailOptions & { timeoutMs: number },
 ): Promise<void> {
-  const tail = new TopicTail(kafka, admin, topic, onMessage, options);
+  const tail = new TopicTail(kafka, admin, topics, onMessage, options);
   try {
     await tail.catchUp(options.timeoutMs);
   } finally {

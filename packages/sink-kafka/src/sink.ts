@@ -69,6 +69,7 @@ class KafkaSinkImpl implements KafkaSink {
         await ensureTopics(await this.admin(), [spec], {
           apply: true,
           brokers: this.options.kafka.brokers,
+          logger: this.options.logger,
           onCreated: (s) =>
             this.options.onEvent({
               type: 'topic_created',

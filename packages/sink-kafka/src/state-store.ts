@@ -122,6 +122,7 @@ export class KafkaStateStore implements StateStore {
     await ensureTopics(await this.internals.admin(), [stateTopicSpec(this.options)], {
       apply: true,
       brokers: this.options.kafka.brokers,
+      logger: this.options.logger,
     });
   }
 
@@ -135,7 +136,7 @@ export class KafkaStateStore implements StateStore {
         await this.internals.admin(),
         this.topic,
         (m) => this.onMessage(m),
-        { groupPrefix: this.topic, brokers: this.options.kafka.brokers },
+        { groupPrefix: this.topic, brokers: this.options.kafka.brokers, logger: this.options.logger },
       );
     }
     await this.tail.catchUp(this.readTimeoutMs);

@@ -8,10 +8,11 @@ import type { Admin } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import { inferAvroSchema } from './avro/infer.js';
 import { avroKeySchema } from './avro/key.js';
-import { kafkaError } from './client.js';
+import { errorChain, kafkaError } from './client.js';
 import { KafkaSinkError } from './errors.js';
 import { avroNamespace, topicName } from './naming.js';
-import { type KafkaSinkOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { type KafkaSinkOptions, type Logger, type ResolvedOptions, resolveOptions } from './options.js';
+import { type SettlePolicy, untilSettled } from './settle.js';
 
 const { ConfigResourceTypes } = kafkajs;
 
@@ -163,58 +164,108 @@ export interface EnsureResult {
   action: 'exists' | 'created' | 'would-create';
 }
 
+export interface EnsureOptions {
+  apply: boolean;
+  brokers?: string[];
+  onCreated?: (spec: TopicSpec) => void;
+  /** Receives the retries while fresh topics settle (debug). */
+  logger?: Logger | undefined;
+  /** How long to wait for fresh topics to answer (default: ten tries over about 11 s). */
+  settle?: SettlePolicy;
+}
+
 /**
  * Creates missing topics (when `apply`) and checks that existing ones have the cleanup policy their
  * data needs. Throws `TOPIC_POLICY_CONFLICT` naming the topic, both policies and the way out.
+ * Resolves once every topic it created (or found freshly created by another process) has a leader
+ * that answers, so the first produce or read does not meet a topic that is still settling.
  */
 export async function ensureTopics(
   admin: Admin,
   topics: TopicPlan | TopicSpec[],
-  options: { apply: boolean; brokers?: string[]; onCreated?: (spec: TopicSpec) => void },
+  options: EnsureOptions,
 ): Promise<EnsureResult[]> {
   const specs = Array.isArray(topics)
     ? topics
     : [...topics.resources, topics.stateTopic, topics.deadLetterTopic];
   const brokers = options.brokers ?? [];
+  const settle = <T>(what: string, call: () => Promise<T>) =>
+    untilSettled(what, call, {
+      logger: options.logger,
+      ...(options.settle ? { policy: options.settle } : {}),
+    });
   let existing: Set<string>;
   try {
-    existing = new Set(await admin.listTopics());
+    existing = new Set(await settle('listing topics', () => admin.listTopics()));
   } catch (error) {
     throw kafkaError(error, 'listing topics', brokers);
   }
   const present = specs.filter((s) => existing.has(s.topic));
   const missing = specs.filter((s) => !existing.has(s.topic));
-  if (present.length > 0) await checkPolicies(admin, present, brokers);
+  if (present.length > 0) await checkPolicies(admin, present, brokers, settle);
   if (!options.apply) {
     return specs.map((s) => ({ topic: s.topic, action: existing.has(s.topic) ? 'exists' : 'would-create' }));
   }
+  const created = new Set<string>();
   if (missing.length > 0) {
     const defaultReplication = await defaultReplicationFactor(admin, brokers);
+    const names = missing.map((s) => s.topic).join(', ');
+    let byOthers: TopicSpec[] = [];
     try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((s) => ({
-          topic: s.topic,
-          numPartitions: s.partitions,
-          replicationFactor: s.replicationFactor ?? defaultReplication,
-          configEntries: Object.entries(s.configs).map(([name, value]) => ({ name, value })),
-        })),
-      });
+      // Leaders are awaited below, with retries kafkajs's own wait lacks.
+      const createdAll = await settle(`creating topics ${names}`, () =>
+        admin.createTopics({
+          waitForLeaders: false,
+          topics: missing.map((s) => ({
+            topic: s.topic,
+            numPartitions: s.partitions,
+            replicationFactor: s.replicationFactor ?? defaultReplication,
+            configEntries: Object.entries(s.configs).map(([name, value]) => ({ name, value })),
+          })),
+        }),
+      );
+      // false: every one of them already existed (another process created them meanwhile).
+      if (createdAll) for (const s of missing) created.add(s.topic);
+      else byOthers = missing;
     } catch (error) {
       // Another process may have created some of them meanwhile: re-check before failing.
-      const now = new Set(await admin.listTopics().catch(() => []));
+      const now = new Set(await settle('listing topics', () => admin.listTopics()).catch(() => []));
       if (!missing.every((s) => now.has(s.topic))) {
         throw new KafkaSinkError(
           'TOPIC_ADMIN',
-          `creating topics ${missing.map((s) => s.topic).join(', ')} failed: ${kafkaError(error, 'createTopics', brokers).message}`,
+          `creating topics ${names} failed: ${kafkaError(error, 'createTopics', brokers).message}`,
           { cause: error },
         );
       }
-      await checkPolicies(admin, missing, brokers);
+      const theirs = alreadyExisting(error);
+      for (const s of missing) if (!theirs.has(s.topic)) created.add(s.topic);
+      byOthers = missing;
     }
-    for (const spec of missing) options.onCreated?.(spec);
+    // A topic someone else created is checked like any existing one.
+    if (byOthers.length > 0) await checkPolicies(admin, byOthers, brokers, settle);
+    await Promise.all(
+      missing.map(async (spec) => {
+        try {
+          await settle(`waiting for the leaders of ${spec.topic}`, () => admin.fetchTopicOffsets(spec.topic));
+        } catch (error) {
+          throw new KafkaSinkError(
+            'TOPIC_ADMIN',
+            `topic "${spec.topic}" (${spec.purpose}) was created but its partitions have no leader that answers: ${kafkaError(error, 'listOffsets', brokers).message}`,
+            { cause: error, retriable: true },
+          );
+        }
+      }),
+    );
+    for (const spec of missing) if (created.has(spec.topic)) options.onCreated?.(spec);
   }
-  return specs.map((s) => ({ topic: s.topic, action: existing.has(s.topic) ? 'exists' : 'created' }));
+  return specs.map((s) => ({ topic: s.topic, action: created.has(s.topic) ? 'created' : 'exists' }));
+}
+
+/** Topics a failed CreateTopics reported as existing already. */
+function alreadyExisting(error: unknown): Set<string> {
+  const out = new Set<string>();
+  for (const e of errorChain(error)) if (e.type === 'TOPIC_ALREADY_EXISTS' && e.topic) out.add(e.topic);
+  return out;
 }
 
 async function defaultReplicationFactor(admin: Admin, brokers: string[]): Promise<number> {
@@ -226,19 +277,29 @@ async function defaultReplicationFactor(admin: Admin, brokers: string[]): Promis
   }
 }
 
-async function checkPolicies(admin: Admin, specs: TopicSpec[], brokers: string[]): Promise<void> {
+type Settle = <T>(what: string, call: () => Promise<T>) => Promise<T>;
+
+async function checkPolicies(
+  admin: Admin,
+  specs: TopicSpec[],
+  brokers: string[],
+  settle: Settle,
+): Promise<void> {
+  const names = specs.map((s) => s.topic).join(', ');
   let described: Awaited<ReturnType<Admin['describeConfigs']>>;
   try {
-    described = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: specs.map((s) => ({
-        type: ConfigResourceTypes.TOPIC,
-        name: s.topic,
-        configNames: ['cleanup.policy'],
-      })),
-    });
+    described = await settle(`describing topics ${names}`, () =>
+      admin.describeConfigs({
+        includeSynonyms: false,
+        resources: specs.map((s) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name: s.topic,
+          configNames: ['cleanup.policy'],
+        })),
+      }),
+    );
   } catch (error) {
-    throw kafkaError(error, `describing topics ${specs.map((s) => s.topic).join(', ')}`, brokers);
+    throw kafkaError(error, `describing topics ${names}`, brokers);
   }
   for (const spec of specs) {
     const resource = described.resources.find((r) => r.resourceName === spec.topic);

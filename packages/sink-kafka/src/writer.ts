@@ -18,7 +18,7 @@ import { MESSAGE_OVERHEAD, type ResourceEncoder, RUN_HEADER } from './encoder.js
 import { describeError, KafkaSinkError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { TransactionalUnit } from './producer.js';
-import { readTopicOnce } from './reader.js';
+import { scanTopics } from './reader.js';
 import type { KafkaStateStore } from './state-store.js';
 import type { ResourceTopicPlan } from './topics.js';
 
@@ -64,6 +64,8 @@ export class KafkaResourceWriter implements ResourceWriter {
   private txnPages = 0;
   private txnRecords = 0;
   private txnTombstones = 0;
+  /** Key + value bytes of the resource topic's messages in the open transaction. */
+  private txnBytes = 0;
   /** Everything sent in the open transaction, kept to replay it after a producer failure. */
   private sent: Pending[] = [];
   private pending: Pending[] = [];
@@ -185,10 +187,12 @@ export class KafkaResourceWriter implements ResourceWriter {
   private add(topic: string, messages: Message[]): void {
     if (messages.length === 0) return;
     if (this.pending.length === 0) this.pendingSince = Date.now();
+    const ofResource = topic === this.deps.plan.topic;
     for (const message of messages) {
       const bytes = sizeOf(message);
       this.pending.push({ topic, message, bytes });
       this.pendingBytes += bytes;
+      if (ofResource) this.txnBytes += bytes - MESSAGE_OVERHEAD;
     }
   }
 
@@ -290,6 +294,7 @@ export class KafkaResourceWriter implements ResourceWriter {
       resource: this.deps.resource.name,
       records: this.txnRecords,
       tombstones: this.txnTombstones,
+      bytes: this.txnBytes,
       durationMs: Date.now() - started,
     });
     this.txn = undefined;
@@ -297,6 +302,7 @@ export class KafkaResourceWriter implements ResourceWriter {
     this.txnPages = 0;
     this.txnRecords = 0;
     this.txnTombstones = 0;
+    this.txnBytes = 0;
   }
 
   /**
@@ -375,7 +381,7 @@ export class KafkaResourceWriter implements ResourceWriter {
     const { kafka, admin, plan, options, resource } = this.deps;
     const candidates = new Map<string, Buffer>();
     let scanned = 0;
-    await readTopicOnce(
+    await scanTopics(
       kafka,
       await admin(),
       plan.topic,
@@ -392,6 +398,7 @@ export class KafkaResourceWriter implements ResourceWriter {
       {
         groupPrefix: `${options.topics.prefix}-${resource.name}`,
         brokers: options.kafka.brokers,
+        logger: options.logger,
         timeoutMs: SCAN_TIMEOUT_MS,
       },
     );

@@ -2,7 +2,7 @@ import type { JsonRecord, Page, ResourceDescriptor, ResourceState } from '@sipho
 import { infraConfig, uniqueName } from '@siphon/testkit';
 import kafkajs, { type Admin, type IHeaders, type Kafka } from 'kafkajs';
 import { type KafkaSinkEvent, type KafkaSinkOptions, registerZstdCodec } from '../../src/index.js';
-import { readTopicOnce } from '../../src/reader.js';
+import { scanTopics } from '../../src/reader.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
 
@@ -56,11 +56,19 @@ export async function withAdmin<T>(fn: (admin: Admin, kafka: Kafka) => Promise<T
 export async function readCommitted(topic: string): Promise<ReadMessage[]> {
   return withAdmin(async (admin, kafka) => {
     const out: ReadMessage[] = [];
-    await readTopicOnce(kafka, admin, topic, (m) => out.push(m), {
-      groupPrefix: 'sink-kafka-test',
-      brokers: infraConfig().brokers,
-      timeoutMs: 60_000,
-    });
+    await scanTopics(
+      kafka,
+      admin,
+      topic,
+      (m) => {
+        out.push(m);
+      },
+      {
+        groupPrefix: 'sink-kafka-test',
+        brokers: infraConfig().brokers,
+        timeoutMs: 60_000,
+      },
+    );
     return out;
   });
 }

@@ -1,0 +1,76 @@
+/**
+ * Right after CreateTopics, a KRaft broker has accepted the topic but may not have applied it yet:
+ * for a moment metadata and produce requests answer "This server does not host this
+ * topic-partition" and ListOffsets "not the leader". Two pipelines starting at once (both creating
+ * the shared state topic) hit this often. Calls on fresh topics go through `untilSettled`, which
+ * retries exactly these answers with exponential backoff, for a bounded time.
+ */
+import pRetry from 'p-retry';
+import { errorChain } from './client.js';
+import { describeError } from './errors.js';
+import type { Logger } from './options.js';
+
+export interface SettlePolicy {
+  /** Tries in all, the first included. */
+  attempts: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** 100 ms doubling to 2 s, ten tries: about 11 s of waiting at most. */
+export const DEFAULT_SETTLE_POLICY: SettlePolicy = Object.freeze({
+  attempts: 10,
+  minDelayMs: 100,
+  maxDelayMs: 2000,
+});
+
+const SETTLING_TYPES = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  // kafkajs's name for NOT_LEADER_OR_FOLLOWER (error code 6).
+  'NOT_LEADER_FOR_PARTITION',
+  'NOT_LEADER_OR_FOLLOWER',
+  'REPLICA_NOT_AVAILABLE',
+]);
+const SETTLING_CODES = new Set([3, 5, 6, 9]);
+
+/** An answer a broker gives while a just-created topic settles, and which waiting heals. */
+export function isSettlingError(error: unknown): boolean {
+  for (const e of errorChain(error)) {
+    if (e.type && SETTLING_TYPES.has(e.type)) return true;
+    if (e.name === 'KafkaJSProtocolError' && typeof e.code === 'number' && SETTLING_CODES.has(e.code))
+      return true;
+    // kafkajs's createTopics gives up waiting for leaders with this.
+    if (/Timed out while waiting for topic leaders/.test(e.message ?? '')) return true;
+  }
+  return false;
+}
+
+/** Runs `call`, retrying while the broker answers as for a topic that is still settling. */
+export async function untilSettled<T>(
+  what: string,
+  call: () => Promise<T>,
+  options: { policy?: SettlePolicy; logger?: Logger | undefined } = {},
+): Promise<T> {
+  const policy = options.policy ?? DEFAULT_SETTLE_POLICY;
+  return pRetry(call, {
+    retries: Math.max(0, policy.attempts - 1),
+    minTimeout: policy.minDelayMs,
+    maxTimeout: policy.maxDelayMs,
+    factor: 2,
+    shouldRetry: ({ error }) => isSettlingError(error),
+    onFailedAttempt: ({ error, attemptNumber, retriesLeft, retryDelay }) => {
+      if (retriesLeft > 0 && isSettlingError(error)) {
+        options.logger?.debug(
+          {
+            component: 'sink-kafka',
+            attempt: attemptNumber,
+            retry_in_ms: retryDelay,
+            error: describeError(error),
+          },
+          `${what}: the topic is not ready yet; retrying`,
+        );
+      }
+    },
+  });
+}

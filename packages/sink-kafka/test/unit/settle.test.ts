@@ -1,0 +1,252 @@
+/**
+ * A KRaft broker that has just accepted CreateTopics answers "does not host this topic-partition"
+ * and "not the leader" for a moment. These fakes play such a broker, deterministically.
+ */
+import type { Admin, Kafka } from 'kafkajs';
+import kafkajs from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { ensureTopics, isSettlingError, type SettlePolicy, type TopicSpec } from '../../src/index.js';
+import { TopicTail } from '../../src/reader.js';
+
+const FAST: SettlePolicy = { attempts: 4, minDelayMs: 1, maxDelayMs: 2 };
+
+function protocolError(type: string, code: number, message: string): Error {
+  const Ctor = kafkajs.KafkaJSProtocolError as unknown as new (e: object) => Error;
+  return new Ctor({ type, code, message, retriable: true });
+}
+const unknownTopic = () =>
+  protocolError('UNKNOWN_TOPIC_OR_PARTITION', 3, 'This server does not host this topic-partition');
+const notLeader = () =>
+  protocolError('NOT_LEADER_FOR_PARTITION', 6, 'This server is not the leader for that topic-partition');
+const leaderNotAvailable = () =>
+  protocolError(
+    'LEADER_NOT_AVAILABLE',
+    5,
+    'There is no leader for this topic-partition as we are in the middle of a leadership election',
+  );
+
+function spec(topic: string, cleanupPolicy: 'compact' | 'delete' = 'compact'): TopicSpec {
+  return {
+    topic,
+    cleanupPolicy,
+    partitions: 1,
+    replicationFactor: 1,
+    configs: { 'cleanup.policy': cleanupPolicy },
+    purpose: 'state',
+  };
+}
+
+interface FakeBroker {
+  admin: Admin;
+  calls: Record<string, number>;
+  topics: Map<string, string>;
+}
+
+/**
+ * A one-broker cluster. `failures` lists, per admin method, what its next calls do first: throw the
+ * error returned, or just run (returning nothing, e.g. to play another process).
+ */
+function fakeBroker(
+  failures: Record<string, Array<() => Error | undefined>> = {},
+  existing: Record<string, string> = {},
+): FakeBroker {
+  const topics = new Map(Object.entries(existing));
+  const calls: Record<string, number> = {};
+  const step = (name: string) => {
+    calls[name] = (calls[name] ?? 0) + 1;
+    const error = failures[name]?.shift()?.();
+    if (error) throw error;
+  };
+  const admin = {
+    listTopics: async () => {
+      step('listTopics');
+      return [...topics.keys()];
+    },
+    describeCluster: async () => ({
+      brokers: [{ nodeId: 1, host: 'h', port: 1 }],
+      controller: 1,
+      clusterId: 'c',
+    }),
+    createTopics: async ({
+      topics: wanted,
+    }: {
+      topics: Array<{ topic: string; configEntries: Array<{ name: string; value: string }> }>;
+    }) => {
+      step('createTopics');
+      let created = false;
+      for (const t of wanted) {
+        if (topics.has(t.topic)) continue;
+        topics.set(t.topic, t.configEntries.find((c) => c.name === 'cleanup.policy')?.value ?? 'delete');
+        created = true;
+      }
+      return created;
+    },
+    describeConfigs: async ({ resources }: { resources: Array<{ name: string }> }) => {
+      step('describeConfigs');
+      return {
+        resources: resources.map((r) => ({
+          resourceName: r.name,
+          configEntries: [{ configName: 'cleanup.policy', configValue: topics.get(r.name) ?? 'delete' }],
+        })),
+      };
+    },
+    fetchTopicOffsets: async (topic: string) => {
+      step('fetchTopicOffsets');
+      if (!topics.has(topic)) throw unknownTopic();
+      return [{ partition: 0, offset: '0', high: '0', low: '0' }];
+    },
+    deleteGroups: async () => [],
+  };
+  return { admin: admin as unknown as Admin, calls, topics };
+}
+
+describe('isSettlingError', () => {
+  it('knows the answers of a topic that is still settling, wrapped or not, and nothing else', () => {
+    expect(isSettlingError(unknownTopic())).toBe(true);
+    expect(isSettlingError(notLeader())).toBe(true);
+    expect(isSettlingError(leaderNotAvailable())).toBe(true);
+    // kafkajs wraps errors it stopped retrying; CreateTopics answers one error per topic.
+    expect(
+      isSettlingError(Object.assign(new Error('retries exceeded'), { originalError: notLeader() })),
+    ).toBe(true);
+    expect(
+      isSettlingError(Object.assign(new Error('Topic creation errors'), { errors: [unknownTopic()] })),
+    ).toBe(true);
+    expect(
+      isSettlingError(
+        protocolError('POLICY_VIOLATION', 44, 'Request parameters do not satisfy the configured policy'),
+      ),
+    ).toBe(false);
+    expect(isSettlingError(new Error('ECONNREFUSED'))).toBe(false);
+  });
+});
+
+describe('ensureTopics while the new topics settle', () => {
+  it('resolves only once the created topic answers ListOffsets, after "not the leader" answers', async () => {
+    const broker = fakeBroker({ fetchTopicOffsets: [notLeader, leaderNotAvailable] });
+    const created: string[] = [];
+    const result = await ensureTopics(broker.admin, [spec('s._state')], {
+      apply: true,
+      settle: FAST,
+      onCreated: (s) => created.push(s.topic),
+    });
+    expect(result).toEqual([{ topic: 's._state', action: 'created' }]);
+    expect(created).toEqual(['s._state']);
+    expect(broker.calls.fetchTopicOffsets).toBe(3);
+  });
+
+  it('retries CreateTopics answered with "does not host this topic-partition"', async () => {
+    const broker = fakeBroker({ createTopics: [unknownTopic] });
+    const result = await ensureTopics(broker.admin, [spec('s._state')], { apply: true, settle: FAST });
+    expect(result).toEqual([{ topic: 's._state', action: 'created' }]);
+    expect(broker.calls.createTopics).toBe(2);
+    expect(broker.topics.get('s._state')).toBe('compact');
+  });
+
+  it('retries describing a topic another process has just created', async () => {
+    const broker = fakeBroker({ describeConfigs: [unknownTopic, unknownTopic] }, { 's._state': 'compact' });
+    const result = await ensureTopics(broker.admin, [spec('s._state')], { apply: true, settle: FAST });
+    expect(result).toEqual([{ topic: 's._state', action: 'exists' }]);
+    expect(broker.calls.describeConfigs).toBe(3);
+  });
+
+  it('gives up after the bounded number of tries, naming the topics', async () => {
+    const always = Array.from({ length: 20 }, () => unknownTopic);
+    const broker = fakeBroker({ createTopics: always, listTopics: [] });
+    await expect(
+      ensureTopics(broker.admin, [spec('s._state')], { apply: true, settle: FAST }),
+    ).rejects.toMatchObject({
+      code: 'TOPIC_ADMIN',
+      message: expect.stringMatching(
+        /creating topics s\._state failed: .*does not host this topic-partition/,
+      ),
+    });
+    expect(broker.calls.createTopics).toBe(FAST.attempts);
+  });
+
+  it('does not retry an answer that waiting cannot change', async () => {
+    const broker = fakeBroker({
+      createTopics: [
+        () =>
+          protocolError('POLICY_VIOLATION', 44, 'Request parameters do not satisfy the configured policy'),
+      ],
+    });
+    await expect(
+      ensureTopics(broker.admin, [spec('s._state')], { apply: true, settle: FAST }),
+    ).rejects.toMatchObject({
+      code: 'TOPIC_ADMIN',
+      message: expect.stringContaining('configured policy'),
+    });
+    expect(broker.calls.createTopics).toBe(1);
+  });
+
+  it('checks the policy of a topic another process created between listing and creating', async () => {
+    const broker = fakeBroker({
+      // Listed as missing, then created elsewhere (with the wrong policy) before our CreateTopics,
+      // which kafkajs then answers with `false` (every topic existed already).
+      createTopics: [
+        () => {
+          broker.topics.set('s._state', 'delete');
+          return undefined;
+        },
+      ],
+    });
+    await expect(
+      ensureTopics(broker.admin, [spec('s._state')], { apply: true, settle: FAST }),
+    ).rejects.toMatchObject({
+      code: 'TOPIC_POLICY_CONFLICT',
+      message: expect.stringContaining('cleanup.policy=delete, but needs cleanup.policy=compact'),
+    });
+  });
+});
+
+describe('TopicTail on a fresh topic', () => {
+  it('catches up after ListOffsets answered "not the leader"', async () => {
+    const broker = fakeBroker(
+      { fetchTopicOffsets: [notLeader, leaderNotAvailable, notLeader] },
+      { 's._state': 'compact' },
+    );
+    const tail = new TopicTail(fakeKafka(), broker.admin, 's._state', () => {}, {
+      groupPrefix: 't',
+      brokers: ['b:1'],
+      settle: FAST,
+    });
+    try {
+      await expect(tail.catchUp(5000)).resolves.toBeUndefined();
+      expect(broker.calls.fetchTopicOffsets).toBe(4);
+    } finally {
+      await tail.stop();
+    }
+  });
+
+  it('fails with the broker answer once the bounded retries are spent', async () => {
+    const broker = fakeBroker(
+      { fetchTopicOffsets: Array.from({ length: 10 }, () => notLeader) },
+      { 's._state': 'compact' },
+    );
+    const tail = new TopicTail(fakeKafka(), broker.admin, 's._state', () => {}, {
+      groupPrefix: 't',
+      brokers: ['b:1'],
+      settle: FAST,
+    });
+    try {
+      await expect(tail.catchUp(5000)).rejects.toThrow(/end offsets of s\._state .*not the leader/);
+      expect(broker.calls.fetchTopicOffsets).toBe(FAST.attempts);
+    } finally {
+      await tail.stop();
+    }
+  });
+});
+
+/** A client whose consumers connect and run without a broker (the topics are empty). */
+function fakeKafka(): Kafka {
+  const consumer = {
+    events: { END_BATCH_PROCESS: 'end', CRASH: 'crash' },
+    on: () => () => {},
+    connect: async () => {},
+    subscribe: async () => {},
+    run: async () => {},
+    disconnect: async () => {},
+  };
+  return { consumer: () => consumer } as unknown as Kafka;
+}
