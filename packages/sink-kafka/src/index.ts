@@ -1,6 +1,7 @@
 export { type Conformer, type ConformIssue, type ConformResult, compileConformer } from './avro/conform.js';
 export { type Evolution, evolveAvroSchema, type InferOptions, inferAvroSchema } from './avro/infer.js';
 export { avroKeySchema, encodeKey, KeyEncoder, MissingKeyError } from './avro/key.js';
+export { kafkaJsLogCreator } from './client.js';
 export { registerZstdCodec, zstdAvailable } from './codecs.js';
 export { RUN_HEADER } from './encoder.js';
 export { KafkaSinkError, type KafkaSinkErrorCode } from './errors.js';

@@ -125,48 +125,65 @@ class KafkaSinkImpl implements KafkaSink {
         `resource "${resource.name}" of ${context.pipeline}/${context.source} already has an open writer`,
       );
     }
-    await Promise.all([
-      this.ensure(plan),
-      this.ensure(stateTopicSpec(this.options)),
-      this.ensure(deadLetterTopicSpec(this.options)),
-    ]);
-    const unit = this.unitFor(key);
-    const [encoder] = await Promise.all([
-      ResourceEncoder.create({
-        registry: this.registry,
+    // Reserved at once, so two concurrent opens of one resource cannot both pass the check above.
+    this.openWriters.add(id);
+    try {
+      await Promise.all([
+        this.ensure(plan),
+        this.ensure(stateTopicSpec(this.options)),
+        this.ensure(deadLetterTopicSpec(this.options)),
+      ]);
+      const unit = this.unitFor(key);
+      const [encoder] = await Promise.all([
+        ResourceEncoder.create({
+          registry: this.registry,
+          resource,
+          plan,
+          context: { pipeline: context.pipeline, source: context.source },
+          defaultContract: this.options.schemaContract,
+          emit: this.options.onEvent,
+          maxRecordBytes: this.options.producer.maxRecordBytes,
+        }),
+        unit.ready(),
+      ]);
+      // A run resumed from a checkpoint continues the interrupted run: for snapshot delete
+      // detection, what that run wrote before it stopped counts as seen, even if no page is re-read.
+      let resumedRunId: string | undefined;
+      if (resource.writeDisposition === 'replace' || resource.deleteDetection === 'snapshot') {
+        resumedRunId = (await this.stateStore().current(key))?.checkpoint?.run_id;
+      }
+      return new KafkaResourceWriter({
+        ...(resumedRunId ? { resumedRunId } : {}),
+        unit,
+        encoder,
+        store: this.stateStore(),
+        stateKey: key,
         resource,
         plan,
-        context: { pipeline: context.pipeline, source: context.source },
-        defaultContract: this.options.schemaContract,
-        emit: this.options.onEvent,
-        maxRecordBytes: this.options.producer.maxRecordBytes,
-      }),
-      unit.ready(),
-    ]);
-    // A run resumed from a checkpoint continues the interrupted run: for snapshot delete detection,
-    // what that run wrote before it stopped counts as seen, even if no page is re-read now.
-    let resumedRunId: string | undefined;
-    if (resource.writeDisposition === 'replace' || resource.deleteDetection === 'snapshot') {
-      resumedRunId = (await this.stateStore().current(key))?.checkpoint?.run_id;
+        options: this.options,
+        kafka: this.kafka,
+        admin: () => this.admin(),
+        runId: context.runId,
+        onClose: () => {
+          this.openWriters.delete(id);
+          this.units.delete(id);
+        },
+      });
+    } catch (error) {
+      this.openWriters.delete(id);
+      // The producer (made here, or by the state store's fencing read) would be reused by the next
+      // open, and another owner may fence its id meanwhile: that open would then fail as fenced.
+      await this.release(id);
+      throw error;
     }
-    this.openWriters.add(id);
-    return new KafkaResourceWriter({
-      ...(resumedRunId ? { resumedRunId } : {}),
-      unit,
-      encoder,
-      store: this.stateStore(),
-      stateKey: key,
-      resource,
-      plan,
-      options: this.options,
-      kafka: this.kafka,
-      admin: () => this.admin(),
-      runId: context.runId,
-      onClose: () => {
-        this.openWriters.delete(id);
-        this.units.delete(id);
-      },
-    });
+  }
+
+  /** Closes and forgets the producer of one transactional id; the next user gets a fresh one. */
+  private async release(id: string): Promise<void> {
+    const unit = this.units.get(id);
+    if (!unit) return;
+    this.units.delete(id);
+    await unit.close();
   }
 
   async close(): Promise<void> {

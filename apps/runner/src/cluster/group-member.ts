@@ -81,7 +81,6 @@ export class GroupMember {
   #current: Assignment | undefined;
   /** Unit ids of the latest assignment, announced at the next join so they can stay put. */
   #owned: string[] = [];
-  #producer: Promise<kafkajs.Producer> | undefined;
   #admin: kafkajs.Admin | undefined;
   #fatal: ((error: Error) => void) | undefined;
   #joined = false;
@@ -137,12 +136,13 @@ export class GroupMember {
     try {
       try {
         await admin.connect();
-        await ensureUnitsTopic(
-          admin,
-          () => this.#slotProducer(),
-          { topic, partitions: units.length, replicationFactor: this.#o.replicationFactor },
-          this.#shutdown,
-        );
+        await ensureUnitsTopic(admin, this.#kafka, {
+          topic,
+          partitions: units.length,
+          replicationFactor: this.#o.replicationFactor,
+          brokers: this.#o.kafka.brokers,
+          logger: this.#log,
+        });
         await consumer.connect();
         await consumer.subscribe({ topics: [topic], fromBeginning: true });
       } catch (error) {
@@ -177,7 +177,6 @@ export class GroupMember {
       await consumer.disconnect().catch(() => {});
       if (this.#current) this.#released(this.#current, 'left the group');
       this.#o.metrics.ownedUnits.reset();
-      await (await this.#producer?.catch(() => undefined))?.disconnect().catch(() => {});
       await admin.disconnect().catch(() => {});
       if (this.#joined) this.#log.info(`left group ${groupId}`);
     }
@@ -261,14 +260,10 @@ export class GroupMember {
             { partitions },
             'no slot message arrived for the assigned units; writing them again',
           );
-          writeSlots(
-            this.#admin,
-            () => this.#slotProducer(),
-            topic,
-            all.length,
-            this.#shutdown,
-            partitions,
-          ).catch((error: unknown) => this.#log.error({ err: error }, 'writing slot messages failed'));
+          writeSlots(this.#admin, this.#kafka, topic, all.length, {
+            only: partitions,
+            logger: this.#log,
+          }).catch((error: unknown) => this.#log.error({ err: error }, 'writing slot messages failed'));
         },
         this.#o.settleMs + 4 * this.#interval + 10_000,
       );
@@ -389,17 +384,5 @@ export class GroupMember {
       { units: assignment.units.map((u) => u.id), reason, started: false },
       `units revoked: ${assignment.units.length}, before they started`,
     );
-  }
-
-  #slotProducer(): Promise<kafkajs.Producer> {
-    this.#producer ??= (async () => {
-      const producer = this.#kafka.producer({ allowAutoTopicCreation: false });
-      await producer.connect();
-      return producer;
-    })();
-    this.#producer.catch(() => {
-      this.#producer = undefined;
-    });
-    return this.#producer;
   }
 }

@@ -1,3 +1,4 @@
+import { kafkaJsLogCreator } from '@siphon/sink-kafka';
 import kafkajs from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
@@ -7,15 +8,28 @@ const { Kafka, logLevel } = kafkajs;
 
 /**
  * What kafkajs says about the group protocol's ordinary business (rebalances, a member the
- * coordinator forgot, fenced transactional ids) is reported by our own log lines; its copies of
- * those go to debug so an operator's error log stays meaningful.
+ * coordinator forgot, fenced transactional ids) and about a units topic that is still settling
+ * (retried by units-topic.ts) is reported by our own log lines. The sink's log creator already
+ * demotes the noise of transactional producers and of produce retries on fresh topics.
  */
-const EXPECTED =
-  /rebalanc|re-?join|not aware of this member|REBALANCE_IN_PROGRESS|UNKNOWN_MEMBER_ID|ILLEGAL_GENERATION|generation id is not valid|member id is not valid|coordinator is not aware|CONCURRENT_TRANSACTIONS|concurrent transaction|Limiting retries for the idempotent producer|producer attempted to use a producer id|PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|epoch|another concurrent operation|not the leader for that topic-partition|Topic creation errors/i;
+const GROUP_NOISE =
+  /rebalanc|re-?join|not aware of this member|REBALANCE_IN_PROGRESS|UNKNOWN_MEMBER_ID|ILLEGAL_GENERATION|generation id is not valid|member id is not valid|coordinator is not aware|producer attempted to use a producer id|PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|epoch|not the leader for that topic-partition|does not host this topic-partition|Topic creation errors/i;
+
+/** kafkajs logs through the sink's log creator, with the group's expected noise at debug as well. */
+export function clusterLogCreator(logger: Logger): kafkajs.logCreator {
+  const sink = kafkaJsLogCreator(logger);
+  return (level) => {
+    const write = sink(level);
+    return (entry) => {
+      const { message, error } = entry.log as { message: unknown; error?: unknown };
+      const expected = GROUP_NOISE.test(`${String(message)} ${String(error ?? '')}`);
+      write(expected ? { ...entry, level: logLevel.DEBUG } : entry);
+    };
+  };
+}
 
 export function kafkaClient(config: KafkaConfig, clientSuffix: string, logger: Logger): kafkajs.Kafka {
   const connection = kafkaConnection(config);
-  const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     brokers: connection.brokers,
     clientId: `${connection.clientId ?? 'siphon'}-${clientSuffix}`,
@@ -25,16 +39,6 @@ export function kafkaClient(config: KafkaConfig, clientSuffix: string, logger: L
     requestTimeout: connection.requestTimeout ?? 30_000,
     retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 10_000 },
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, namespace, log: entry }) => {
-        const { message, ...extra } = entry;
-        const text = String(message);
-        const line = { namespace, ...extra };
-        if (EXPECTED.test(`${text} ${String(extra.error ?? '')}`)) log.debug(line, text);
-        else if (level === logLevel.ERROR) log.error(line, text);
-        else if (level === logLevel.WARN) log.warn(line, text);
-        else log.debug(line, text);
-      },
+    logCreator: clusterLogCreator(logger),
   });
 }

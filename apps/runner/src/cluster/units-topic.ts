@@ -1,49 +1,70 @@
+import { ensureTopics, type SettlePolicy, type TopicSpec, untilSettled } from '@siphon/sink-kafka';
 import type kafkajs from 'kafkajs';
 import { RunnerError } from '../errors.js';
-import { sleep } from '../ops/schedule.js';
+import type { Logger } from '../logging/logger.js';
 
 /**
  * The units topic: one partition per unit, each holding one small compacted "slot" message. The
  * group subscribes to it so that Kafka's coordinator can hand its partitions out; the slot message
  * is what wakes a replica's consumer up after each assignment (see group-member.ts). It carries no
  * data and nothing is ever committed on it.
+ *
+ * A fresh topic (or fresh partitions) answers "does not host this topic-partition" or "not the
+ * leader" for a moment; every call here goes through the sink's `untilSettled`, which retries
+ * exactly those answers for a bounded time, and the topic is created by the sink's `ensureTopics`,
+ * which resolves once the new topic answers ListOffsets.
  */
+export interface UnitsTopicOptions {
+  topic: string;
+  /** One per unit. */
+  partitions: number;
+  replicationFactor: number;
+  /** For error messages. */
+  brokers: readonly string[];
+  /** Receives the retries while the topic settles (debug). */
+  logger?: Logger | undefined;
+  /** Default: the sink's (ten tries over about 11 s). */
+  settle?: SettlePolicy | undefined;
+}
+
 export async function ensureUnitsTopic(
   admin: kafkajs.Admin,
-  producer: () => Promise<kafkajs.Producer>,
-  spec: { topic: string; partitions: number; replicationFactor: number },
-  signal: AbortSignal,
+  kafka: kafkajs.Kafka,
+  options: UnitsTopicOptions,
 ): Promise<void> {
-  const { topic, partitions } = spec;
-  const existing = await partitionCount(admin, topic);
-  if (existing === undefined) {
-    try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic,
-            numPartitions: partitions,
-            replicationFactor: spec.replicationFactor,
-            configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-          },
-        ],
-      });
-    } catch (error) {
-      // Another replica may have created it at the same moment.
-      if ((await partitionCount(admin, topic)) === undefined) {
-        throw new RunnerError(`cannot create the units topic ${topic}: ${(error as Error).message}`, {
-          cause: error,
-        });
-      }
-    }
+  const { topic, partitions } = options;
+  const settle = settler(options);
+  const spec: TopicSpec = {
+    topic,
+    cleanupPolicy: 'compact',
+    partitions,
+    replicationFactor: options.replicationFactor,
+    configs: { 'cleanup.policy': 'compact' },
+    purpose: 'scale-out units',
+  };
+  try {
+    // Another replica may create it at the same moment: ensureTopics takes that as success.
+    await ensureTopics(admin, [spec], {
+      apply: true,
+      brokers: [...options.brokers],
+      logger: options.logger,
+      ...(options.settle ? { settle: options.settle } : {}),
+    });
+  } catch (error) {
+    throw new RunnerError(`cannot create the units topic ${topic}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  const now = (await partitionCount(admin, topic)) ?? 0;
+  const count = () => settle(`reading the partitions of ${topic}`, () => partitionCount(admin, topic));
+  const now = await count();
   if (now < partitions) {
     try {
-      await admin.createPartitions({ topicPartitions: [{ topic, count: partitions }] });
+      await settle(`adding partitions to ${topic}`, () =>
+        admin.createPartitions({ topicPartitions: [{ topic, count: partitions }] }),
+      );
     } catch (error) {
-      if (((await partitionCount(admin, topic)) ?? 0) < partitions) {
+      // Another replica may have added them at the same moment.
+      if ((await count().catch(() => now)) < partitions) {
         throw new RunnerError(
           `the units topic ${topic} has ${now} partitions and ${partitions} are needed; adding them failed: ${(error as Error).message}`,
           { cause: error },
@@ -51,48 +72,90 @@ export async function ensureUnitsTopic(
       }
     }
   }
-  await writeSlots(admin, producer, topic, partitions, signal);
+  await writeSlots(admin, kafka, topic, partitions, options);
 }
 
-/** Writes a slot message into every empty partition among the first `partitions`. */
+/**
+ * Writes a slot message into every empty partition among the first `partitions`, or into the
+ * partitions `only` lists, whatever they hold.
+ */
 export async function writeSlots(
   admin: kafkajs.Admin,
-  producer: () => Promise<kafkajs.Producer>,
+  kafka: kafkajs.Kafka,
   topic: string,
   partitions: number,
-  signal: AbortSignal,
-  only?: readonly number[],
+  options: { only?: readonly number[]; logger?: Logger | undefined; settle?: SettlePolicy | undefined } = {},
 ): Promise<void> {
-  let offsets: Array<{ partition: number; high: string; low: string }> = [];
-  // Right after CreateTopics/CreatePartitions a partition may have no leader for a moment.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      offsets = await admin.fetchTopicOffsets(topic);
-      if (offsets.length >= partitions) break;
-    } catch (error) {
-      if (attempt >= 20 || signal.aborted) throw error;
-    }
-    if (attempt >= 20 || signal.aborted) break;
-    await sleep(250, signal);
-  }
-  const empty = offsets
-    .filter((o) => o.partition < partitions && (only ? only.includes(o.partition) : o.high === o.low))
-    .map((o) => o.partition);
-  if (empty.length === 0) return;
-  await (await producer()).send({
-    topic,
-    acks: -1,
-    messages: empty.map((partition) => ({
-      partition,
-      key: `slot-${partition}`,
-      value: JSON.stringify({ siphon: 'unit slot', partition }),
-    })),
+  const settle = settler(options);
+  const targets = options.only ?? (await emptyPartitions(admin, topic, partitions, settle));
+  let remaining = targets;
+  await settle(`writing slot messages to ${topic}`, async () => {
+    if (remaining.length === 0) return;
+    remaining = await sendSlots(kafka, topic, remaining);
+    if (remaining.length > 0) throw notYetKnown(topic, remaining);
   });
 }
 
-async function partitionCount(admin: kafkajs.Admin, topic: string): Promise<number | undefined> {
-  // listTopics first: kafkajs retries metadata requests for an unknown topic for a long time.
-  if (!(await admin.listTopics()).includes(topic)) return undefined;
+type Settle = <T>(what: string, call: () => Promise<T>) => Promise<T>;
+
+function settler(options: { logger?: Logger | undefined; settle?: SettlePolicy | undefined }): Settle {
+  return (what, call) =>
+    untilSettled(what, call, {
+      logger: options.logger,
+      ...(options.settle ? { policy: options.settle } : {}),
+    });
+}
+
+async function emptyPartitions(
+  admin: kafkajs.Admin,
+  topic: string,
+  partitions: number,
+  settle: Settle,
+): Promise<number[]> {
+  const offsets = await settle(`reading the offsets of ${topic}`, () => admin.fetchTopicOffsets(topic));
+  const byPartition = new Map(offsets.map((o) => [o.partition, o]));
+  // A partition missing from the answer was added after the admin client cached the topic's
+  // metadata: it has just been created, so it is empty.
+  return Array.from({ length: partitions }, (_, p) => p).filter((p) => {
+    const o = byPartition.get(p);
+    return o === undefined || o.high === o.low;
+  });
+}
+
+/**
+ * A producer of its own for each write, so its metadata is fresh: kafkajs silently skips the
+ * messages of partitions its cached metadata does not know yet. Returns those it skipped, which are
+ * still settling.
+ */
+async function sendSlots(kafka: kafkajs.Kafka, topic: string, targets: readonly number[]): Promise<number[]> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    const written = await producer.send({
+      topic,
+      acks: -1,
+      messages: targets.map((partition) => ({
+        partition,
+        key: `slot-${partition}`,
+        value: JSON.stringify({ siphon: 'unit slot', partition }),
+      })),
+    });
+    const done = new Set(written.map((r) => r.partition));
+    return targets.filter((p) => !done.has(p));
+  } finally {
+    await producer.disconnect().catch(() => {});
+  }
+}
+
+/** Shaped like the broker's UNKNOWN_TOPIC_OR_PARTITION answer, which `untilSettled` retries. */
+function notYetKnown(topic: string, missing: readonly number[]): Error {
+  return Object.assign(
+    new Error(`the metadata of ${topic} does not list partitions ${missing.join(', ')} yet`),
+    { type: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  );
+}
+
+async function partitionCount(admin: kafkajs.Admin, topic: string): Promise<number> {
   const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-  return topics[0]?.partitions.length;
+  return topics[0]?.partitions.length ?? 0;
 }

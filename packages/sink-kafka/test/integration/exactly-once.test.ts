@@ -150,6 +150,38 @@ describe('exactly-once per resource', () => {
     ]);
   }, 60_000);
 
+  it('an open that fails gives up its producer: fenced meanwhile by another owner, the next open still writes', async () => {
+    const options = testOptions();
+    const key = { pipeline: 'reopen', source: 'billing', resource: 'invoices' };
+    const context = { pipeline: key.pipeline, source: key.source, runId: 'r1' };
+    const replace = resource({ writeDisposition: 'replace' });
+    const sink = createKafkaSink(options);
+    const other = createKafkaSink(options);
+    try {
+      // The fencing state read creates the resource's producer.
+      expect(await sink.stateStore().get(key)).toBeUndefined();
+      const store = sink.stateStore();
+      const current = store.current.bind(store);
+      store.current = async () => {
+        throw new Error('injected: reading the checkpoint failed');
+      };
+      await expect(sink.open(replace, context)).rejects.toThrow('injected: reading the checkpoint failed');
+      store.current = current;
+      // Another owner of the transactional id (a replica given the unit) fences that producer.
+      await other.stateStore().get(key);
+      const writer = await sink.open(replace, { ...context, runId: 'r2' });
+      await writer.write(page(1, [{ id: '1', total: 1 }], 'r2'));
+      await writer.finish({ resource: 'invoices', pages: 1, records: 1, complete: true }, {});
+    } finally {
+      await sink.close();
+      await other.close();
+    }
+    const messages = await readCommitted(`${options.topics?.prefix}.billing.invoices`);
+    expect(await Promise.all(messages.map((m) => registry.decode(m.value as Buffer)))).toEqual([
+      { id: '1', total: 1 },
+    ]);
+  }, 60_000);
+
   // The broker cannot be made to fail EndTxn on demand, so these two inject the failure into the
   // real kafkajs transaction: once before the commit reaches the broker, once after it landed
   // (the answer lost on the way back). Everything else runs against the real broker.
