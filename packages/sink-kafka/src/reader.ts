@@ -89,7 +89,7 @@ export class TopicTail {
         partition: number;
         lastOffset: string;
       };
-      if (!topics.has(topic)) return;
+      if (!topics.has(topic) || this.failure) return;
       const id = position(topic, partition);
       const next = BigInt(lastOffset) + 1n;
       if (next > (this.positions.get(id) ?? -1n)) this.positions.set(id, next);
@@ -155,6 +155,8 @@ export class TopicTail {
         if (high > BigInt(p.low)) targets.set(position(topic, p.partition), high);
       }
     }
+    // A handler can fail while the end offsets are fetched; its batch still counts as processed.
+    if (this.failure) throw this.failure;
     if (this.reached(targets)) return;
     await new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
