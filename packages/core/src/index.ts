@@ -1,6 +1,7 @@
 // HTTP and auth
 export { apiKeyAuth, bearerAuth, builtinAuthFactories, httpBasicAuth } from './auth/builtin.js';
 export { authRegistry, createAuthProvider, isAuthProvider } from './auth/create-auth.js';
+export { arrayOf, finishSchema, keyedSchema, optional, record, required } from './avro-builders.js';
 // Config
 export type { ConfigPath } from './config/issues.js';
 export type {
@@ -64,7 +65,6 @@ export {
   type TransportOptions,
   type TransportRequest,
 } from './http/transport.js';
-
 // Secrets
 export { asSecretRef, dlt } from './secrets/dlt.js';
 export {
@@ -77,7 +77,6 @@ export {
 } from './secrets/providers.js';
 export { collectSecretValues, resolveSecretRefs } from './secrets/resolve.js';
 export { reveal, Secret, SecretRef } from './secrets/secret.js';
-
 // Sinks and state
 export { MemorySink } from './sinks/memory-sink.js';
 export { FileStateStore } from './state/file-state-store.js';

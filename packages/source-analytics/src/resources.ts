@@ -3,8 +3,8 @@
  * declared value schema of each. The real API keys every record by `lago_id` (a UUID).
  */
 import type { AvroRecordSchema } from '@siphon/core';
+import { finishSchema, keyedSchema } from '@siphon/core';
 import { customer, subscription, wallet } from './schemas/accounts.js';
-import { finishSchema, keyedSchema } from './schemas/avro.js';
 import { customerUsage, customerUsagePast, fee, invoice } from './schemas/billing.js';
 import { addOn, coupon, metric, plan } from './schemas/catalog.js';
 

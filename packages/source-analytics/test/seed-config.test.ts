@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfigText, SecretRef } from '@siphon/core';
+import { differences, readSeedDict } from '@siphon/testkit';
 import { describe, expect, it } from 'vitest';
 import { analyticsSeedConfig, analyticsSource } from '../src/index.js';
-import { differences, readSeedDict } from './helpers/python-seed.js';
 
 const seedFile = path.join(import.meta.dirname, 'fixtures/analytics-seed.py');
 const asJson = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;

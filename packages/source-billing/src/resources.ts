@@ -3,7 +3,7 @@
  * real API's own id field, and the declared value schema of each.
  */
 import type { AvroRecordSchema } from '@siphon/core';
-import { finishSchema, keyedSchema } from './schemas/avro.js';
+import { finishSchema, keyedSchema } from '@siphon/core';
 import { addon, coupon, plan, product, tax } from './schemas/catalog.js';
 import { customer, estimate, invoice, subscription, transaction } from './schemas/sales.js';
 import { expense, recurringExpense } from './schemas/spending.js';

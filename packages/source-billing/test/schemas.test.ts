@@ -1,8 +1,8 @@
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
+import { declaredPaths, SchemaChecker } from '@siphon/testkit';
 import avro from 'avsc';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BILLING_RESOURCE_NAMES, billingResources, billingSchemaFor, billingSchemas } from '../src/index.js';
-import { declaredPaths, SchemaChecker } from './helpers/schema-check.js';
 
 const SEEDS = [42, 7, 20_240_607];
 const SIZE = 300;

@@ -1,1 +1,4 @@
 export { ensureInfra, type InfraConfig, infraConfig, uniqueName, unreachableInfra } from './infra.js';
+export * from './kafka-view.js';
+export * from './python-seed.js';
+export * from './schema-check.js';

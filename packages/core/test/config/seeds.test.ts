@@ -9,7 +9,8 @@ import { billingSeed } from '../fixtures/billing-source.js';
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 const oauth2: AuthFactory = () => ({ apply: async () => {}, describe: () => 'oauth2' });
 const authFactories = { oauth2 };
-const seedsDir = process.env.SIPHON_SEEDS_DIR ?? '/work/shared/seeds';
+// The seed documents as delivered, kept in the repository beside the examples that run them.
+const seedsDir = new URL('../../../../examples/seeds', import.meta.url).pathname;
 
 describe.each(['billing', 'analytics'])('the %s seed', (seed) => {
   const fromPython = validateConfig(fixture(`${seed}-source.py`), {
@@ -32,14 +33,10 @@ describe.each(['billing', 'analytics'])('the %s seed', (seed) => {
     expect(fromTs).toEqual(fromPython);
   });
 
-  // The seed documents live beside the repository (shared/), not in it: skipped where absent.
-  it.skipIf(!existsSafe(seedsDir))(
-    'parses from the seed document itself (Markdown around the Python)',
-    () => {
-      const markdown = readFileSync(`${seedsDir}/${seed}-source.md`, 'utf8');
-      expect(validateConfig(markdown, { source: `${seed}-source.md`, authFactories })).toEqual(fromPython);
-    },
-  );
+  it('parses from the seed document itself (Markdown around the Python)', () => {
+    const markdown = readFileSync(`${seedsDir}/${seed}-source.md`, 'utf8');
+    expect(validateConfig(markdown, { source: `${seed}-source.md`, authFactories })).toEqual(fromPython);
+  });
 
   it('applies resource_defaults to every resource', () => {
     for (const resource of fromPython.resources) {
@@ -49,15 +46,6 @@ describe.each(['billing', 'analytics'])('the %s seed', (seed) => {
     }
   });
 });
-
-function existsSafe(path: string): boolean {
-  try {
-    readFileSync(`${path}/billing-source.md`);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('seed specifics', () => {
   it('keeps the billing paginator and oauth2 secrets as references', () => {

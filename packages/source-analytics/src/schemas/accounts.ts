@@ -1,6 +1,6 @@
 /** Who is billed: customers, their subscriptions and their prepaid-credit wallets. */
 import type { AvroRecordSchema } from '@siphon/core';
-import { arrayOf, optional, record, required } from './avro.js';
+import { arrayOf, optional, record, required } from '@siphon/core';
 import {
   cents,
   count,

@@ -10,7 +10,7 @@
  *   without loss.
  */
 import type { AvroField } from '@siphon/core';
-import { arrayOf, optional, record, required } from './avro.js';
+import { arrayOf, optional, record, required } from '@siphon/core';
 
 const TIMESTAMP = 'ISO 8601 UTC timestamp as sent by the API, e.g. 2022-04-29T08:59:51Z.';
 const DATE = 'Date yyyy-MM-dd (UTC).';

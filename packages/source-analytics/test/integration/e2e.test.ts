@@ -5,7 +5,7 @@
 import { restApiSource, runPipeline, staticSecrets } from '@siphon/core';
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
 import { createKafkaSink } from '@siphon/sink-kafka';
-import { infraConfig, uniqueName } from '@siphon/testkit';
+import { type CompactedView, infraConfig, TopicReader, uniqueName } from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ANALYTICS_RESOURCE_NAMES,
@@ -14,7 +14,6 @@ import {
   analyticsSchemaFor,
   analyticsSource,
 } from '../../src/index.js';
-import { type CompactedView, TopicReader } from '../helpers/kafka-view.js';
 
 const { brokers, registryUrl } = infraConfig();
 

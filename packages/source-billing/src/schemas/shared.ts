@@ -11,7 +11,7 @@
  *   detail views carry them), and a missing required field would reject the record.
  */
 import type { AvroField, AvroType } from '@siphon/core';
-import { arrayOf, optional, record, required } from './avro.js';
+import { arrayOf, optional, record, required } from '@siphon/core';
 
 const DATETIME = "Datetime as sent by the API, pattern yyyy-MM-dd'T'HH:mm:ssZ (offset without colon).";
 const DATE = 'Date yyyy-MM-dd in the organisation time zone.';

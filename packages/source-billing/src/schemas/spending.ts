@@ -1,6 +1,6 @@
 /** What the organisation spends: expenses and recurring expenses. */
 import type { AvroRecordSchema } from '@siphon/core';
-import { record, required } from './avro.js';
+import { record, required } from '@siphon/core';
 import { created, date, ids, money, optionalDate, optionalText, text, updated } from './shared.js';
 
 export const expense: AvroRecordSchema = record('Expense', 'An expense (GET /expenses).', [

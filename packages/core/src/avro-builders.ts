@@ -3,7 +3,7 @@
  * like a field list. Nested records are written inline and may be reused: `finishSchema`
  * turns every repeated definition into a reference by name, as Avro requires.
  */
-import type { AvroField, AvroRecordSchema, AvroType } from '@siphon/core';
+import type { AvroField, AvroRecordSchema, AvroType } from './contracts.js';
 
 const AVRO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
