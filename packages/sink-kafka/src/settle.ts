@@ -34,6 +34,12 @@ const SETTLING_TYPES = new Set([
 ]);
 const SETTLING_CODES = new Set([3, 5, 6, 9]);
 
+/** Our own finding that a topic is not ready yet (e.g. metadata lists fewer partitions with a leader). */
+export class TopicSettlingError extends Error {
+  override name = 'TopicSettlingError';
+  readonly type = 'LEADER_NOT_AVAILABLE';
+}
+
 /** An answer a broker gives while a just-created topic settles, and which waiting heals. */
 export function isSettlingError(error: unknown): boolean {
   for (const e of errorChain(error)) {
@@ -42,6 +48,8 @@ export function isSettlingError(error: unknown): boolean {
       return true;
     // kafkajs's createTopics gives up waiting for leaders with this.
     if (/Timed out while waiting for topic leaders/.test(e.message ?? '')) return true;
+    // kafkajs's fetchTopicOffsets, when its cached metadata lists no partitions for the topic yet.
+    if (e.name === 'TypeError' && /'(high|low)\.pop\(\.\.\.\)'/.test(e.message ?? '')) return true;
   }
   return false;
 }

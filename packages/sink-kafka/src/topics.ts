@@ -12,7 +12,7 @@ import { errorChain, kafkaError } from './client.js';
 import { KafkaSinkError } from './errors.js';
 import { avroNamespace, topicName } from './naming.js';
 import { type KafkaSinkOptions, type Logger, type ResolvedOptions, resolveOptions } from './options.js';
-import { type SettlePolicy, untilSettled } from './settle.js';
+import { type SettlePolicy, TopicSettlingError, untilSettled } from './settle.js';
 
 const { ConfigResourceTypes } = kafkajs;
 
@@ -246,7 +246,7 @@ export async function ensureTopics(
     await Promise.all(
       missing.map(async (spec) => {
         try {
-          await settle(`waiting for the leaders of ${spec.topic}`, () => admin.fetchTopicOffsets(spec.topic));
+          await settle(`waiting for the leaders of ${spec.topic}`, () => leadersAnswer(admin, spec));
         } catch (error) {
           throw new KafkaSinkError(
             'TOPIC_ADMIN',
@@ -259,6 +259,24 @@ export async function ensureTopics(
     for (const spec of missing) if (created.has(spec.topic)) options.onCreated?.(spec);
   }
   return specs.map((s) => ({ topic: s.topic, action: created.has(s.topic) ? 'created' : 'exists' }));
+}
+
+/**
+ * Fresh metadata first, straight from a broker: kafkajs's fetchTopicOffsets reads a metadata cache
+ * that, filled while the topic had no partitions yet, stays empty for minutes (metadataMaxAge) and
+ * then fails with a TypeError. Only once every partition has a leader is the topic handed to
+ * kafkajs's cache, and ListOffsets is asked whether the leaders answer.
+ */
+async function leadersAnswer(admin: Admin, spec: TopicSpec): Promise<void> {
+  const { topics } = await admin.fetchTopicMetadata({ topics: [spec.topic] });
+  const partitions = topics.find((t) => t.name === spec.topic)?.partitions ?? [];
+  const led = partitions.filter((p) => p.leader >= 0 && p.partitionErrorCode === 0);
+  if (led.length < spec.partitions) {
+    throw new TopicSettlingError(
+      `${spec.topic}: ${led.length} of ${spec.partitions} partitions have a leader`,
+    );
+  }
+  await admin.fetchTopicOffsets(spec.topic);
 }
 
 /** Topics a failed CreateTopics reported as existing already. */

@@ -90,6 +90,22 @@ function fakeBroker(
         })),
       };
     },
+    // `metadata` failures returning nothing play a broker that lists the topic without partitions.
+    fetchTopicMetadata: async ({ topics: wanted }: { topics: string[] }) => {
+      calls.fetchTopicMetadata = (calls.fetchTopicMetadata ?? 0) + 1;
+      const next = failures.fetchTopicMetadata?.shift();
+      if (next) {
+        const error = next();
+        if (error) throw error;
+        return { topics: wanted.map((name) => ({ name, partitions: [] })) };
+      }
+      return {
+        topics: wanted.map((name) => ({
+          name,
+          partitions: [{ partitionId: 0, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }],
+        })),
+      };
+    },
     fetchTopicOffsets: async (topic: string) => {
       step('fetchTopicOffsets');
       if (!topics.has(topic)) throw unknownTopic();
@@ -118,6 +134,11 @@ describe('isSettlingError', () => {
       ),
     ).toBe(false);
     expect(isSettlingError(new Error('ECONNREFUSED'))).toBe(false);
+    // kafkajs's fetchTopicOffsets when its cached metadata has no partitions for the topic yet.
+    expect(
+      isSettlingError(new TypeError("Cannot destructure property 'partitions' of 'high.pop(...)' as it is undefined.")),
+    ).toBe(true);
+    expect(isSettlingError(new TypeError("Cannot read properties of undefined (reading 'x')"))).toBe(false);
   });
 });
 
@@ -133,6 +154,29 @@ describe('ensureTopics while the new topics settle', () => {
     expect(result).toEqual([{ topic: 's._state', action: 'created' }]);
     expect(created).toEqual(['s._state']);
     expect(broker.calls.fetchTopicOffsets).toBe(3);
+  });
+
+  it('waits while fresh metadata lists the new topic without partitions, then asks ListOffsets', async () => {
+    const noPartitions = () => undefined;
+    const broker = fakeBroker({ fetchTopicMetadata: [noPartitions, noPartitions, unknownTopic] });
+    const result = await ensureTopics(broker.admin, [spec('s._state')], { apply: true, settle: FAST });
+    expect(result).toEqual([{ topic: 's._state', action: 'created' }]);
+    expect(broker.calls.fetchTopicMetadata).toBe(4);
+    expect(broker.calls.fetchTopicOffsets).toBe(1);
+  });
+
+  it('fails naming the topic and the partitions without a leader once the tries are spent', async () => {
+    const broker = fakeBroker({ fetchTopicMetadata: Array.from({ length: 10 }, () => () => undefined) });
+    await expect(
+      ensureTopics(broker.admin, [spec('s._state')], { apply: true, settle: FAST }),
+    ).rejects.toMatchObject({
+      code: 'TOPIC_ADMIN',
+      message: expect.stringContaining(
+        'topic "s._state" (state) was created but its partitions have no leader that answers',
+      ),
+    });
+    expect(broker.calls.fetchTopicMetadata).toBe(FAST.attempts);
+    expect(broker.calls.fetchTopicOffsets).toBeUndefined();
   });
 
   it('retries CreateTopics answered with "does not host this topic-partition"', async () => {
