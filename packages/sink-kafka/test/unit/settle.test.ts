@@ -136,7 +136,9 @@ describe('isSettlingError', () => {
     expect(isSettlingError(new Error('ECONNREFUSED'))).toBe(false);
     // kafkajs's fetchTopicOffsets when its cached metadata has no partitions for the topic yet.
     expect(
-      isSettlingError(new TypeError("Cannot destructure property 'partitions' of 'high.pop(...)' as it is undefined.")),
+      isSettlingError(
+        new TypeError("Cannot destructure property 'partitions' of 'high.pop(...)' as it is undefined."),
+      ),
     ).toBe(true);
     expect(isSettlingError(new TypeError("Cannot read properties of undefined (reading 'x')"))).toBe(false);
   });
