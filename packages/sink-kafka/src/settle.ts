@@ -48,7 +48,8 @@ export function isSettlingError(error: unknown): boolean {
       return true;
     // kafkajs's createTopics gives up waiting for leaders with this.
     if (/Timed out while waiting for topic leaders/.test(e.message ?? '')) return true;
-    // kafkajs's fetchTopicOffsets, when its cached metadata lists no partitions for the topic yet.
+    // kafkajs's fetchTopicOffsets, when its metadata cache lacks the topic (a late refresh dropped it);
+    // the next call refreshes the cache.
     if (e.name === 'TypeError' && /'(high|low)\.pop\(\.\.\.\)'/.test(e.message ?? '')) return true;
   }
   return false;

@@ -243,29 +243,27 @@ export async function ensureTopics(
     }
     // A topic someone else created is checked like any existing one.
     if (byOthers.length > 0) await checkPolicies(admin, byOthers, brokers, settle);
-    await Promise.all(
-      missing.map(async (spec) => {
-        try {
-          await settle(`waiting for the leaders of ${spec.topic}`, () => leadersAnswer(admin, spec));
-        } catch (error) {
-          throw new KafkaSinkError(
-            'TOPIC_ADMIN',
-            `topic "${spec.topic}" (${spec.purpose}) was created but its partitions have no leader that answers: ${kafkaError(error, 'listOffsets', brokers).message}`,
-            { cause: error, retriable: true },
-          );
-        }
-      }),
-    );
+    // One after the other: concurrent fetchTopicOffsets race kafkajs's metadata refreshes, and a
+    // refresh that finishes late puts back a cache without the newer topics.
+    for (const spec of missing) {
+      try {
+        await settle(`waiting for the leaders of ${spec.topic}`, () => leadersAnswer(admin, spec));
+      } catch (error) {
+        throw new KafkaSinkError(
+          'TOPIC_ADMIN',
+          `topic "${spec.topic}" (${spec.purpose}) was created but its partitions have no leader that answers: ${kafkaError(error, 'listOffsets', brokers).message}`,
+          { cause: error, retriable: true },
+        );
+      }
+    }
     for (const spec of missing) if (created.has(spec.topic)) options.onCreated?.(spec);
   }
   return specs.map((s) => ({ topic: s.topic, action: created.has(s.topic) ? 'created' : 'exists' }));
 }
 
 /**
- * Fresh metadata first, straight from a broker: kafkajs's fetchTopicOffsets reads a metadata cache
- * that, filled while the topic had no partitions yet, stays empty for minutes (metadataMaxAge) and
- * then fails with a TypeError. Only once every partition has a leader is the topic handed to
- * kafkajs's cache, and ListOffsets is asked whether the leaders answer.
+ * Fresh metadata first, straight from a broker, until every partition has a leader; then ListOffsets
+ * (through kafkajs's metadata cache), to know the leaders answer.
  */
 async function leadersAnswer(admin: Admin, spec: TopicSpec): Promise<void> {
   const { topics } = await admin.fetchTopicMetadata({ topics: [spec.topic] });
