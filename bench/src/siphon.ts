@@ -1,9 +1,9 @@
 /**
- * Siphon as users run it: `node apps/runner/dist/cli.js run --once -c <pipelines file>` in its own
- * process, measured from outside (wall time) and from inside (CPU, peak RSS via the usage preload).
+ * Siphon as users run it: `siphon run --once -c <pipelines file>`, i.e. `apps/runner/dist/cli.js`
+ * with the Node flags of its shebang, in its own process, measured from outside (wall time) and from inside (CPU, peak RSS via the usage preload).
  * Its JSON log lines on stderr are read for the run's own counts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RateLimit } from './args.ts';
@@ -182,6 +182,16 @@ export interface SiphonRunOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The Node flags the `siphon` executable runs with (`#!/usr/bin/env -S node <flags>`): the harness
+ * starts `node` itself (to add the usage preload), and must not measure a differently tuned runtime.
+ */
+export function shebangNodeFlags(script: string): string[] {
+  const first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\S*env\s+-S\s+node\s+(.*)$/.exec(first) ?? /^#!\S*node\s+(.*)$/.exec(first);
+  return match?.[1] ? match[1].trim().split(/\s+/) : [];
+}
+
 /** Runs the pipeline once; throws with the runner's last log lines when it fails. */
 export async function runSiphon(
   sandbox: SandboxProcess,
@@ -197,7 +207,7 @@ export async function runSiphon(
     const [command, args] = nodeArgs(
       RUNNER_CLI,
       ['run', '--once', '-c', file, '--http-port', '0', '--no-progress', '--log-level', 'info'],
-      options.nodeOptions,
+      [...shebangNodeFlags(RUNNER_CLI), ...(options.nodeOptions ?? [])],
     );
     const run = await runMeasured(command, args, {
       cwd: dir,

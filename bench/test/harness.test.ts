@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBenchArgs } from '../src/args.ts';
+import { RUNNER_CLI } from '../src/paths.ts';
 import { packageOf, summarizeProfile } from '../src/profile.ts';
 import { markdownTable } from '../src/report.ts';
 import { theoreticalMinimumSeconds } from '../src/scenarios/rate-limit.ts';
+import { shebangNodeFlags } from '../src/siphon.ts';
 import { summarize } from '../src/stats.ts';
 
 describe('summarize', () => {
@@ -160,5 +162,30 @@ describe('markdownTable', () => {
       '| 2 | The floor | **0.90 (0.85–0.95)** records/s, Siphon ÷ floor | ≥ 0.8 | yes | floor records/s 10,500 (10,000–11,000) |',
     );
     expect(table).toContain('| 5 | Rate limit | failed: the runner exited with 1 | | | |');
+  });
+});
+
+describe('shebangNodeFlags', () => {
+  it('reads the Node flags of an env -S shebang, of a plain node shebang, and none without flags', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'shebang-'));
+    try {
+      const file = (name: string, first: string) => {
+        const f = path.join(dir, name);
+        writeFileSync(f, `${first}\nconsole.log(1);\n`);
+        return f;
+      };
+      expect(
+        shebangNodeFlags(file('a.js', '#!/usr/bin/env -S node --max-semi-space-size=4 --no-warnings')),
+      ).toEqual(['--max-semi-space-size=4', '--no-warnings']);
+      expect(shebangNodeFlags(file('b.js', '#!/usr/local/bin/node --expose-gc'))).toEqual(['--expose-gc']);
+      expect(shebangNodeFlags(file('c.js', '#!/usr/bin/env node'))).toEqual([]);
+      expect(shebangNodeFlags(file('d.js', "import x from 'y';"))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds the flags the built runner ships with', () => {
+    expect(shebangNodeFlags(RUNNER_CLI)).toContain('--max-semi-space-size=4');
   });
 });

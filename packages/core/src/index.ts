@@ -36,7 +36,12 @@ export type {
 export { type ValidateConfigOptions, validateConfig } from './config/validate.js';
 export type * from './contracts.js';
 // Engine
-export { finalStateFrom, type RunPipelineOptions, runPipeline } from './engine/run-pipeline.js';
+export {
+  DEFAULT_RESOURCE_CONCURRENCY,
+  finalStateFrom,
+  type RunPipelineOptions,
+  runPipeline,
+} from './engine/run-pipeline.js';
 export { RestApiSource, type RestApiSourceOptions, rest_api_source, restApiSource } from './engine/source.js';
 // Errors
 export { ConfigError, type ConfigIssue } from './errors/config-error.js';

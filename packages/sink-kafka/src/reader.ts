@@ -38,6 +38,9 @@ interface Waiter {
 
 const position = (topic: string, partition: number) => `${topic}[${partition}]`;
 
+/** Bytes one fetch may return: enough for a broker-sized record batch, small for memory. */
+const READ_MAX_BYTES = 1024 * 1024;
+
 export class TopicTail {
   private consumer: Consumer | undefined;
   /** Next offset to read, per `topic[partition]`. */
@@ -79,6 +82,9 @@ export class TopicTail {
       readUncommitted: false,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 1000,
+      // kafkajs's 10 MiB default, decompressed and decoded at once, was the run's peak RSS.
+      maxBytes: READ_MAX_BYTES,
+      maxBytesPerPartition: READ_MAX_BYTES,
     });
     this.consumer = consumer;
     const topics = new Set(this.topics);

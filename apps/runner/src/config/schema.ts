@@ -1,3 +1,4 @@
+import { DEFAULT_RESOURCE_CONCURRENCY } from '@siphon/core';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
@@ -194,7 +195,7 @@ const sharedShape = {
   state: stateSchema.default({ store: 'kafka' }),
   schedule: scheduleSchema.optional(),
   /** Resources of one pipeline read at the same time. */
-  concurrency: positiveInt.max(64, 'must be at most 64').default(4),
+  concurrency: positiveInt.max(64, 'must be at most 64').default(DEFAULT_RESOURCE_CONCURRENCY),
   /** Values for `dlt.secrets["name"]` references, e.g. `api_key: ${ANALYTICS_API_KEY}`. */
   secrets: z.record(z.string(), z.string()).default({}),
   /** Transaction boundary and producer tuning of the Kafka sink. */
