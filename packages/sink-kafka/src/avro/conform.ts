@@ -141,7 +141,8 @@ function compile(
       const items = compile(t.items as AvroType, namespace, table, named);
       return (v, s) => {
         if (!Array.isArray(v)) return fail(s, 'array', v);
-        const out = new Array(v.length);
+        // Copied only from the first item that converts to something else (see compileRecord).
+        let out: unknown[] | undefined;
         let bad = false;
         for (let i = 0; i < v.length; i++) {
           if (s.track) s.path.push(`[${i}]`);
@@ -151,9 +152,13 @@ function compile(
             bad = true;
             if (!s.lenient) break;
           }
-          out[i] = item;
+          if (out === undefined) {
+            if (item === v[i]) continue;
+            out = v.slice(0, i);
+          }
+          out.push(item);
         }
-        return bad ? MISMATCH : out;
+        return bad ? MISMATCH : (out ?? v);
       };
     }
     case 'map': {
@@ -373,11 +378,16 @@ function compileRecord(
   return (value, state) => {
     if (!isPlainObject(value)) return fail(state, `object (record ${record.name})`, value);
     if (!built) build();
-    const out: Record<string, unknown> = {};
+    // Most records already are what avsc needs (same names, every field present, nothing wrapped):
+    // those are returned as they are, and a copy starts only at the first field that differs.
+    // Saves an object per record and nested record, about a tenth of the sink's CPU with GC.
+    let out: Record<string, unknown> | undefined;
     let bad = false;
     let matched = 0;
-    for (const field of fields) {
-      let v = value[field.source];
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i] as CompiledField;
+      const raw = value[field.source];
+      let v = raw;
       if (v === undefined && field.aliases) {
         for (const alias of field.aliases) if (value[alias] !== undefined) v = value[alias];
       }
@@ -396,12 +406,20 @@ function compileRecord(
         bad = true;
         continue;
       }
+      if (out === undefined) {
+        if (converted === raw && raw !== undefined && field.name === field.source) continue;
+        out = {};
+        for (let j = 0; j < i; j++) {
+          const same = fields[j] as CompiledField;
+          out[same.name] = value[same.source];
+        }
+      }
       out[field.name] = converted;
     }
     // Unknown fields: counting first avoids listing the keys of every record.
     let defined = 0;
     for (const key in value) if (value[key] !== undefined) defined++;
-    if (defined === matched) return bad ? MISMATCH : out;
+    if (defined === matched) return bad ? MISMATCH : (out ?? value);
     if (!state.track) return MISMATCH;
     for (const key of Object.keys(value)) {
       if (known.has(key) || value[key] === undefined) continue;
@@ -412,7 +430,12 @@ function compileRecord(
         bad = true;
       }
     }
-    return bad ? MISMATCH : out;
+    if (bad) return MISMATCH;
+    if (out) return out;
+    // Discarded unknown fields stay out of the value.
+    const picked: Record<string, unknown> = {};
+    for (const field of fields) picked[field.name] = value[field.source];
+    return picked;
   };
 }
 

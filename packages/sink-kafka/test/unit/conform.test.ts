@@ -44,6 +44,44 @@ describe('compileConformer', () => {
     expect(result.discarded.map((d) => d.path)).toEqual(['id', 'total', 'more']);
   });
 
+  it('returns a record that already fits as it is, and copies one that needs a change', () => {
+    const s: AvroRecordSchema = {
+      type: 'record',
+      name: 'c',
+      fields: [
+        { name: 'id', type: 'string' },
+        { name: 'note', type: ['null', 'string'] },
+        {
+          name: 'lines',
+          type: {
+            type: 'array',
+            items: { type: 'record', name: 'l', fields: [{ name: 'qty', type: 'long' }] },
+          },
+        },
+      ],
+    };
+    const c = compileConformer(s);
+    const fits = { id: 'a', note: null, lines: [{ qty: 1 }, { qty: 2 }] };
+    const same = c(fits);
+    expect(same.ok && same.value).toBe(fits);
+    // An absent nullable field: a copy with null, the input left alone, unchanged items shared.
+    const absent = { id: 'b', lines: [{ qty: 3 }] };
+    const copied = c(absent);
+    expect(copied).toEqual({ ok: true, discarded: [], value: { id: 'b', note: null, lines: [{ qty: 3 }] } });
+    expect(copied.ok && copied.value).not.toBe(absent);
+    expect(absent).toEqual({ id: 'b', lines: [{ qty: 3 }] });
+    expect(copied.ok && (copied.value.lines as unknown[])[0]).toBe(absent.lines[0]);
+    // A later item that needs a change: the array is copied with the earlier items in place.
+    const nested = { id: 'c', note: 'x', lines: [{ qty: 1 }, { qty: 2, extra: 1 }] };
+    const lenient = c(nested, { lenient: true });
+    expect(lenient).toEqual({
+      ok: true,
+      discarded: [{ path: 'lines[1].extra', problem: 'unknown field' }],
+      value: { id: 'c', note: 'x', lines: [{ qty: 1 }, { qty: 2 }] },
+    });
+    expect(nested.lines[1]).toEqual({ qty: 2, extra: 1 });
+  });
+
   it('rejects a value for a non-nullable field even in lenient mode', () => {
     const strict: AvroRecordSchema = { type: 'record', name: 's', fields: [{ name: 'n', type: 'long' }] };
     const result = compileConformer(strict)({ n: 'x' }, { lenient: true });
