@@ -4,7 +4,7 @@
  * JSON.parse it, encode each record with avsc and the same key and value schemas Siphon registered
  * (in the Confluent wire format, with their registry ids), and produce with kafkajs in transactions:
  * one sendBatch per `--batch-bytes` or `--linger-ms`, a commit every `--txn-interval-ms` (the sink's
- * defaults), gzip, into a compacted topic with the same partition count.
+ * defaults), `--compression` (zstd, the sink's default), into a compacted topic with the same partition count.
  *
  *   node bench/floor.ts --base-url URL --token-url URL --client-id ID --client-secret S --refresh-token T \
  *     --brokers 127.0.0.1:9092 --topic NAME --key-schema FILE --value-schema FILE [--path /invoices] ...

@@ -95,7 +95,11 @@ function fakeCluster(
       return {
         topics: names.map((name) => ({
           name,
-          partitions: get(name).partitions.map((_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0 })),
+          partitions: get(name).partitions.map((_, partitionId) => ({
+            partitionId,
+            leader: 1,
+            partitionErrorCode: 0,
+          })),
         })),
       };
     },

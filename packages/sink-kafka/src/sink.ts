@@ -9,6 +9,7 @@ import { transactionalId } from './naming.js';
 import { type KafkaSinkOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { TransactionalUnit } from './producer.js';
 import { SchemaRegistryClient } from './registry.js';
+import { untilSettled } from './settle.js';
 import { KafkaStateStore } from './state-store.js';
 import {
   deadLetterTopicSpec,
@@ -149,11 +150,15 @@ class KafkaSinkImpl implements KafkaSink {
       // A run resumed from a checkpoint continues the interrupted run: for snapshot delete
       // detection, what that run wrote before it stopped counts as seen, even if no page is re-read.
       let resumedRunId: string | undefined;
+      let startedEmpty = false;
       if (resource.writeDisposition === 'replace' || resource.deleteDetection === 'snapshot') {
         resumedRunId = (await this.stateStore().current(key))?.checkpoint?.run_id;
+        // After unit.ready(): an earlier owner's open transaction is aborted or committed by now.
+        startedEmpty = await this.isEmpty(plan.topic);
       }
       return new KafkaResourceWriter({
         ...(resumedRunId ? { resumedRunId } : {}),
+        startedEmpty,
         unit,
         encoder,
         store: this.stateStore(),
@@ -175,6 +180,23 @@ class KafkaSinkImpl implements KafkaSink {
       // open, and another owner may fence its id meanwhile: that open would then fail as fenced.
       await this.release(id);
       throw error;
+    }
+  }
+
+  /** Whether no partition of `topic` holds any message (aborted ones and markers count as some). */
+  private async isEmpty(topic: string): Promise<boolean> {
+    const admin = await this.admin();
+    try {
+      const offsets = await untilSettled(
+        `reading the offsets of ${topic}`,
+        () => admin.fetchTopicOffsets(topic),
+        {
+          logger: this.options.logger,
+        },
+      );
+      return offsets.every((o) => o.high === o.low);
+    } catch (error) {
+      throw kafkaError(error, `reading the offsets of ${topic}`, this.options.kafka.brokers);
     }
   }
 

@@ -47,6 +47,11 @@ export interface WriterDeps {
   runId: string;
   /** Run id of the interrupted run this one resumes (from the committed checkpoint). */
   resumedRunId?: string;
+  /**
+   * The resource topic held nothing when the writer opened (after fencing earlier producers): no
+   * key of an earlier run can be left, so the snapshot scan is skipped.
+   */
+  startedEmpty?: boolean;
   /** Called once the writer finished or aborted. */
   onClose: () => void;
 }
@@ -379,6 +384,11 @@ export class KafkaResourceWriter implements ResourceWriter {
   /** Keys whose latest committed message is a value from an earlier run. */
   private async scanForDeletes(): Promise<Buffer[]> {
     const { kafka, admin, plan, options, resource } = this.deps;
+    if (this.deps.startedEmpty) {
+      // A first sync (the largest run) would otherwise read back everything it has just written.
+      options.onEvent({ type: 'snapshot_deletes', resource: resource.name, tombstones: 0, scanned: 0 });
+      return [];
+    }
     const candidates = new Map<string, Buffer>();
     let scanned = 0;
     await scanTopics(
