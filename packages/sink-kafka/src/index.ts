@@ -26,7 +26,14 @@ export {
   type RegistryOptions,
   SchemaRegistryClient,
 } from './registry.js';
-export { DEFAULT_SETTLE_POLICY, isSettlingError, type SettlePolicy, untilSettled } from './settle.js';
+export {
+  DEFAULT_SETTLE_POLICY,
+  fetchTopicOffsets,
+  isSettlingError,
+  type SettlePolicy,
+  TopicSettlingError,
+  untilSettled,
+} from './settle.js';
 export { createKafkaSink, type KafkaSink } from './sink.js';
 export { decodeStateKey, encodeStateKey, KafkaStateStore, type StateEntry } from './state-store.js';
 export {

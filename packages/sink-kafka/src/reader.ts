@@ -8,7 +8,7 @@ import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
 import { kafkaError } from './client.js';
 import { KafkaSinkError } from './errors.js';
 import type { Logger } from './options.js';
-import { type SettlePolicy, untilSettled } from './settle.js';
+import { fetchTopicOffsets, type SettlePolicy, untilSettled } from './settle.js';
 
 export interface TailMessage {
   topic: string;
@@ -151,7 +151,7 @@ export class TopicTail {
       try {
         // ListOffsets with read_committed: the last stable offset of each partition.
         offsets = await this.settle(`reading the end offsets of ${topic}`, () =>
-          this.admin.fetchTopicOffsets(topic),
+          fetchTopicOffsets(this.admin, topic),
         );
       } catch (error) {
         throw kafkaError(error, `reading the end offsets of ${topic}`, this.options.brokers);

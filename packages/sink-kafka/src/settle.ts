@@ -5,6 +5,8 @@
  * the shared state topic) hit this often. Calls on fresh topics go through `untilSettled`, which
  * retries exactly these answers with exponential backoff, for a bounded time.
  */
+
+import type { Admin } from 'kafkajs';
 import pRetry from 'p-retry';
 import { errorChain } from './client.js';
 import { describeError } from './errors.js';
@@ -48,9 +50,6 @@ export function isSettlingError(error: unknown): boolean {
       return true;
     // kafkajs's createTopics gives up waiting for leaders with this.
     if (/Timed out while waiting for topic leaders/.test(e.message ?? '')) return true;
-    // kafkajs's fetchTopicOffsets, when its metadata cache lacks the topic (a late refresh dropped it);
-    // the next call refreshes the cache.
-    if (e.name === 'TypeError' && /'(high|low)\.pop\(\.\.\.\)'/.test(e.message ?? '')) return true;
   }
   return false;
 }
@@ -82,4 +81,26 @@ export async function untilSettled<T>(
       }
     },
   });
+}
+
+/** What kafkajs's fetchTopicOffsets throws when its metadata cache lists no partition of the topic. */
+const STALE_CACHE = /'(high|low)\.pop\(\.\.\.\)'/;
+
+/**
+ * kafkajs's `fetchTopicOffsets`, for use inside `untilSettled`. Concurrent calls on one admin race
+ * its metadata refreshes, and a refresh that finishes late puts back a cache without the newest
+ * topics; kafkajs then fails with a TypeError, which p-retry never retries. That one becomes a
+ * settling answer: the next call sees the topic missing and refreshes the cache.
+ */
+export async function fetchTopicOffsets(admin: Admin, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
+  try {
+    return await admin.fetchTopicOffsets(topic);
+  } catch (error) {
+    if (error instanceof TypeError && STALE_CACHE.test(error.message)) {
+      throw new TopicSettlingError(`${topic}: kafkajs's metadata cache lists no partition of it yet`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }

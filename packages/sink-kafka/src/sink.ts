@@ -9,7 +9,7 @@ import { transactionalId } from './naming.js';
 import { type KafkaSinkOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { TransactionalUnit } from './producer.js';
 import { SchemaRegistryClient } from './registry.js';
-import { untilSettled } from './settle.js';
+import { fetchTopicOffsets, untilSettled } from './settle.js';
 import { KafkaStateStore } from './state-store.js';
 import {
   deadLetterTopicSpec,
@@ -189,7 +189,7 @@ class KafkaSinkImpl implements KafkaSink {
     try {
       const offsets = await untilSettled(
         `reading the offsets of ${topic}`,
-        () => admin.fetchTopicOffsets(topic),
+        () => fetchTopicOffsets(admin, topic),
         {
           logger: this.options.logger,
         },

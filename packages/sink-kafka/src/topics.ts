@@ -12,7 +12,7 @@ import { errorChain, kafkaError } from './client.js';
 import { KafkaSinkError } from './errors.js';
 import { avroNamespace, topicName } from './naming.js';
 import { type KafkaSinkOptions, type Logger, type ResolvedOptions, resolveOptions } from './options.js';
-import { type SettlePolicy, TopicSettlingError, untilSettled } from './settle.js';
+import { fetchTopicOffsets, type SettlePolicy, TopicSettlingError, untilSettled } from './settle.js';
 
 const { ConfigResourceTypes } = kafkajs;
 
@@ -274,7 +274,7 @@ async function leadersAnswer(admin: Admin, spec: TopicSpec): Promise<void> {
       `${spec.topic}: ${led.length} of ${spec.partitions} partitions have a leader`,
     );
   }
-  await admin.fetchTopicOffsets(spec.topic);
+  await fetchTopicOffsets(admin, spec.topic);
 }
 
 /** Topics a failed CreateTopics reported as existing already. */

@@ -1,4 +1,10 @@
-import { ensureTopics, type SettlePolicy, type TopicSpec, untilSettled } from '@siphon/sink-kafka';
+import {
+  ensureTopics,
+  fetchTopicOffsets,
+  type SettlePolicy,
+  type TopicSpec,
+  untilSettled,
+} from '@siphon/sink-kafka';
 import type kafkajs from 'kafkajs';
 import { RunnerError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -112,7 +118,7 @@ async function emptyPartitions(
   partitions: number,
   settle: Settle,
 ): Promise<number[]> {
-  const offsets = await settle(`reading the offsets of ${topic}`, () => admin.fetchTopicOffsets(topic));
+  const offsets = await settle(`reading the offsets of ${topic}`, () => fetchTopicOffsets(admin, topic));
   const byPartition = new Map(offsets.map((o) => [o.partition, o]));
   // A partition missing from the answer was added after the admin client cached the topic's
   // metadata: it has just been created, so it is empty.

@@ -134,13 +134,6 @@ describe('isSettlingError', () => {
       ),
     ).toBe(false);
     expect(isSettlingError(new Error('ECONNREFUSED'))).toBe(false);
-    // kafkajs's fetchTopicOffsets when its cached metadata has no partitions for the topic yet.
-    expect(
-      isSettlingError(
-        new TypeError("Cannot destructure property 'partitions' of 'high.pop(...)' as it is undefined."),
-      ),
-    ).toBe(true);
-    expect(isSettlingError(new TypeError("Cannot read properties of undefined (reading 'x')"))).toBe(false);
   });
 });
 
@@ -179,6 +172,24 @@ describe('ensureTopics while the new topics settle', () => {
     });
     expect(broker.calls.fetchTopicMetadata).toBe(FAST.attempts);
     expect(broker.calls.fetchTopicOffsets).toBeUndefined();
+  });
+
+  it('retries ListOffsets that kafkajs failed with a TypeError from its stale metadata cache', async () => {
+    const staleCache = () =>
+      new TypeError("Cannot destructure property 'partitions' of 'low.pop(...)' as it is undefined.");
+    const broker = fakeBroker({ fetchTopicOffsets: [staleCache, staleCache] });
+    const result = await ensureTopics(broker.admin, [spec('s._state')], { apply: true, settle: FAST });
+    expect(result).toEqual([{ topic: 's._state', action: 'created' }]);
+    expect(broker.calls.fetchTopicOffsets).toBe(3);
+  });
+
+  it('does not retry any other TypeError', async () => {
+    const bug = () => new TypeError("Cannot read properties of undefined (reading 'x')");
+    const broker = fakeBroker({ fetchTopicOffsets: [bug] });
+    await expect(
+      ensureTopics(broker.admin, [spec('s._state')], { apply: true, settle: FAST }),
+    ).rejects.toMatchObject({ code: 'TOPIC_ADMIN', message: expect.stringContaining("reading 'x'") });
+    expect(broker.calls.fetchTopicOffsets).toBe(1);
   });
 
   it('retries CreateTopics answered with "does not host this topic-partition"', async () => {
