@@ -4,6 +4,7 @@
  * the kafkajs log lines of the group client. The real broker is exercised by cluster.test.ts.
  */
 import type { SettlePolicy } from '@siphon/sink-kafka';
+import { notLeader, protocolError, unknownTopic } from '@siphon/testkit';
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { clusterLogCreator } from '../src/cluster/kafka-client.js';
@@ -14,15 +15,6 @@ import { SecretValues } from '../src/logging/secret-values.js';
 
 const FAST: SettlePolicy = { attempts: 4, minDelayMs: 1, maxDelayMs: 2 };
 const TOPIC = 'siphon.units.g1';
-
-function protocolError(type: string, code: number, message: string): Error {
-  const Ctor = kafkajs.KafkaJSProtocolError as unknown as new (e: object) => Error;
-  return new Ctor({ type, code, message, retriable: true });
-}
-const unknownTopic = () =>
-  protocolError('UNKNOWN_TOPIC_OR_PARTITION', 3, 'This server does not host this topic-partition');
-const notLeader = () =>
-  protocolError('NOT_LEADER_FOR_PARTITION', 6, 'This server is not the leader for that topic-partition');
 
 type Step = () => Error | undefined;
 

@@ -1,37 +1,11 @@
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
+import { ANALYTICS_RESOURCE_NAMES } from '@siphon/source-analytics';
+import { BILLING_RESOURCE_NAMES } from '@siphon/source-billing';
 import { infraConfig, uniqueName } from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactedView, decodeTopics, parseMetrics } from './helpers/kafka.js';
 import { freePort, groundTruth, pipelinesYaml, sandboxEnv } from './helpers/pipelines.js';
 import { spawnCli, tempFile } from './helpers/runner.js';
-
-const BILLING = [
-  'products',
-  'plans',
-  'addons',
-  'coupons',
-  'customers',
-  'quotes',
-  'invoices',
-  'expenses',
-  'subscriptions',
-  'taxes',
-  'transactions',
-  'recurring_expenses',
-];
-const ANALYTICS = [
-  'metrics',
-  'plans',
-  'coupons',
-  'add_ons',
-  'invoices',
-  'customers',
-  'subscriptions',
-  'wallets',
-  'customer_usage',
-  'fees',
-  'customer_usage_past',
-];
 
 describe('siphon run as a service: both seeds, real Kafka and registry', () => {
   let sandbox: Sandbox;
@@ -75,8 +49,12 @@ describe('siphon run as a service: both seeds, real Kafka and registry', () => {
       expect(runner.logs().some((l) => l.msg === 'stopped on SIGTERM')).toBe(true);
 
       const topics = [
-        ...BILLING.map((r) => ({ api: 'billing' as const, resource: r, topic: `${prefix}.billing.${r}` })),
-        ...ANALYTICS.map((r) => ({
+        ...BILLING_RESOURCE_NAMES.map((r) => ({
+          api: 'billing' as const,
+          resource: r,
+          topic: `${prefix}.billing.${r}`,
+        })),
+        ...ANALYTICS_RESOURCE_NAMES.map((r) => ({
           api: 'analytics' as const,
           resource: r,
           topic: `${prefix}.analytics.${r}`,

@@ -1,3 +1,4 @@
+export { leaderNotAvailable, notLeader, protocolError, unknownTopic } from './broker-answers.js';
 export { ensureInfra, type InfraConfig, infraConfig, uniqueName, unreachableInfra } from './infra.js';
 export * from './kafka-view.js';
 export * from './python-seed.js';

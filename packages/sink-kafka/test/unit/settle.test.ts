@@ -2,28 +2,14 @@
  * A KRaft broker that has just accepted CreateTopics answers "does not host this topic-partition"
  * and "not the leader" for a moment. These fakes play such a broker, deterministically.
  */
+
+import { leaderNotAvailable, notLeader, protocolError, unknownTopic } from '@siphon/testkit';
 import type { Admin, Kafka } from 'kafkajs';
-import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { ensureTopics, isSettlingError, type SettlePolicy, type TopicSpec } from '../../src/index.js';
 import { TopicTail } from '../../src/reader.js';
 
 const FAST: SettlePolicy = { attempts: 4, minDelayMs: 1, maxDelayMs: 2 };
-
-function protocolError(type: string, code: number, message: string): Error {
-  const Ctor = kafkajs.KafkaJSProtocolError as unknown as new (e: object) => Error;
-  return new Ctor({ type, code, message, retriable: true });
-}
-const unknownTopic = () =>
-  protocolError('UNKNOWN_TOPIC_OR_PARTITION', 3, 'This server does not host this topic-partition');
-const notLeader = () =>
-  protocolError('NOT_LEADER_FOR_PARTITION', 6, 'This server is not the leader for that topic-partition');
-const leaderNotAvailable = () =>
-  protocolError(
-    'LEADER_NOT_AVAILABLE',
-    5,
-    'There is no leader for this topic-partition as we are in the middle of a leadership election',
-  );
 
 function spec(topic: string, cleanupPolicy: 'compact' | 'delete' = 'compact'): TopicSpec {
   return {
