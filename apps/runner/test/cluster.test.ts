@@ -167,13 +167,21 @@ function owned(r: Replica): string[] {
   return ((last?.units as string[] | undefined) ?? []).map((id) => id.replace('billing/', ''));
 }
 
-/** Resources whose run completed (in any replica), each with the replicas that completed it. */
+/**
+ * Resources whose run completed, each with the replicas that completed it. A replica killed between
+ * committing a run's final state and logging it never says so; the replica that takes the unit over
+ * then finds that run in the state topic (`unit taken over` with a `last_run` and no checkpoint).
+ */
 function completed(replicas: Replica[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
+  const add = (resource: unknown, who: string) =>
+    out.set(String(resource), [...(out.get(String(resource)) ?? []), who]);
   for (const r of replicas) {
-    for (const l of logs(r, 'unit run finished')) {
-      if (l.outcome !== 'success') continue;
-      out.set(String(l.resource), [...(out.get(String(l.resource)) ?? []), r.name]);
+    for (const l of logs(r, 'unit run finished')) if (l.outcome === 'success') add(l.resource, r.name);
+  }
+  for (const r of replicas) {
+    for (const l of logs(r, /^unit taken over/)) {
+      if (l.last_run && !l.interrupted && !out.has(String(l.resource))) add(l.resource, 'the state topic');
     }
   }
   return out;
