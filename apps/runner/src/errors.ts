@@ -22,8 +22,10 @@ export class UsageError extends RunnerError {
   }
 }
 
-/** One problem at one place of the pipelines file. */
+/** One problem at one place of the pipelines file, or of a seed file it names. */
 export interface FileIssue {
+  /** The file the problem is in, when not the pipelines file itself (a `rest_api_file`). */
+  file?: string;
   /** Dotted key path such as `pipelines[1].kafka.brokers`. */
   path: string;
   message: string;
@@ -36,16 +38,27 @@ export class PipelinesFileError extends UsageError {
   readonly file: string;
   readonly issues: readonly FileIssue[];
   constructor(file: string, issues: readonly FileIssue[]) {
-    super(formatIssues(file, issues));
+    const ordered = inFileOrder(file, issues);
+    super(formatIssues(file, ordered));
     this.file = file;
-    this.issues = issues;
+    this.issues = ordered;
   }
 }
 
-export function formatIssue(file: string, issue: FileIssue): string {
+export function formatIssue(pipelinesFile: string, issue: FileIssue): string {
+  const file = issue.file ?? pipelinesFile;
   const where =
     issue.line === undefined ? file : `${file}:${issue.line}${issue.column ? `:${issue.column}` : ''}`;
   return issue.path ? `${where}: ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
+}
+
+/** The pipelines file first, then each seed file; top to bottom within a file. */
+function inFileOrder(file: string, issues: readonly FileIssue[]): FileIssue[] {
+  const files = [file, ...new Set(issues.map((i) => i.file ?? file))];
+  const rank = (i: FileIssue) => files.indexOf(i.file ?? file);
+  return [...issues].sort(
+    (a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+  );
 }
 
 function formatIssues(file: string, issues: readonly FileIssue[]): string {
