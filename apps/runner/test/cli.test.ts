@@ -163,6 +163,7 @@ describe('siphon CLI', () => {
     expect(invoices?.key.schema.fields.map((f) => f.name)).toEqual(['id']);
     expect(invoices?.value.schema.type).toBe('record');
     expect(invoices?.value.source).toBe('declared');
+    expect(invoices?.key.source).toBe('declared');
     const text = await runCli(
       ['schema', '-c', file, '--pipeline', 'analytics', '-r', 'fees'],
       sandboxEnv(sandbox),
@@ -172,6 +173,41 @@ describe('siphon CLI', () => {
       `# ${prefix}.analytics.fees  (pipeline analytics, resource fees, merge, cleanup.policy=compact)`,
     );
     expect(await existingTopics(prefix)).toEqual([]);
+  });
+
+  it('schema says when key types wait for the first write; --sample infers them from the first page', async () => {
+    const prefix = uniqueName('schema');
+    const file = await tempFile('p.yaml', pipelinesYaml({ prefix, sandbox }));
+    const args = ['schema', '-c', file, '--pipeline', 'analytics', '-r', 'fees'];
+    const plain = await runCli(args, sandboxEnv(sandbox));
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toBe(
+      [
+        `# ${prefix}.analytics.fees  (pipeline analytics, resource fees, merge, cleanup.policy=compact)`,
+        'schemas: decided at the first write: inferred from the first records (--sample infers it now from the first page)',
+        `key   ${prefix}.analytics.fees-key`,
+        'fields id; their types are decided at the first write',
+        `value ${prefix}.analytics.fees-value`,
+        'decided at the first write (inferred from the first records)',
+        '',
+        '',
+      ].join('\n'),
+    );
+    const sampled = await runCli([...args, '--sample', '--json', '--log-level', 'warn'], sandboxEnv(sandbox));
+    expect(sampled.code, sampled.stderr).toBe(0);
+    const [row] = JSON.parse(sampled.stdout) as Array<{
+      sampled_from: string;
+      key: { source: string; schema: { fields: Array<{ name: string; type: unknown }> } };
+      value: { source: string; schema: { fields: Array<{ name: string; type: unknown }> } };
+    }>;
+    expect(row?.sampled_from).toBe(`${sandbox.analyticsUrl}/v1/fees`);
+    expect(row?.value.source).toBe('inferred');
+    expect(row?.key.source).toBe('inferred');
+    // The key field takes the type inference gave the value's field, not a guess.
+    const valueId = row?.value.schema.fields.find((f) => f.name === 'id')?.type;
+    expect(row?.key.schema.fields).toEqual([
+      { name: 'id', type: Array.isArray(valueId) ? valueId.find((t) => t !== 'null') : valueId },
+    ]);
   });
 
   it('topics plans, then --apply creates, the topics with their configs', async () => {
