@@ -72,8 +72,14 @@ function formatIssues(file: string, issues: readonly FileIssue[]): string {
 export function oneLineReason(error: unknown): string {
   const failed = (error as { failed?: unknown }).failed;
   if (Array.isArray(failed) && failed.length > 0) {
-    return failed
-      .map((f: { resource?: string; error?: unknown }) => `resource ${f.resource}: ${oneLineReason(f.error)}`)
+    // Resources that failed for the same reason (a rejected token, say) share one mention of it.
+    const byReason = new Map<string, string[]>();
+    for (const f of failed as Array<{ resource?: string; error?: unknown }>) {
+      const reason = oneLineReason(f.error);
+      byReason.set(reason, [...(byReason.get(reason) ?? []), String(f.resource)]);
+    }
+    return [...byReason]
+      .map(([reason, names]) => `resource${names.length > 1 ? 's' : ''} ${names.join(', ')}: ${reason}`)
       .join('; ');
   }
   const message = error instanceof Error ? error.message : String(error);

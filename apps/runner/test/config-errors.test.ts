@@ -44,6 +44,46 @@ source = rest_api_source({
 })
 `;
 
+/** The README's example (apps/runner/README.md, "The pipelines file"). */
+const PIPELINES = `defaults:
+  kafka: { brokers: 9092 }
+  registry: { url: "http://127.0.0.1:8081/apis/ccompat/v7" }
+  topics: { template: "{prefix}.{source}" }
+  retries: 3
+pipelines:
+  - name: billing
+    source:
+      package: billing
+      options:
+        base_url: https://www.zohoapis.com/billing/v1
+        token_url: https://accounts.zoho.com/oauth/v2/token
+        page_sizes: 200
+    schedule: { every: soon }
+  - name: analytics
+    source:
+      rest_api_file: analytics-source.py
+      overrides:
+        resources:
+          fees: { write_disposition: upsert }
+`;
+
+const SEED = `from dlt.sources.rest_api import rest_api_source
+
+source = rest_api_source({
+    "client": {
+        "base_url": "https://api.getlago.com/api/v1",
+        "auth": {"type": "bearer", "token": dlt.secrets["api_key"]},
+    },
+    "resources": [
+        {
+            "name": "fees",
+            "primary_key": "lago_id",
+            "endpoint": {"path": "fees", "paginator": {"type": "cursr"}},
+        },
+    ],
+})
+`;
+
 describe('config problems, where the user wrote them', () => {
   it.each(['check', 'schema', 'run --once', 'topics', 'state'])(
     '%s: every problem of an inline rest_api, at its line and column in the pipelines file, exit 2',
@@ -227,6 +267,27 @@ pipelines:
         'p.yaml:9:25: pipelines[0].topics.template: must contain {resource}: without it every resource of a pipeline would write to one topic',
         'p.yaml:12:25: pipelines[1].topics.template: unknown placeholder {resourse} (allowed: {prefix}, {pipeline}, {source}, {resource})',
         'p.yaml:15:25: pipelines[2].topics.template: may only hold letters, digits, ".", "_", "-" and the placeholders {prefix}, {pipeline}, {source}, {resource}',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('the README example', () => {
+  it('lists the problems of the pipelines file and of the seed it names, all at once', async () => {
+    const dir = await files({ 'pipelines.yaml': PIPELINES, 'analytics-source.py': SEED });
+    const result = await failure('check', dir, 'pipelines.yaml');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      [
+        'siphon: invalid pipelines file',
+        'pipelines.yaml:2:21: defaults.kafka.brokers: expected a list or a string, got a number',
+        'pipelines.yaml:4:23: defaults.topics.template: must contain {resource}: without it every resource of a pipeline would write to one topic',
+        'pipelines.yaml:5:12: defaults.retries: unknown key (expected kafka, registry, topics, state, schedule, concurrency, secrets, sink, weights)',
+        'pipelines.yaml:13:21: pipelines[0].source.options.page_sizes: unknown option; allowed: base_url, token_url, client_id, client_secret, refresh_token, header_scheme, headers, resources, page_size, preset, delete_detection, schema_contract, overrides, allow_insecure_http',
+        'pipelines.yaml:14:24: pipelines[0].schedule.every: "soon" is not a duration such as 30s, 15m, 1h or 1h30m',
+        'pipelines.yaml:20:38: pipelines[1].source.overrides.resources.fees.write_disposition: expected "append", "merge", "replace" or {"disposition": ..., "strategy": ...}; got "upsert"',
+        'analytics-source.py:12:56: resources[0].endpoint.paginator.type: unknown paginator type "cursr"; expected one of: auto, single_page, page_number, offset, cursor, json_response_cursor, json_link, header_link, header_cursor',
         '',
       ].join('\n'),
     );

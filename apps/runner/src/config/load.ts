@@ -7,8 +7,15 @@ import { type FileIssue, PipelinesFileError, UsageError } from '../errors.js';
 import { InterpolationError, interpolate, isSensitiveKey } from './interpolate.js';
 import { formatPath, type KeyPath } from './key-path.js';
 import { deepMerge, isPlainObject } from './merge.js';
-import { DEFAULTS_KEYS, FILE_KEYS, type PipelineConfig, pipelineSchema, sourceSchema } from './schema.js';
-import { checkSources } from './source-check.js';
+import {
+  DEFAULTS_KEYS,
+  FILE_KEYS,
+  type PipelineConfig,
+  pipelineSchema,
+  type SourceConfig,
+  sourceSchema,
+} from './schema.js';
+import { checkSources, type LocatedPipelines } from './source-check.js';
 
 export interface PipelinesFile {
   /** Absolute path of the file. */
@@ -45,14 +52,31 @@ export async function loadPipelinesFile(file: string, options: LoadOptions = {})
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
     throw new UsageError(`cannot read pipelines file ${absolute}: ${reason}`);
   }
-  const loaded = parsePipelinesText(text, absolute, options);
-  // The source configs (inline, seed files, package options) are part of the config too.
-  const issues = await checkSources(loaded);
-  if (issues.length > 0) throw new PipelinesFileError(absolute, issues);
-  return loaded;
+  const parsed = parsePipelines(text, absolute, options);
+  // The source configs (inline, seed files, package options) are part of the config too: checked
+  // for every pipeline whose source block is readable, so all problems show at once.
+  const sourceIssues = parsed.sources ? await checkSources(parsed.sources) : [];
+  const issues = [...parsed.issues, ...sourceIssues];
+  if (issues.length > 0 || !parsed.loaded) throw new PipelinesFileError(absolute, issues);
+  return parsed.loaded;
 }
 
+/** Parses and validates the pipelines file itself (not the source configs it names). */
 export function parsePipelinesText(text: string, file: string, options: LoadOptions = {}): PipelinesFile {
+  const parsed = parsePipelines(text, file, options);
+  if (parsed.issues.length > 0 || !parsed.loaded) throw new PipelinesFileError(file, parsed.issues);
+  return parsed.loaded;
+}
+
+interface Parsed {
+  issues: FileIssue[];
+  /** The file, when it has no problem of its own. */
+  loaded?: PipelinesFile;
+  /** Every pipeline source block that is valid in itself, for the source config checks. */
+  sources?: LocatedPipelines;
+}
+
+function parsePipelines(text: string, file: string, options: LoadOptions): Parsed {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const issues: FileIssue[] = [];
@@ -65,7 +89,7 @@ export function parsePipelinesText(text: string, file: string, options: LoadOpti
   const jsonError = file.endsWith('.json') ? jsonSyntaxError(text) : undefined;
   if (jsonError) {
     const { message, line, column } = jsonError;
-    throw new PipelinesFileError(file, [{ path: '', message: `invalid JSON: ${message}`, line, column }]);
+    return { issues: [{ path: '', message: `invalid JSON: ${message}`, line, column }] };
   }
   const sourceLines = text.split('\n');
   // The first few syntax errors: later ones are usually echoes of the first.
@@ -80,7 +104,7 @@ export function parsePipelinesText(text: string, file: string, options: LoadOpti
       column: pos.col,
     });
   }
-  if (issues.length > 0) throw new PipelinesFileError(file, issues);
+  if (issues.length > 0) return { issues };
 
   const secretValues = new Set<string>();
   const context = {
@@ -103,7 +127,7 @@ export function parsePipelinesText(text: string, file: string, options: LoadOpti
       }
     },
   });
-  if (issues.length > 0) throw new PipelinesFileError(file, issues);
+  if (issues.length > 0) return { issues };
 
   const root: unknown = doc.toJS({ maxAliasCount: 100 });
   const lineOf = (keyPath: KeyPath) => at(nodeAt(doc.contents, keyPath));
@@ -117,7 +141,7 @@ export function parsePipelinesText(text: string, file: string, options: LoadOpti
 
   if (!isPlainObject(root)) {
     report([], 'expected a mapping with a "pipelines" list');
-    throw new PipelinesFileError(file, issues);
+    return { issues };
   }
   for (const key of Object.keys(root)) {
     if (!FILE_KEYS.includes(key)) report([key], `unknown key (expected ${FILE_KEYS.join(', ')})`);
@@ -135,10 +159,11 @@ export function parsePipelinesText(text: string, file: string, options: LoadOpti
   const list = root.pipelines;
   if (!Array.isArray(list) || list.length === 0) {
     report(['pipelines'], 'expected a non-empty list of pipelines');
-    throw new PipelinesFileError(file, issues);
+    return { issues };
   }
 
   const pipelines: PipelineConfig[] = [];
+  const sources: Array<{ index: number; source: SourceConfig }> = [];
   const seen = new Map<string, number>();
   (list as unknown[]).forEach((entry, index) => {
     const here: KeyPath = ['pipelines', index];
@@ -151,10 +176,17 @@ export function parsePipelinesText(text: string, file: string, options: LoadOpti
     for (const [key, value] of Object.entries(entry)) {
       merged[key] = REPLACED_KEYS.has(key) ? value : deepMerge(merged[key], value);
     }
+    const sourceResult = sourceSchema.safeParse(merged.source);
+    if (sourceResult.success) {
+      const source = sourceResult.data;
+      if (source.rest_api_file !== undefined) {
+        source.rest_api_file = path.resolve(path.dirname(file), source.rest_api_file);
+      }
+      sources.push({ index, source });
+    }
     const result = pipelineSchema.safeParse(merged);
     if (!result.success) {
       // zod skips an object's refinements once a sibling failed; the source's own checks matter most.
-      const sourceResult = sourceSchema.safeParse(merged.source);
       const sourceIssues = sourceResult.success
         ? []
         : flattenIssues(sourceResult.error.issues, merged.source).map((i) => ({
@@ -182,16 +214,15 @@ export function parsePipelinesText(text: string, file: string, options: LoadOpti
     for (const value of Object.values(pipeline.secrets)) if (value.length >= 4) secretValues.add(value);
     pipelines.push(pipeline);
   });
-  if (issues.length > 0) throw new PipelinesFileError(file, issues);
+  const locate = (keyPath: KeyPath) => {
+    const position = at(nodeAt(doc.contents, nearestExisting(doc.contents, keyPath)));
+    return position.line === undefined ? undefined : (position as SourcePosition);
+  };
+  const has = (keyPath: KeyPath) => nodeAt(doc.contents, keyPath) !== undefined;
   return {
-    file,
-    pipelines,
-    secretValues,
-    locate: (keyPath) => {
-      const position = at(nodeAt(doc.contents, nearestExisting(doc.contents, keyPath)));
-      return position.line === undefined ? undefined : (position as SourcePosition);
-    },
-    has: (keyPath) => nodeAt(doc.contents, keyPath) !== undefined,
+    issues,
+    sources: { sources, locate, has },
+    ...(issues.length === 0 ? { loaded: { file, pipelines, secretValues, locate, has } } : {}),
   };
 }
 

@@ -15,11 +15,11 @@ import { UsageError } from '../errors.js';
 import { applyOverrides, packageOptions } from '../pipeline/source-config.js';
 import { formatPath, type KeyPath } from './key-path.js';
 import { isPlainObject } from './merge.js';
-import type { PipelineConfig } from './schema.js';
+import type { SourceConfig } from './schema.js';
 
-/** The loaded pipelines, and where each key path is written in the pipelines file. */
+/** The pipelines' source blocks (by index in the file), and where each key path is written. */
 export interface LocatedPipelines {
-  pipelines: readonly PipelineConfig[];
+  sources: ReadonlyArray<{ index: number; source: SourceConfig }>;
   locate(keyPath: KeyPath): SourcePosition | undefined;
   has(keyPath: KeyPath): boolean;
 }
@@ -35,18 +35,17 @@ const authFactories = { oauth2: createOAuth2AuthFactory() };
  */
 export async function checkSources(file: LocatedPipelines): Promise<FileIssue[]> {
   const issues: FileIssue[] = [];
-  for (const [index, pipeline] of file.pipelines.entries()) {
-    issues.push(...(await checkSource(file, pipeline, ['pipelines', index, 'source'])));
+  for (const { index, source } of file.sources) {
+    issues.push(...(await checkSource(file, source, ['pipelines', index, 'source'])));
   }
   return issues;
 }
 
 async function checkSource(
   file: LocatedPipelines,
-  pipeline: PipelineConfig,
+  source: SourceConfig,
   here: KeyPath,
 ): Promise<FileIssue[]> {
-  const { source } = pipeline;
   const inFile = (keyPath: KeyPath, message: string): FileIssue => ({
     path: formatPath(keyPath),
     message,
