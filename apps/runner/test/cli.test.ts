@@ -161,7 +161,7 @@ describe('siphon CLI', () => {
     expect(result.code, result.stderr).toBe(0);
     interface SchemaRow {
       topic: string;
-      key: { subject: string; schema: { type: string; fields: Array<{ name: string }> } };
+      key: { subject: string; source: string; schema: { type: string; fields: Array<{ name: string }> } };
       value: { schema: { type: string }; source: string };
     }
     const rows = JSON.parse(result.stdout) as SchemaRow[];
