@@ -378,13 +378,21 @@ cmd_status() {
   if pid="$(kafka_pid)"; then
     if port_open "$KAFKA_PORT"; then say "kafka:    running  pid $pid  $BOOTSTRAP"; ok=$((ok + 1))
     else say "kafka:    starting pid $pid  $BOOTSTRAP (port not open yet)"; fi
-  elif port_open "$KAFKA_PORT"; then say "kafka:    running  (external, not started by infra.sh)  $BOOTSTRAP"; ok=$((ok + 1))
+  elif port_open "$KAFKA_PORT"; then
+    pid="$(port_owner_pid "$KAFKA_PORT" || true)"
+    if [[ -n "$pid" ]] && is_infra_kafka "$pid"; then say "kafka:    running  pid $pid  $BOOTSTRAP (started by infra.sh from another cache)"
+    else say "kafka:    running  (external, not started by infra.sh: \`up\` will refuse this port)  $BOOTSTRAP"; fi
+    ok=$((ok + 1))
   else say "kafka:    stopped  $BOOTSTRAP"; fi
   code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$CCOMPAT_PROBE" 2>/dev/null || true)"
   if pid="$(registry_pid)"; then
     if [[ "$code" == 200 ]]; then say "registry: running  pid $pid  $REGISTRY_URL/apis/ccompat/v7"; ok=$((ok + 1))
     else say "registry: starting pid $pid  $REGISTRY_URL (HTTP ${code:-none})"; fi
-  elif [[ "$code" == 200 ]]; then say "registry: running  (external, not started by infra.sh)  $REGISTRY_URL/apis/ccompat/v7"; ok=$((ok + 1))
+  elif [[ "$code" == 200 ]]; then
+    pid="$(port_owner_pid "$REGISTRY_PORT" || true)"
+    if [[ -n "$pid" ]] && is_infra_registry "$pid"; then say "registry: running  pid $pid  $REGISTRY_URL/apis/ccompat/v7 (started by infra.sh from another cache)"
+    else say "registry: running  (external, not started by infra.sh: \`up\` will refuse this port)  $REGISTRY_URL/apis/ccompat/v7"; fi
+    ok=$((ok + 1))
   else say "registry: stopped  $REGISTRY_URL"; fi
   (( ok == 2 ))
 }
