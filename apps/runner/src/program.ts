@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from './config/duration.js';
 import { EXIT_USAGE, oneLineReason, PipelinesFileError, RunnerError } from './errors.js';
@@ -30,6 +31,9 @@ export interface CheckOptions extends CommonOptions {
 export interface SchemaOptions extends CommonOptions {
   json: boolean;
   resources?: string[];
+  /** Infer undeclared schemas from each resource's first page with records. */
+  sample: boolean;
+  timeout: number;
 }
 
 export interface StateOptions extends CommonOptions {
@@ -85,12 +89,16 @@ function common(command: Command, env: Io['env']): Command {
     );
 }
 
+/** The runner's version, from its package.json (next to `dist/` and `src/` alike). */
+export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
 /**
  * The `siphon` command line. Exit codes: 0 success, 1 a run or check failed, 2 bad config or usage.
  */
 export function createProgram(commands: Commands, io: Io): Command {
   const program = new Command('siphon')
     .description('Pulls records out of REST APIs and publishes them to Kafka as Avro, per pipelines file')
+    .version(`siphon ${VERSION}`, '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -151,6 +159,12 @@ export function createProgram(commands: Commands, io: Io): Command {
     .description('print the topics and the Avro key/value schemas a config would produce, writing nothing')
     .option('-r, --resources <names>', 'only these resources (comma-separated, repeatable)', list)
     .option('--json', 'machine-readable output', false)
+    .option(
+      '--sample',
+      'fetch the first page with records of each resource without a declared schema, and infer its schemas from it as a run would',
+      false,
+    )
+    .option('--timeout <duration>', 'with --sample: time allowed for each first page', duration, 30_000)
     .action(action(commands.schema));
 
   common(program.command('state'), io.env)

@@ -3,7 +3,7 @@ export { apiKeyAuth, bearerAuth, builtinAuthFactories, httpBasicAuth } from './a
 export { authRegistry, createAuthProvider, isAuthProvider } from './auth/create-auth.js';
 export { arrayOf, finishSchema, keyedSchema, optional, record, required } from './avro-builders.js';
 // Config
-export type { ConfigPath } from './config/issues.js';
+export type { ConfigPath, PositionOf, SourcePosition } from './config/issues.js';
 export type {
   NormalizedClient,
   NormalizedConfig,
@@ -12,7 +12,14 @@ export type {
   NormalizedResource,
 } from './config/normalized.js';
 export { restApiConfigSchema } from './config/schema.js';
-export { type ConfigFormat, detectFormat, type ParsedConfigText, parseConfigText } from './config/text.js';
+export {
+  type ConfigFormat,
+  detectFormat,
+  type JsonSyntaxError,
+  jsonSyntaxError,
+  type ParsedConfigText,
+  parseConfigText,
+} from './config/text.js';
 export type {
   AuthConfig,
   ClientConfig,

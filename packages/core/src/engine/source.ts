@@ -1,3 +1,4 @@
+import { isPaginator, paginatorConfigSchema, paginatorDefaultNotes } from '@siphon/paginators';
 import type { Dispatcher } from 'undici';
 import { createAuthProvider } from '../auth/create-auth.js';
 import type { NormalizedConfig, NormalizedResource } from '../config/normalized.js';
@@ -86,6 +87,26 @@ export class RestApiSource implements Source {
         new RestResource(resource, readers.get(resource.name) as ResourceReader, options.prefetchPages ?? 1),
     );
     this.resources = this.allResources.filter((_, i) => this.config.resources[i]?.selected);
+  }
+
+  /**
+   * Facts about the config worth saying once (at `check`) rather than at every run: the defaults
+   * Siphon chooses where dlt has none, such as the page-size parameter a paginator sends.
+   */
+  configNotes(): string[] {
+    const resourcesOf = new Map<string, string[]>();
+    for (const resource of this.config.resources.filter((r) => r.selected)) {
+      const config = resource.endpoint.paginator ?? this.config.client.paginator;
+      if (typeof config !== 'object' || config === null || isPaginator(config)) continue;
+      const parsed = paginatorConfigSchema.safeParse(config);
+      if (!parsed.success) continue;
+      for (const note of paginatorDefaultNotes(parsed.data)) {
+        resourcesOf.set(note, [...(resourcesOf.get(note) ?? []), resource.name]);
+      }
+    }
+    return [...resourcesOf].map(
+      ([note, names]) => `${note} (resource${names.length === 1 ? '' : 's'} ${names.join(', ')})`,
+    );
   }
 
   /** Resolves secrets and builds HTTP client and auth; fails with `SecretNotFoundError` listing every missing key. */
