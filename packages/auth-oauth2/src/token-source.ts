@@ -1,3 +1,4 @@
+import { MAX_TIMER_DELAY_MS } from '@siphon/core';
 import {
   allowInsecureRequests,
   type ClientAuth,
@@ -322,7 +323,8 @@ function buildClient(
     clientSecret,
     auth,
   );
-  client.timeout = settings.timeoutSeconds;
+  // oauth4webapi arms a plain timer: beyond 24.8 days it would fire at once.
+  client.timeout = Math.min(settings.timeoutSeconds, Math.floor(MAX_TIMER_DELAY_MS / 1000));
   if (fetchImpl) client[customFetch] = (url, init) => fetchImpl(url, init);
   // Validation let plain http through only for loopback hosts with allowInsecureHttp.
   if (tokenUrl.protocol === 'http:') allowInsecureRequests(client);

@@ -84,5 +84,8 @@ export { collectSecretValues, resolveSecretRefs } from './secrets/resolve.js';
 export { reveal, Secret, SecretRef } from './secrets/secret.js';
 // Sinks and state
 export { MemorySink } from './sinks/memory-sink.js';
+// Timers for any duration
+export { sleep } from './sleep.js';
 export { FileStateStore } from './state/file-state-store.js';
 export { MemoryStateStore } from './state/memory-state-store.js';
+export { clampTimerDelay, type LongTimer, MAX_TIMER_DELAY_MS, setLongTimeout } from './timers.js';

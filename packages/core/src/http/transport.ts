@@ -2,6 +2,7 @@ import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
 import type { ExtractEventTarget } from '../contracts.js';
 import { HttpError } from '../errors/http-error.js';
 import { sleep } from '../sleep.js';
+import { setLongTimeout } from '../timers.js';
 import { HostLimiter, type HostLimits } from './host-limiter.js';
 import { describeNetworkError, transientNetworkReason } from './network-errors.js';
 import { excerpt, Redactor } from './redact.js';
@@ -222,7 +223,7 @@ export class HttpTransport {
   async #attempt(request: TransportRequest, safeUrl: string, attempt: number): Promise<BufferedResponse> {
     // A hand-made timer rather than AbortSignal.any, so no listener outlives the attempt.
     const controller = new AbortController();
-    const timer = setTimeout(
+    const timer = setLongTimeout(
       () => controller.abort(new DOMException('request timed out', 'TimeoutError')),
       this.#timeoutMs,
     );
@@ -258,7 +259,7 @@ export class HttpTransport {
         attempts: attempt,
       };
     } finally {
-      clearTimeout(timer);
+      timer.clear();
       request.signal?.removeEventListener('abort', onAbort);
     }
   }
