@@ -90,7 +90,7 @@ export class ResourceReader {
     const run: Run = {
       runId: checkpoint?.run_id ?? options.runId ?? randomUUID(),
       pages: checkpoint?.pages ?? 0,
-      records: 0,
+      records: checkpoint?.records ?? 0,
       incremental: { ...(state.incremental ?? {}) },
       base: state,
     };
@@ -280,6 +280,7 @@ export class ResourceReader {
           ...(parent ? { parent_index: parent.index } : {}),
           ...(cursor && cursor.startValue !== undefined ? { start_value: cursor.startValue } : {}),
           ...(next === undefined && stop === undefined ? { done: true } : {}),
+          records: run.records,
         },
       };
       if (!options.asParent) {
