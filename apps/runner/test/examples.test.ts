@@ -1,11 +1,11 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redaction } from '@siphon/core';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadPipelinesFile, parsePipelinesText } from '../src/config/load.js';
 import { createLogger } from '../src/logging/logger.js';
-import { SecretValues } from '../src/logging/secret-values.js';
 import { PipelineRunner } from '../src/pipeline/pipeline-runner.js';
 import { repoRoot } from './helpers/runner.js';
 
@@ -26,8 +26,8 @@ async function prepareAll(
   const names: string[] = [];
   for (const pipeline of pipelines) {
     const runner = new PipelineRunner(pipeline, {
-      logger: createLogger({ level: 'silent', secrets: new SecretValues() }),
-      secrets: new SecretValues(),
+      logger: createLogger({ level: 'silent', secrets: new Redaction() }),
+      secrets: new Redaction(),
       baseDir: path.dirname(file),
       stateKey: undefined,
     });

@@ -1,4 +1,4 @@
-import { MAX_TIMER_DELAY_MS } from '@siphon/core';
+import { MAX_TIMER_DELAY_MS, Redaction } from '@siphon/core';
 import {
   allowInsecureRequests,
   type ClientAuth,
@@ -14,7 +14,6 @@ import {
 import { type ClientAuthMethod, type OAuth2Settings, parseOAuth2Settings } from './config.js';
 import { OAuth2Error } from './errors.js';
 import { type GrantType, type OAuth2EventListener, OAuth2Events, type TokenRequestReason } from './events.js';
-import { Redactor } from './redactor.js';
 import { translateTokenError } from './translate-error.js';
 
 export interface OAuth2TokenSourceOptions {
@@ -95,7 +94,7 @@ export class OAuth2TokenSource {
 
   readonly #settings: OAuth2Settings;
   readonly #client: Configuration;
-  readonly #redactor = new Redactor();
+  readonly #redactor = new Redaction();
   readonly #events = new OAuth2Events();
   readonly #onRefreshToken: ((refreshToken: string) => void | Promise<void>) | undefined;
   readonly #now: () => number;
@@ -122,13 +121,13 @@ export class OAuth2TokenSource {
     this.#refreshToken = settings.refreshToken;
     this.#onRefreshToken = options.onRefreshToken;
     this.#now = options.now ?? Date.now;
-    this.#redactor.addPermanent(settings.clientSecret);
-    this.#redactor.addPermanent(settings.refreshToken);
+    this.#redactor.add(settings.clientSecret);
+    this.#redactor.add(settings.refreshToken);
     if (settings.clientSecret !== undefined) {
       // The Basic header's value, raw and in RFC 6749's form-encoded flavour (what openid-client sends).
       for (const encode of [(s: string) => s, formUrlEncode]) {
         const credentials = `${encode(settings.clientId)}:${encode(settings.clientSecret)}`;
-        this.#redactor.addPermanent(Buffer.from(credentials).toString('base64'));
+        this.#redactor.add(Buffer.from(credentials).toString('base64'));
       }
     }
     this.#client = buildClient(settings, options.fetch);
@@ -191,7 +190,7 @@ export class OAuth2TokenSource {
 
   /** Masks this source's secrets (client secret, refresh tokens, recent access tokens) in a text. */
   redact(text: string): string {
-    return this.#redactor.redact(text);
+    return this.#redactor.text(text);
   }
 
   async #obtain(): Promise<AccessToken> {
@@ -226,7 +225,7 @@ export class OAuth2TokenSource {
       response.refresh_token !== this.#refreshToken;
     if (rotated) {
       this.#refreshToken = response.refresh_token;
-      this.#redactor.addPermanent(response.refresh_token);
+      this.#redactor.add(response.refresh_token);
       this.#unpersisted = this.#onRefreshToken !== undefined;
     }
 
@@ -270,7 +269,7 @@ export class OAuth2TokenSource {
     try {
       await this.#onRefreshToken(token);
     } catch (err) {
-      const reason = this.#redactor.redact(err instanceof Error ? err.message : String(err));
+      const reason = this.#redactor.text(err instanceof Error ? err.message : String(err));
       const error = new OAuth2Error(
         `oauth2: the server rotated the refresh token for ${this.tokenUrl}, and onRefreshToken failed to persist it: ${reason}. The new token is kept in memory and handed over again before the next access token is used`,
         { code: 'OAUTH2_REFRESH_TOKEN_NOT_PERSISTED', tokenUrl: this.tokenUrl, grantType: this.grantType },

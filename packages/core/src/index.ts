@@ -54,7 +54,7 @@ export { SiphonError } from './errors/siphon-error.js';
 export { ExtractEvents } from './events.js';
 export { type ApiCall, ApiClient, type ApiClientOptions, type ApiResult } from './http/api-client.js';
 export type { HostLimits } from './http/host-limiter.js';
-export { excerpt, Redactor } from './http/redact.js';
+export { excerpt } from './http/redact.js';
 export {
   backoffDelay,
   DEFAULT_RETRY_STATUSES,
@@ -70,6 +70,8 @@ export {
   type TransportOptions,
   type TransportRequest,
 } from './http/transport.js';
+// Redaction: the one rule for what looks like a secret, for every output boundary
+export { looksSecret, looksSecretEnvName, REDACTED, Redaction, redact } from './redaction.js';
 // Secrets
 export { asSecretRef, dlt } from './secrets/dlt.js';
 export {

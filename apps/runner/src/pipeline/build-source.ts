@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createOAuth2AuthFactory } from '@siphon/auth-oauth2';
+import type { Redaction } from '@siphon/core';
 import {
   type AuthFactory,
   ConfigError,
@@ -17,13 +18,12 @@ import { type AnalyticsSourceOptions, analyticsSource } from '@siphon/source-ana
 import { type BillingSourceOptions, billingSource } from '@siphon/source-billing';
 import type { PipelineConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import type { SecretValues } from '../logging/secret-values.js';
 import type { TokenVault } from '../ops/token-vault.js';
 import { applyOverrides, packageOptions } from './source-config.js';
 
 export interface BuildSourceOptions {
   events: ExtractEventTarget;
-  secrets: SecretValues;
+  secrets: Redaction;
   /** Where rotated refresh tokens are kept; read back in preference to the configured token. */
   vault?: TokenVault;
   /** Told when a rotated refresh token was stored (to log it). */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Redaction } from '@siphon/core';
 import {
   type ExtractEvent,
   ExtractEvents,
@@ -13,7 +14,6 @@ import {
 import { createKafkaSink, type KafkaSink, type KafkaSinkEvent, topicName } from '@siphon/sink-kafka';
 import type { PipelineConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
-import type { SecretValues } from '../logging/secret-values.js';
 import type { RunnerMetrics } from '../ops/metrics.js';
 import type { ProgressBoard } from '../ops/progress.js';
 import { TokenVault } from '../ops/token-vault.js';
@@ -36,7 +36,7 @@ export interface RunScope {
 
 export interface PipelineRunnerDeps {
   logger: Logger;
-  secrets: SecretValues;
+  secrets: Redaction;
   metrics?: RunnerMetrics;
   board?: ProgressBoard;
   /** Directory relative state file paths are resolved from (the pipelines file's). */

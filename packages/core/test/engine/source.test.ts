@@ -413,7 +413,11 @@ describe('records', () => {
     const { dlt } = await import('../../src/secrets/dlt.js');
     const src = source(
       {
-        client: { base_url: main.url, auth: { type: 'bearer', token: dlt.secrets.api_key! } },
+        client: {
+          base_url: main.url,
+          auth: { type: 'bearer', token: dlt.secrets.api_key! },
+          allowed_hosts: [new URL(other.url).host],
+        },
         resources: [
           {
             name: 'items',
