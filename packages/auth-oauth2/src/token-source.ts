@@ -50,8 +50,24 @@ export interface OAuth2TokenSourceOptions {
    * the call is repeated before the next use.
    */
   onRefreshToken?: (refreshToken: string) => void | Promise<void>;
+  /**
+   * An access token kept from an earlier process (e.g. encrypted in a state store): used until its
+   * refresh time instead of asking the server for a new one at every start, which servers such as
+   * Zoho limit (10 tokens per refresh token per 10 minutes).
+   */
+  cachedAccessToken?: CachedAccessToken;
+  /** Called with every access token issued, to keep it for the next process. Failures are ignored. */
+  onAccessToken?: (token: CachedAccessToken) => void | Promise<void>;
   /** Clock in epoch milliseconds, for tests. */
   now?: () => number;
+}
+
+/** What is kept of an access token across processes. */
+export interface CachedAccessToken {
+  accessToken: string;
+  /** Epoch ms when the server said the token expires. */
+  expiresAt: number;
+  scope?: string | undefined;
 }
 
 /** An access token and when this source will stop handing it out. */
@@ -105,6 +121,7 @@ export class OAuth2TokenSource {
   #generation = 0;
   #invalidated = false;
   #inflight: Promise<AccessToken> | undefined;
+  readonly #onAccessToken: ((token: CachedAccessToken) => void | Promise<void>) | undefined;
 
   constructor(options: OAuth2TokenSourceOptions) {
     const settings = parseOAuth2Settings(toConfigBlock(options), (key) => optionKeys[key] ?? key);
@@ -131,12 +148,32 @@ export class OAuth2TokenSource {
       }
     }
     this.#client = buildClient(settings, options.fetch);
+    this.#onAccessToken = options.onAccessToken;
+    this.#adopt(options.cachedAccessToken);
+  }
+
+  /** Takes over a kept access token while it is still good for at least the expiry skew. */
+  #adopt(cached: CachedAccessToken | undefined): void {
+    if (!cached || typeof cached.accessToken !== 'string' || !Number.isFinite(cached.expiresAt)) return;
+    const refreshAt = cached.expiresAt - this.#settings.expirySkewSeconds * 1000;
+    if (this.#now() >= refreshAt) return;
+    this.#redactor.addTransient(cached.accessToken);
+    this.#token = Object.freeze({
+      accessToken: cached.accessToken,
+      expiresAt: cached.expiresAt,
+      refreshAt,
+      scope: cached.scope,
+      generation: ++this.#generation,
+    });
   }
 
   /** Builds a source from a config `auth` block (snake_case keys, as in the billing seed). */
   static fromConfig(
     config: Record<string, unknown>,
-    hooks: Pick<OAuth2TokenSourceOptions, 'fetch' | 'onRefreshToken' | 'now'> = {},
+    hooks: Pick<
+      OAuth2TokenSourceOptions,
+      'fetch' | 'onRefreshToken' | 'now' | 'cachedAccessToken' | 'onAccessToken'
+    > = {},
   ): OAuth2TokenSource {
     return new OAuth2TokenSource({ ...parseOAuth2Settings(config), ...hooks });
   }
@@ -250,6 +287,16 @@ export class OAuth2TokenSource {
       durationMs: this.#now() - startedAt,
     });
     if (this.#unpersisted) await this.#persistRefreshToken();
+    if (this.#onAccessToken) {
+      // Keeping it is an optimisation: a failure costs one token request at the next start.
+      await Promise.resolve(
+        this.#onAccessToken({
+          accessToken: token.accessToken,
+          expiresAt: token.expiresAt,
+          scope: token.scope,
+        }),
+      ).catch(() => {});
+    }
     // The token is used for the call that fetched it even if its lifetime is already spent.
     return token;
   }

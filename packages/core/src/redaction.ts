@@ -34,7 +34,11 @@ export function looksSecretEnvName(name: string): boolean {
 }
 
 const AUTH_SCHEME_WORD = /^(?:Bearer|Basic|Digest|Token|Zoho-oauthtoken)$/i;
-const AUTH_SCHEME = /\b(Bearer|Basic|Digest|Token|Zoho-oauthtoken)(\s+)[A-Za-z0-9._~+/=-]{6,}/gi;
+/** A scheme and its credential ("Token" only before a value with a digit or symbol: "token request" is prose). */
+const AUTH_SCHEME =
+  /\b(Bearer|Basic|Digest|Zoho-oauthtoken|Token(?=\s+[A-Za-z]*[0-9._~+/=-]))(\s+)[A-Za-z0-9._~+/=-]{6,}/gi;
+/** Placeholders such as `[redacted]` or `[encrypted]` are left as they are. */
+const PLACEHOLDER = /^\[[a-z ]+\]$/;
 const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@"'<>]*:)[^@\s/"'<>]+@/gi;
 const NAME_EQUALS = /([?&;]|\b)([A-Za-z][\w.-]*)=([^&\s#"'<>]+)/g;
 const JSON_PAIR = /"([^"\\]{1,80})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
@@ -57,10 +61,10 @@ function redactShapes(text: string, extraNames: ReadonlySet<string> | undefined)
     .replace(AUTH_SCHEME, `$1$2${REDACTED}`)
     .replace(URL_USERINFO, `$1${REDACTED}@`)
     .replace(JSON_PAIR, (whole, name: string, colon: string, value: string) =>
-      secretName(name) && value !== REDACTED && value !== '' ? `"${name}"${colon}"${REDACTED}"` : whole,
+      secretName(name) && value !== '' && !PLACEHOLDER.test(value) ? `"${name}"${colon}"${REDACTED}"` : whole,
     )
     .replace(NAME_EQUALS, (whole, lead: string, name: string, value: string) =>
-      secretName(name) && value !== REDACTED ? `${lead}${name}=${REDACTED}` : whole,
+      secretName(name) && !PLACEHOLDER.test(value) ? `${lead}${name}=${REDACTED}` : whole,
     )
     .replace(HEADER_LINE, (whole, name: string, colon: string, value: string) =>
       secretName(name) && !value.startsWith('[') && !AUTH_SCHEME_WORD.test(value)

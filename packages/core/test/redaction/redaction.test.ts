@@ -53,6 +53,10 @@ describe('Redaction', () => {
     );
     expect(redact('authorization: Basic dXNlcjpwYXNz')).toBe('authorization: Basic [redacted]');
     expect(redact('token_url=https://t.test/token page 2')).toBe('token_url=https://t.test/token page 2');
+    expect(redact('the refresh_token token request to the server')).toBe(
+      'the refresh_token token request to the server',
+    );
+    expect(redact('{"refresh_token":"[encrypted]"}')).toBe('{"refresh_token":"[encrypted]"}');
   });
 
   it('masks a query param named by the config, and keeps only the last access tokens', () => {
