@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { Redaction } from '@siphon/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from './config/duration.js';
 import { EXIT_USAGE, oneLineReason, PipelinesFileError, RunnerError } from './errors.js';
@@ -15,6 +16,7 @@ export interface RunOptions extends CommonOptions {
   resources?: string[];
   httpPort: number;
   httpHost: string;
+  readyzDetails: boolean;
   shutdownTimeout: number;
   progress: boolean;
   /** Scale-out: the consumer group the replicas share. */
@@ -124,6 +126,11 @@ export function createProgram(commands: Commands, io: Io): Command {
     )
     .option('--http-host <host>', 'address the HTTP server binds', io.env.SIPHON_HTTP_HOST ?? '0.0.0.0')
     .option(
+      '--readyz-details',
+      "show each check's error text in /readyz to every caller (default: loopback callers only)",
+      ['1', 'true'].includes(io.env.SIPHON_READYZ_DETAILS ?? ''),
+    )
+    .option(
       '--shutdown-timeout <duration>',
       'time allowed for a graceful stop on SIGTERM/SIGINT',
       duration,
@@ -193,11 +200,13 @@ export async function main(argv: readonly string[], commands: Commands, io: Io):
       // --help and --version end here with code 0; usage errors were already printed.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
+    // The last line a user sees: masked here too, whatever stream `io` holds.
+    const mask = (text: string) => (io.redaction ?? new Redaction().addEnv(io.env)).text(text);
     if (error instanceof PipelinesFileError) {
-      io.stderr.write(`siphon: invalid pipelines file\n${error.message}\n`);
+      io.stderr.write(mask(`siphon: invalid pipelines file\n${error.message}\n`));
       return error.exitCode;
     }
-    io.stderr.write(`siphon: ${oneLineReason(error)}\n`);
+    io.stderr.write(mask(`siphon: ${oneLineReason(error)}\n`));
     return error instanceof RunnerError ? error.exitCode : 1;
   }
 }

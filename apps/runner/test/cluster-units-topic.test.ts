@@ -3,6 +3,8 @@
  * CreatePartitions ("does not host this topic-partition", "not the leader"), deterministically; and
  * the kafkajs log lines of the group client. The real broker is exercised by cluster.test.ts.
  */
+
+import { Redaction } from '@siphon/core';
 import type { SettlePolicy } from '@siphon/sink-kafka';
 import { notLeader, protocolError, unknownTopic } from '@siphon/testkit';
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
@@ -11,7 +13,6 @@ import { clusterLogCreator } from '../src/cluster/kafka-client.js';
 import { ensureUnitsTopic, writeSlots } from '../src/cluster/units-topic.js';
 import { RunnerError } from '../src/errors.js';
 import { createLogger } from '../src/logging/logger.js';
-import { SecretValues } from '../src/logging/secret-values.js';
 
 const FAST: SettlePolicy = { attempts: 4, minDelayMs: 1, maxDelayMs: 2 };
 const TOPIC = 'siphon.units.g1';
@@ -246,7 +247,7 @@ describe('kafkajs log lines of the group client', () => {
     const lines: Array<{ level: string; msg: string; component?: string }> = [];
     const logger = createLogger({
       level: 'debug',
-      secrets: new SecretValues(),
+      secrets: new Redaction(),
       destination: { write: (line: string) => lines.push(JSON.parse(line)) },
     });
     const log = clusterLogCreator(logger)(kafkajs.logLevel.DEBUG);

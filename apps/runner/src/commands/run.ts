@@ -95,6 +95,8 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
         metrics,
         readiness,
         logger,
+        readyzDetails: options.readyzDetails,
+        redaction: ctx.secrets,
       });
     }
     board?.start();

@@ -31,6 +31,8 @@ export interface PipelinesFile {
 
 export interface LoadOptions {
   env?: Record<string, string | undefined>;
+  /** Receives each secret value as soon as interpolation reads it, before validation can fail. */
+  onSecret?: (value: string) => void;
 }
 
 /** Keys whose value in a pipeline replaces the default instead of merging with it. */
@@ -112,6 +114,7 @@ function parsePipelines(text: string, file: string, options: LoadOptions): Parse
     baseDir: path.dirname(file),
     onSecret: (value: string) => {
       if (value.length >= 4) secretValues.add(value);
+      options.onSecret?.(value);
     },
   };
   visit(doc, {

@@ -228,6 +228,20 @@ const sharedShape = {
   /** Transaction boundary and producer tuning of the Kafka sink. */
   sink: sinkSchema.default({}),
   /**
+   * Kafka Connect's `errors.tolerance`: how many records of one run may go to the dead-letter topic
+   * before the run counts as failed (they are written there either way). `none` (default): any;
+   * `all`: never; or a number of records.
+   */
+  errors: z
+    .strictObject({
+      tolerance: z
+        .union([z.enum(['none', 'all']), z.number().int().nonnegative()], {
+          error: 'expected "none", "all" or a number of records',
+        })
+        .default('none'),
+    })
+    .default({ tolerance: 'none' }),
+  /**
    * Scale-out (`siphon run --group`): the relative cost of each resource when units are balanced
    * across replicas (default 1 each), or `last_run` for the records of each resource's last run.
    */

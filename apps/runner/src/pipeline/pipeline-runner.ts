@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Redaction } from '@siphon/core';
 import {
   type ExtractEvent,
   ExtractEvents,
@@ -13,7 +14,6 @@ import {
 import { createKafkaSink, type KafkaSink, type KafkaSinkEvent, topicName } from '@siphon/sink-kafka';
 import type { PipelineConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
-import type { SecretValues } from '../logging/secret-values.js';
 import type { RunnerMetrics } from '../ops/metrics.js';
 import type { ProgressBoard } from '../ops/progress.js';
 import { TokenVault } from '../ops/token-vault.js';
@@ -36,7 +36,7 @@ export interface RunScope {
 
 export interface PipelineRunnerDeps {
   logger: Logger;
-  secrets: SecretValues;
+  secrets: Redaction;
   metrics?: RunnerMetrics;
   board?: ProgressBoard;
   /** Directory relative state file paths are resolved from (the pipelines file's). */
@@ -61,6 +61,8 @@ export class PipelineRunner {
   #sink: KafkaSink | undefined;
   #store: StateStore | undefined;
   #vaultStore: StateStore | undefined;
+  /** Records sent to the dead-letter topic, per resource, during its current run. */
+  readonly #deadLetters = new Map<string, number>();
 
   constructor(config: PipelineConfig, deps: PipelineRunnerDeps) {
     this.config = config;
@@ -112,6 +114,7 @@ export class PipelineRunner {
     const resources = scope.resources ?? this.resourceNames;
     this.#deps.metrics?.running.inc({ pipeline: this.config.name });
     log.info({ resources }, 'run started');
+    for (const resource of resources) this.#deadLetters.set(resource, 0);
     try {
       const sink = this.#kafkaSink();
       const results = await runPipeline({
@@ -124,6 +127,8 @@ export class PipelineRunner {
         resources,
         runId,
       });
+      const tolerance = this.#deadLetterFailure(resources, results);
+      if (tolerance) throw tolerance;
       this.#succeeded(results);
       const durationMs = Date.now() - started;
       const records = results.reduce((n, r) => n + r.records, 0);
@@ -194,8 +199,36 @@ export class PipelineRunner {
     for (const r of results) this.#deps.metrics?.resourceSucceeded(this.config.name, r.resource);
   }
 
+  /** The run's failure when more records went to the dead-letter topic than `errors.tolerance` allows. */
+  #deadLetterFailure(
+    resources: readonly string[],
+    results: readonly ResourceResult[],
+  ): PipelineError | undefined {
+    const tolerance = this.config.errors.tolerance;
+    if (tolerance === 'all') return undefined;
+    const allowed = tolerance === 'none' ? 0 : tolerance;
+    const failed = resources.flatMap((resource) => {
+      const count = this.#deadLetters.get(resource) ?? 0;
+      return count > allowed ? [{ resource, count }] : [];
+    });
+    if (failed.length === 0) return undefined;
+    const dlq = kafkaSinkOptions(this.config).topics?.deadLetterTopic ?? `${this.config.topics.prefix}._dlq`;
+    return new PipelineError(
+      failed.map(({ resource, count }) => ({
+        resource,
+        error: new Error(
+          `${count} record${count === 1 ? '' : 's'} went to the dead-letter topic ${dlq}, more than errors.tolerance allows (${tolerance}); they are there, and the other records were committed`,
+        ),
+      })),
+      results,
+    );
+  }
+
   #onSinkEvent(event: KafkaSinkEvent): void {
     const metrics = this.#deps.metrics;
+    if (event.type === 'dead_letter') {
+      this.#deadLetters.set(event.resource, (this.#deadLetters.get(event.resource) ?? 0) + 1);
+    }
     if (event.type === 'transaction_committed') {
       const topic = this.topicOf(event.resource);
       metrics?.produced(

@@ -98,6 +98,10 @@ function normalize(
       ...(client.timeout_seconds === undefined
         ? {}
         : { timeoutMs: (client.timeout_seconds as number) * 1000 }),
+      ...(client.allowed_hosts === undefined ? {} : { allowedHosts: client.allowed_hosts as string[] }),
+      ...(client.max_response_bytes === undefined
+        ? {}
+        : { maxResponseBytes: client.max_response_bytes as number }),
       retry: {
         ...(retry.max_attempts === undefined ? {} : { maxAttempts: retry.max_attempts as number }),
         ...(retry.initial_delay_seconds === undefined

@@ -10,7 +10,8 @@ import type { NormalizedEndpoint, NormalizedResource } from '../config/normalize
 import type { ExtractEventTarget, JsonRecord, Page, ReadOptions, ResourceState } from '../contracts.js';
 import { HttpError } from '../errors/http-error.js';
 import type { ApiClient } from '../http/api-client.js';
-import { excerpt, type Redactor } from '../http/redact.js';
+import { excerpt } from '../http/redact.js';
+import type { Redaction } from '../redaction.js';
 import { IncrementalCursor } from './incremental.js';
 import { compileSteps, type RecordPipeline } from './processing.js';
 import { buildRequest } from './request-builder.js';
@@ -19,7 +20,7 @@ import { paramText } from './values.js';
 /** What a reader needs from its source once secrets are resolved and the client is built. */
 export interface ReaderRuntime {
   client: ApiClient;
-  redactor: Redactor;
+  redactor: Redaction;
   events: ExtractEventTarget;
   defaultPaginator: NormalizedEndpoint['paginator'];
   resourceNames: readonly string[];
@@ -97,7 +98,7 @@ export class ResourceReader {
     const run: Run = {
       runId: checkpoint?.run_id ?? options.runId ?? randomUUID(),
       pages: checkpoint?.pages ?? 0,
-      records: 0,
+      records: checkpoint?.records ?? 0,
       ignored: new Map(),
       incremental: { ...(state.incremental ?? {}) },
       base: state,
@@ -172,6 +173,9 @@ export class ResourceReader {
         });
       }
     } catch (error) {
+      // The engine's error boundary: messages from paginators and processing steps quote URLs and
+      // values from responses, which may carry credentials.
+      if (error instanceof Error && !quiet) error.message = runtime.redactor.text(error.message);
       const consumerStopped = options.signal?.aborted === true && isConsumerStop(options.signal.reason);
       if (!quiet && !consumerStopped)
         events.emit({ type: 'resource_failed', resource: this.name, error: error as Error });
@@ -338,6 +342,7 @@ export class ResourceReader {
           ...(parent ? { parent_index: parent.index } : {}),
           ...(cursor && cursor.startValue !== undefined ? { start_value: cursor.startValue } : {}),
           ...(next === undefined && stop === undefined ? { done: true } : {}),
+          records: run.records,
         },
       };
       if (!options.asParent) {
@@ -353,7 +358,7 @@ export class ResourceReader {
     resource: NormalizedResource,
     result: { url: string; status: number; body: unknown },
     url: string,
-    redactor: Redactor,
+    redactor: Redaction,
   ): unknown[] {
     try {
       return selectRecords(result.body, resource.endpoint.dataSelector);
@@ -366,7 +371,7 @@ export class ResourceReader {
         url,
         status: result.status,
         attempts: 1,
-        excerpt: redactor.text(excerpt(JSON.stringify(result.body) ?? '')),
+        excerpt: excerpt(redactor.text(JSON.stringify(result.body) ?? '')),
         cause: error,
       });
     }
