@@ -4,7 +4,7 @@ import { type SecretValues, scrubCredentials } from './secret-values.js';
 export type { Logger };
 
 /** Keys whose values are secret wherever they appear in a log object (up to four levels deep). */
-const SECRET_KEYS = [
+export const SECRET_KEYS = [
   'password',
   'client_secret',
   'clientSecret',

@@ -10,6 +10,8 @@ export interface OpsServerOptions {
   metrics: RunnerMetrics;
   readiness: Readiness;
   logger?: Logger;
+  /** More routes tried first (the control plane's); resolves false for a path it does not serve. */
+  routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface OpsServer {
@@ -39,7 +41,10 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     });
   });
   const port = (server.address() as AddressInfo).port;
-  options.logger?.info({ port }, `health and metrics on http://${options.host ?? '0.0.0.0'}:${port}`);
+  options.logger?.info(
+    { port },
+    `health and metrics${options.routes ? ', control API and status page' : ''} on http://${options.host ?? '0.0.0.0'}:${port}`,
+  );
   return {
     port,
     close: () =>
@@ -52,6 +57,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: OpsServerOptions): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (options.routes && (await options.routes(req, res))) return;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     send(res, 405, 'text/plain', 'method not allowed\n');
