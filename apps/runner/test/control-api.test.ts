@@ -139,7 +139,9 @@ describe('control API on the real runner, broker and sandbox', () => {
     expect(resumed.paused).toBe(false);
     expect(Date.parse(resumed.next_run_at ?? '')).toBeGreaterThan(Date.now());
 
-    // Run now, for one resource; a second request while it runs is a 409, and so is a reset.
+    // Run now, for one resource; a second request while it runs is a 409, and so is a reset. One
+    // slow page keeps the run going for a while, however fast the machine.
+    sandbox.setFaults([{ api: 'billing', path: /invoices/, kind: 'slow', delayMs: 3000, count: 1 }]);
     const started = await api.call('POST', '/pipelines/billing/run?resources=invoices');
     expect(started.status).toBe(202);
     expect(started.body.resources).toEqual(['invoices']);
@@ -159,6 +161,7 @@ describe('control API on the real runner, broker and sandbox', () => {
     );
     expect(manual).toMatchObject({ status: 'success', trigger: 'api', records: 1200 });
     expect(manual?.resources.map((r) => r.resource)).toEqual(['invoices']);
+    sandbox.setFaults([]);
 
     // A reset followed by a full re-sync.
     const reset = await api.call('DELETE', '/pipelines/analytics/resources/fees/state');

@@ -28,8 +28,8 @@ export class ControlPlane {
   readonly history = new RunHistory();
   readonly #runners = new Map<string, PipelineRunner>();
   readonly #active = new Map<string, Map<string, RunRecord>>();
-  /** Pipelines with a run requested through the API whose start is not seen yet. */
-  readonly #requested = new Map<string, Array<(runId: string) => void>>();
+  /** Per pipeline: runs requested through the API whose start is not seen yet, and who waits for one. */
+  readonly #requested = new Map<string, { pending: number; waiters: Array<(runId: string) => void> }>();
   readonly #stateCache = new Map<
     string,
     { at: number; states: Promise<Map<string, ResourceState | undefined>> }
@@ -92,15 +92,17 @@ export class ControlPlane {
     if (busy.length > 0) {
       return { status: 409, body: { error: `pipeline ${name} is running`, run_id: busy[0]?.run_id } };
     }
+    const requested = this.#requested.get(name) ?? { pending: 0, waiters: [] };
+    this.#requested.set(name, requested);
     const started = new Promise<string | undefined>((resolve) => {
-      const waiters = this.#requested.get(name) ?? [];
-      waiters.push(resolve);
-      this.#requested.set(name, waiters);
+      requested.waiters.push(resolve);
       setTimeout(() => resolve(undefined), 10_000).unref();
     });
+    // The woken loops start their runs asynchronously, so counting them now comes first.
     const woken = this.gate.request(name, resources);
+    requested.pending += woken.length;
     if (woken.length === 0) {
-      this.#requested.delete(name);
+      requested.waiters.length = 0;
       return {
         status: 409,
         body: { error: `pipeline ${name} has no idle schedule on this replica to start` },
@@ -264,12 +266,13 @@ export class ControlPlane {
     if (!active) return;
     if (event.type === 'run_started') {
       const requested = this.#requested.get(name);
-      this.#requested.delete(name);
+      const byApi = requested !== undefined && requested.pending > 0;
+      if (requested && byApi) requested.pending -= 1;
       const run: RunRecord = {
         run_id: event.runId,
         pipeline: name,
         status: 'running',
-        trigger: requested ? 'api' : 'schedule',
+        trigger: byApi ? 'api' : 'schedule',
         started_at: iso(event.at),
         finished_at: null,
         duration_ms: null,
@@ -288,7 +291,7 @@ export class ControlPlane {
         })),
       };
       active.set(event.runId, run);
-      for (const resolve of requested ?? []) resolve(event.runId);
+      if (byApi) for (const resolve of requested.waiters.splice(0)) resolve(event.runId);
       return;
     }
     const run = active.get(event.runId);
