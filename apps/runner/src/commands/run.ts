@@ -125,8 +125,9 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
         }),
       });
       advertise ??= `http://${hostname()}:${server.port}`;
+      // The run history after a restart, read in the background.
+      void control.rebuildHistory();
     }
-    void control.rebuildHistory();
     board?.start();
 
     if (options.group) {
