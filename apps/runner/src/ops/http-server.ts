@@ -18,6 +18,8 @@ export interface OpsServerOptions {
   readyzDetails?: boolean;
   /** Masks secrets in the details (the process's redaction, which knows the configured secrets). */
   redaction?: Redaction;
+  /** More routes tried first (the control plane's); resolves false for a path it does not serve. */
+  routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface OpsServer {
@@ -47,7 +49,10 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     });
   });
   const port = (server.address() as AddressInfo).port;
-  options.logger?.info({ port }, `health and metrics on http://${options.host ?? '0.0.0.0'}:${port}`);
+  options.logger?.info(
+    { port },
+    `health and metrics${options.routes ? ', control API and status page' : ''} on http://${options.host ?? '0.0.0.0'}:${port}`,
+  );
   return {
     port,
     close: () =>
@@ -60,6 +65,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: OpsServerOptions): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (options.routes && (await options.routes(req, res))) return;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     send(res, 405, 'text/plain', 'method not allowed\n');

@@ -26,6 +26,11 @@ export type RunOutcome =
   | { status: 'aborted'; results: readonly ResourceResult[]; durationMs: number }
   | { status: 'failure'; error: Error; results: readonly ResourceResult[]; durationMs: number };
 
+/** A run starting or ending, for observers such as the control plane (`src/control/`). */
+export type RunEvent =
+  | { type: 'run_started'; runId: string; resources: string[]; at: number }
+  | { type: 'run_finished'; runId: string; resources: string[]; outcome: RunOutcome; at: number };
+
 /** Narrows or adapts one run (scale-out runs one unit at a time through these). */
 export interface RunScope {
   /** Only these resources, instead of `resourceNames`. */
@@ -63,6 +68,7 @@ export class PipelineRunner {
   #vaultStore: StateStore | undefined;
   /** Records sent to the dead-letter topic, per resource, during its current run. */
   readonly #deadLetters = new Map<string, number>();
+  readonly #runListeners = new Set<(event: RunEvent) => void>();
 
   constructor(config: PipelineConfig, deps: PipelineRunnerDeps) {
     this.config = config;
@@ -107,11 +113,25 @@ export class PipelineRunner {
     this.#deps.board?.expect(this.config.name, this.resourceNames);
   }
 
+  /** Calls `listener` when a run starts and when it ends; returns the unsubscribe function. */
+  onRun(listener: (event: RunEvent) => void): () => void {
+    this.#runListeners.add(listener);
+    return () => this.#runListeners.delete(listener);
+  }
+
   async run(signal: AbortSignal, scope: RunScope = {}): Promise<RunOutcome> {
-    const started = Date.now();
     const runId = randomUUID();
-    const log = this.#logger.child({ run_id: runId });
     const resources = scope.resources ?? this.resourceNames;
+    for (const l of this.#runListeners) l({ type: 'run_started', runId, resources, at: Date.now() });
+    const outcome = await this.#run(runId, resources, signal, scope);
+    for (const l of this.#runListeners)
+      l({ type: 'run_finished', runId, resources, outcome, at: Date.now() });
+    return outcome;
+  }
+
+  async #run(runId: string, resources: string[], signal: AbortSignal, scope: RunScope): Promise<RunOutcome> {
+    const started = Date.now();
+    const log = this.#logger.child({ run_id: runId });
     this.#deps.metrics?.running.inc({ pipeline: this.config.name });
     log.info({ resources }, 'run started');
     for (const resource of resources) this.#deadLetters.set(resource, 0);
@@ -165,6 +185,13 @@ export class PipelineRunner {
     const key = { pipeline: this.config.name, source: this.sourceName, resource };
     if (this.#store) return this.#store.get(key);
     return this.#kafkaSink().stateStore().current(key);
+  }
+
+  /** Deletes one resource's state (as `siphon state --reset`): its next run starts over. */
+  async deleteState(resource: string): Promise<void> {
+    const key = { pipeline: this.config.name, source: this.sourceName, resource };
+    if (this.#store) return this.#store.delete(key);
+    return this.#kafkaSink().stateStore().delete(key);
   }
 
   #kafkaSink(): KafkaSink {
