@@ -165,19 +165,25 @@ export class Redaction {
   #walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
     if (typeof value === 'string') return this.text(value);
     if (value === null || typeof value !== 'object' || depth > 12) return value;
+    // `seen` holds the objects on the path from the root: a cycle, not an object shared by two
+    // branches (a run listed both as the last one and in the history), is what it guards against.
     if (seen.has(value)) return '[circular]';
     seen.add(value);
-    if (Array.isArray(value)) return value.map((item) => this.#walk(item, depth + 1, seen));
-    if (value instanceof Error) {
-      return { name: value.name, message: this.text(value.message) };
+    try {
+      if (Array.isArray(value)) return value.map((item) => this.#walk(item, depth + 1, seen));
+      if (value instanceof Error) {
+        return { name: value.name, message: this.text(value.message) };
+      }
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) {
+        const masked = looksSecret(key) && (typeof item === 'string' || typeof item === 'number');
+        // Keys are output too (a check named after a URL with a password in it).
+        out[this.text(key)] = masked ? REDACTED : this.#walk(item, depth + 1, seen);
+      }
+      return out;
+    } finally {
+      seen.delete(value);
     }
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      const masked = looksSecret(key) && (typeof item === 'string' || typeof item === 'number');
-      // Keys are output too (a check named after a URL with a password in it).
-      out[this.text(key)] = masked ? REDACTED : this.#walk(item, depth + 1, seen);
-    }
-    return out;
   }
 
   #compile(): RegExp | null {

@@ -82,4 +82,15 @@ describe('Redaction', () => {
       count: 3,
     });
   });
+
+  it('copies an object shared by two branches twice, and marks only a real cycle', () => {
+    const run = { run_id: 'r1', records: 1200 };
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    expect(new Redaction().object({ last_run: run, runs: [run], cyclic })).toEqual({
+      last_run: { run_id: 'r1', records: 1200 },
+      runs: [{ run_id: 'r1', records: 1200 }],
+      cyclic: { name: 'loop', self: '[circular]' },
+    });
+  });
 });
