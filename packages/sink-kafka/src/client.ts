@@ -46,7 +46,27 @@ const EXPECTED_NOISE = [
   /CONCURRENT_TRANSACTIONS|concurrent transaction|concurrent operation on the same transaction/i,
   /Limiting retries for the idempotent producer/i,
   /Failed to send messages: .*(does not host this topic-partition|not the leader|no leader for this topic-partition)/i,
+  // A consumer that crashed on a retriable answer is restarted by kafkajs; a reader that cannot
+  // recover fails its caller (catch-up timeout), which reports it.
+  /Restarting the consumer in/i,
 ];
+
+/**
+ * Broker answers that a fresh or busy cluster gives for a while and that waiting heals: coordinator
+ * loading / not available / not coordinator (codes 14, 15, 16), leader elections (5, 6), metadata
+ * races (3), a rebalance (27). kafkajs logs each one at ERROR before it retries; we retry them too
+ * (see settle.ts), and a failure that outlives the retries reaches the caller as an error.
+ */
+const TRANSIENT_ANSWERS =
+  /coordinator is loading|coordinator is not available|not the correct coordinator|no leader for this topic-partition|not the leader|leader is not available|There is no leader|does not host this topic-partition|group is rebalancing|REBALANCE_IN_PROGRESS|GROUP_LOAD_IN_PROGRESS|GROUP_COORDINATOR_NOT_AVAILABLE|NOT_COORDINATOR/i;
+
+/**
+ * Whether a kafkajs line is one of the expected, self-healing ones above (its `Connection` lines
+ * come once per error response, before kafkajs decides to retry).
+ */
+function isExpectedNoise(haystack: string): boolean {
+  return EXPECTED_NOISE.some((pattern) => pattern.test(haystack)) || TRANSIENT_ANSWERS.test(haystack);
+}
 
 /** kafkajs logs through our logger, with its expected noise (above) demoted to debug. */
 export function kafkaJsLogCreator(logger: Logger): logCreator {
@@ -56,7 +76,7 @@ export function kafkaJsLogCreator(logger: Logger): logCreator {
       const line = { component: 'kafkajs', namespace, ...extra };
       const text = String(message);
       const haystack = `${text} ${String(extra.error ?? '')}`;
-      if (EXPECTED_NOISE.some((pattern) => pattern.test(haystack))) {
+      if (isExpectedNoise(haystack)) {
         logger.debug(line, text);
         return;
       }

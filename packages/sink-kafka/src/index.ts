@@ -27,6 +27,7 @@ export {
   SchemaRegistryClient,
 } from './registry.js';
 export {
+  COORDINATOR_SETTLE_POLICY,
   DEFAULT_SETTLE_POLICY,
   fetchTopicOffsets,
   isSettlingError,

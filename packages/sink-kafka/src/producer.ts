@@ -6,12 +6,15 @@
  */
 import type { Kafka, Producer, Transaction } from 'kafkajs';
 import { kafkaError } from './client.js';
+import type { Logger } from './options.js';
+import { COORDINATOR_SETTLE_POLICY, untilSettled } from './settle.js';
 
 export interface UnitOptions {
   transactionalId: string;
   transactionTimeoutMs: number;
   retries: number;
   brokers: string[];
+  logger?: Logger | undefined;
 }
 
 export class TransactionalUnit {
@@ -36,7 +39,22 @@ export class TransactionalUnit {
     return this.readying;
   }
 
-  private async create(): Promise<Producer> {
+  /**
+   * On a fresh cluster the transaction coordinator is loading or not there yet for a while; each
+   * try uses a new producer, since kafkajs's producer may be stuck after a failed InitProducerId.
+   */
+  private create(): Promise<Producer> {
+    return untilSettled(
+      `initialising transactional producer "${this.transactionalId}"`,
+      () => this.createOnce(),
+      {
+        policy: COORDINATOR_SETTLE_POLICY,
+        logger: this.options.logger,
+      },
+    );
+  }
+
+  private async createOnce(): Promise<Producer> {
     const { transactionalId, transactionTimeoutMs, retries, brokers } = this.options;
     const producer = this.kafka.producer({
       transactionalId,

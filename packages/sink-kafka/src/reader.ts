@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
 import { kafkaError } from './client.js';
-import { KafkaSinkError } from './errors.js';
+import { describeError, KafkaSinkError } from './errors.js';
 import type { Logger } from './options.js';
 import { fetchTopicOffsets, type SettlePolicy, untilSettled } from './settle.js';
 
@@ -102,10 +102,20 @@ export class TopicTail {
       this.resolveWaiters();
     });
     consumer.on(consumer.events.CRASH, (event) => {
-      this.fail((event.payload as { error: unknown }).error);
+      const { error, restart } = event.payload as { error: unknown; restart?: boolean };
+      // A retriable crash (coordinator loading on a fresh cluster, a rebalance) is followed by
+      // kafkajs's own restart; catch-up waits for it, bounded by its timeout.
+      if (restart === true) {
+        this.options.logger?.debug(
+          { component: 'sink-kafka', error: describeError(error) },
+          `reading ${this.names}: the consumer restarts after a retriable error`,
+        );
+        return;
+      }
+      this.fail(error);
     });
     try {
-      await consumer.connect();
+      await this.settle(`connecting the reader of ${this.names}`, () => consumer.connect());
       await this.settle(`subscribing to ${this.names}`, () =>
         consumer.subscribe({ topics: [...this.topics], fromBeginning: true }),
       );

@@ -26,6 +26,11 @@ export const DEFAULT_SETTLE_POLICY: SettlePolicy = Object.freeze({
   maxDelayMs: 2000,
 });
 
+/**
+ * A fresh or busy cluster gives these for a while: leader elections and metadata races, and the
+ * group / transaction coordinator loading its partition of `__consumer_offsets` or
+ * `__transaction_state` (created on first use) or having moved.
+ */
 const SETTLING_TYPES = new Set([
   'UNKNOWN_TOPIC_OR_PARTITION',
   'LEADER_NOT_AVAILABLE',
@@ -33,8 +38,27 @@ const SETTLING_TYPES = new Set([
   'NOT_LEADER_FOR_PARTITION',
   'NOT_LEADER_OR_FOLLOWER',
   'REPLICA_NOT_AVAILABLE',
+  // Codes 14, 15, 16 under kafkajs's and Kafka's names.
+  'GROUP_LOAD_IN_PROGRESS',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'NOT_COORDINATOR',
 ]);
-const SETTLING_CODES = new Set([3, 5, 6, 9]);
+const SETTLING_CODES = new Set([3, 5, 6, 9, 14, 15, 16]);
+
+/**
+ * For calls that need a coordinator (InitProducerId, group joins): on a freshly formatted broker the
+ * first one creates `__transaction_state` / `__consumer_offsets` (50 partitions each) and loads
+ * them, which takes tens of seconds on a loaded machine. 200 ms doubling to 5 s, 20 tries: about
+ * 80 s of waiting at most.
+ */
+export const COORDINATOR_SETTLE_POLICY: SettlePolicy = Object.freeze({
+  attempts: 20,
+  minDelayMs: 200,
+  maxDelayMs: 5000,
+});
 
 /** Our own finding that a topic is not ready yet (e.g. metadata lists fewer partitions with a leader). */
 export class TopicSettlingError extends Error {
@@ -76,7 +100,7 @@ export async function untilSettled<T>(
             retry_in_ms: retryDelay,
             error: describeError(error),
           },
-          `${what}: the topic is not ready yet; retrying`,
+          `${what}: the cluster is not ready yet (topic or coordinator settling); retrying`,
         );
       }
     },

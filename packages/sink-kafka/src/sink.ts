@@ -95,6 +95,7 @@ class KafkaSinkImpl implements KafkaSink {
         transactionTimeoutMs: this.options.transactions.timeoutMs,
         retries: this.options.producer.retries,
         brokers: this.options.kafka.brokers,
+        logger: this.options.logger,
       });
       this.units.set(id, unit);
     }

@@ -1,4 +1,10 @@
-import { type ResolvedOptions, resolveOptions, transactionalId } from '@siphon/sink-kafka';
+import {
+  COORDINATOR_SETTLE_POLICY,
+  type ResolvedOptions,
+  resolveOptions,
+  transactionalId,
+  untilSettled,
+} from '@siphon/sink-kafka';
 import type kafkajs from 'kafkajs';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineRunner } from '../pipeline/pipeline-runner.js';
@@ -26,7 +32,19 @@ export class UnitFencer {
     return transactionalId(options.transactionalIdPrefix, runner.config.name, runner.sourceName, resource);
   }
 
+  /** Waits out a transaction coordinator that is loading or moving (fresh cluster, leader election). */
   async fence(runner: PipelineRunner, resource: string): Promise<void> {
+    await untilSettled(
+      `fencing ${this.transactionalIdOf(runner, resource)}`,
+      () => this.#fenceOnce(runner, resource),
+      {
+        policy: COORDINATOR_SETTLE_POLICY,
+        logger: this.#logger,
+      },
+    );
+  }
+
+  async #fenceOnce(runner: PipelineRunner, resource: string): Promise<void> {
     const options = this.#resolved(runner);
     const producer = this.#client(runner).producer({
       transactionalId: this.transactionalIdOf(runner, resource),

@@ -1,3 +1,4 @@
+import { isSettlingError, untilSettled } from '@siphon/sink-kafka';
 import type kafkajs from 'kafkajs';
 import type { EachBatchPayload } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.js';
@@ -124,7 +125,9 @@ export class GroupMember {
     consumer.on(consumer.events.GROUP_JOIN, (event) => this.#onJoin(event.payload));
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart) {
-        this.#log.warn({ err: payload.error }, 'group consumer failed; kafkajs restarts it');
+        // A coordinator still loading on a fresh cluster, or one that moved, heals by itself.
+        const level = isSettlingError(payload.error) ? 'debug' : 'warn';
+        this.#log[level]({ err: payload.error }, 'group consumer failed; kafkajs restarts it');
       } else {
         this.#fatal?.(
           new RunnerError(`consumer group ${groupId} failed: ${payload.error.message}`, {
@@ -143,8 +146,14 @@ export class GroupMember {
           brokers: this.#o.kafka.brokers,
           logger: this.#log,
         });
-        await consumer.connect();
-        await consumer.subscribe({ topics: [topic], fromBeginning: true });
+        await untilSettled(`joining group ${groupId}`, () => consumer.connect(), { logger: this.#log });
+        await untilSettled(
+          `subscribing to ${topic}`,
+          () => consumer.subscribe({ topics: [topic], fromBeginning: true }),
+          {
+            logger: this.#log,
+          },
+        );
       } catch (error) {
         if (error instanceof RunnerError) throw error;
         throw new RunnerError(

@@ -65,6 +65,25 @@ describe('kafkajs log lines through the sink logger', () => {
     expect(logger.lines.map((l) => l.level)).toEqual(['debug', 'debug']);
   });
 
+  it('demotes the per-request lines of a coordinator that is still loading or moving', () => {
+    const logger = captureLogger();
+    const connection = kafkaJsLogCreator(logger)(logLevel.DEBUG);
+    for (const error of [
+      "The coordinator is loading and hence can't process requests for this group",
+      'The group coordinator is not available',
+      'This is not the correct coordinator for this group',
+    ]) {
+      connection({
+        namespace: 'Connection',
+        level: logLevel.ERROR,
+        label: 'ERROR',
+        log: { timestamp: '', message: 'Response InitProducerId(key: 22, version: 1)', error },
+      });
+    }
+    emit(logger, logLevel.ERROR, 'Restarting the consumer in 300ms');
+    expect(logger.lines.map((l) => l.level)).toEqual(['debug', 'debug', 'debug', 'debug']);
+  });
+
   it('keeps every other line at its level', () => {
     const logger = captureLogger();
     emit(

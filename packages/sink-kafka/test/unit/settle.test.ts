@@ -6,7 +6,13 @@
 import { leaderNotAvailable, notLeader, protocolError, unknownTopic } from '@siphon/testkit';
 import type { Admin, Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { ensureTopics, isSettlingError, type SettlePolicy, type TopicSpec } from '../../src/index.js';
+import {
+  ensureTopics,
+  isSettlingError,
+  type SettlePolicy,
+  type TopicSpec,
+  untilSettled,
+} from '../../src/index.js';
 import { TopicTail } from '../../src/reader.js';
 
 const FAST: SettlePolicy = { attempts: 4, minDelayMs: 1, maxDelayMs: 2 };
@@ -120,6 +126,45 @@ describe('isSettlingError', () => {
       ),
     ).toBe(false);
     expect(isSettlingError(new Error('ECONNREFUSED'))).toBe(false);
+  });
+
+  it('knows a coordinator that is loading, not available or moved (codes 14, 15, 16)', () => {
+    const loading = protocolError(
+      'GROUP_LOAD_IN_PROGRESS',
+      14,
+      "The coordinator is loading and hence can't process requests for this group",
+    );
+    expect(isSettlingError(loading)).toBe(true);
+    expect(
+      isSettlingError(
+        protocolError('GROUP_COORDINATOR_NOT_AVAILABLE', 15, 'The group coordinator is not available'),
+      ),
+    ).toBe(true);
+    expect(
+      isSettlingError(
+        Object.assign(new Error('retries exceeded'), {
+          originalError: protocolError(
+            'NOT_COORDINATOR_FOR_GROUP',
+            16,
+            'This is not the correct coordinator',
+          ),
+        }),
+      ),
+    ).toBe(true);
+  });
+
+  it('waits out a loading coordinator with backoff, then answers', async () => {
+    let calls = 0;
+    const answer = await untilSettled(
+      'initialising a producer',
+      async () => {
+        calls += 1;
+        if (calls < 3) throw protocolError('GROUP_LOAD_IN_PROGRESS', 14, 'The coordinator is loading');
+        return 'ready';
+      },
+      { policy: { attempts: 5, minDelayMs: 1, maxDelayMs: 2 } },
+    );
+    expect({ answer, calls }).toEqual({ answer: 'ready', calls: 3 });
   });
 });
 
