@@ -1,10 +1,16 @@
 export { type Conformer, type ConformIssue, type ConformResult, compileConformer } from './avro/conform.js';
 export { type Evolution, evolveAvroSchema, type InferOptions, inferAvroSchema } from './avro/infer.js';
 export { avroKeySchema, encodeKey, KeyEncoder, MissingKeyError } from './avro/key.js';
-export { kafkaJsLogCreator } from './client.js';
-export { registerZstdCodec, zstdAvailable } from './codecs.js';
+export {
+  errorChain,
+  isFencedError,
+  isPermanentError,
+  kafkaError,
+} from './broker-errors.js';
 export { RUN_HEADER } from './encoder.js';
 export { KafkaSinkError, type KafkaSinkErrorCode } from './errors.js';
+export { type ClientOptions, createKafkaPort } from './kafka-port.js';
+export { registerZstdCodec } from './kafkajs/codecs.js';
 export { avroName, avroNamespace, type TopicNameParts, topicName, transactionalId } from './naming.js';
 export type {
   Compression,
@@ -20,6 +26,7 @@ export type {
   TransactionBoundary,
 } from './options.js';
 export { DEFAULT_BOUNDARY, resolveConnection, resolveOptions } from './options.js';
+export type * from './port.js';
 export {
   type Compatibility,
   type RegisteredSchema,
@@ -29,13 +36,12 @@ export {
 export {
   COORDINATOR_SETTLE_POLICY,
   DEFAULT_SETTLE_POLICY,
-  fetchTopicOffsets,
   isSettlingError,
   type SettlePolicy,
   TopicSettlingError,
   untilSettled,
 } from './settle.js';
-export { createKafkaSink, type KafkaSink } from './sink.js';
+export { createKafkaSink, type KafkaSink, type KafkaSinkDeps } from './sink.js';
 export { decodeStateKey, encodeStateKey, KafkaStateStore, type StateEntry } from './state-store.js';
 export {
   type DecodedTopicMessage,
@@ -56,3 +62,4 @@ export {
   type TopicSpec,
 } from './topics.js';
 export { fromWireFormat, MAGIC_BYTE, toWireFormat } from './wire.js';
+export { zstdAvailable } from './zstd.js';

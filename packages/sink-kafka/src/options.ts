@@ -1,9 +1,9 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { SchemaContractMode } from '@siphon/core';
-import { zstdAvailable } from './codecs.js';
 import { KafkaSinkError } from './errors.js';
 import { assertTopicName } from './naming.js';
 import type { Compatibility, RegistryOptions } from './registry.js';
+import { zstdAvailable } from './zstd.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 

@@ -6,9 +6,8 @@
  * retries exactly these answers with exponential backoff, for a bounded time.
  */
 
-import type { Admin } from 'kafkajs';
 import pRetry from 'p-retry';
-import { errorChain } from './client.js';
+import { errorChain } from './broker-errors.js';
 import { describeError } from './errors.js';
 import type { Logger } from './options.js';
 
@@ -70,7 +69,11 @@ export class TopicSettlingError extends Error {
 export function isSettlingError(error: unknown): boolean {
   for (const e of errorChain(error)) {
     if (e.type && SETTLING_TYPES.has(e.type)) return true;
-    if (e.name === 'KafkaJSProtocolError' && typeof e.code === 'number' && SETTLING_CODES.has(e.code))
+    if (
+      typeof e.code === 'number' &&
+      SETTLING_CODES.has(e.code) &&
+      (e.retriable === true || /ProtocolError$/.test(e.name ?? ''))
+    )
       return true;
     // kafkajs's createTopics gives up waiting for leaders with this.
     if (/Timed out while waiting for topic leaders/.test(e.message ?? '')) return true;
@@ -105,26 +108,4 @@ export async function untilSettled<T>(
       }
     },
   });
-}
-
-/** What kafkajs's fetchTopicOffsets throws when its metadata cache lists no partition of the topic. */
-const STALE_CACHE = /'(high|low)\.pop\(\.\.\.\)'/;
-
-/**
- * kafkajs's `fetchTopicOffsets`, for use inside `untilSettled`. Concurrent calls on one admin race
- * its metadata refreshes, and a refresh that finishes late puts back a cache without the newest
- * topics; kafkajs then fails with a TypeError, which p-retry never retries. That one becomes a
- * settling answer: the next call sees the topic missing and refreshes the cache.
- */
-export async function fetchTopicOffsets(admin: Admin, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
-  try {
-    return await admin.fetchTopicOffsets(topic);
-  } catch (error) {
-    if (error instanceof TypeError && STALE_CACHE.test(error.message)) {
-      throw new TopicSettlingError(`${topic}: kafkajs's metadata cache lists no partition of it yet`, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
 }

@@ -95,5 +95,9 @@ export async function runGroup(
         readiness: deps.readiness,
       }),
   });
-  await member.run(deps.signal);
+  try {
+    await member.run(deps.signal);
+  } finally {
+    await fencer.close();
+  }
 }

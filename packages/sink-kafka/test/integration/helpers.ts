@@ -1,7 +1,15 @@
 import type { JsonRecord, Page, ResourceDescriptor, ResourceState } from '@siphon/core';
 import { infraConfig, uniqueName } from '@siphon/testkit';
 import kafkajs, { type Admin, type IHeaders, type Kafka } from 'kafkajs';
-import { type KafkaSinkEvent, type KafkaSinkOptions, registerZstdCodec } from '../../src/index.js';
+import {
+  createKafkaPort,
+  type KafkaAdmin,
+  type KafkaPort,
+  type KafkaSinkEvent,
+  type KafkaSinkOptions,
+  registerZstdCodec,
+  resolveConnection,
+} from '../../src/index.js';
 import { scanTopics } from '../../src/reader.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
@@ -11,7 +19,7 @@ export interface ReadMessage {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
-  headers: IHeaders;
+  headers: IHeaders | Record<string, Buffer | string | undefined>;
 }
 
 /** Options for a sink whose every topic name is unique to this test. */
@@ -52,19 +60,31 @@ export async function withAdmin<T>(fn: (admin: Admin, kafka: Kafka) => Promise<T
   }
 }
 
+/** The sink's Kafka port on the test broker, closed after `fn`. */
+export async function withPort<T>(fn: (admin: KafkaAdmin, port: KafkaPort) => Promise<T>): Promise<T> {
+  const port = createKafkaPort({
+    kafka: resolveConnection({ brokers: infraConfig().brokers, clientId: 'sink-kafka-test-port' }),
+    producer: { retries: 5 },
+  });
+  try {
+    return await fn(await port.admin(), port);
+  } finally {
+    await port.close();
+  }
+}
+
 /** Everything committed to a topic (read_committed), in offset order per partition. */
 export async function readCommitted(topic: string): Promise<ReadMessage[]> {
-  return withAdmin(async (admin, kafka) => {
+  return withPort(async (_admin, port) => {
     const out: ReadMessage[] = [];
     await scanTopics(
-      kafka,
-      admin,
+      port,
       topic,
       (m) => {
         out.push(m);
       },
       {
-        groupPrefix: 'sink-kafka-test',
+        name: 'sink-kafka-test',
         brokers: infraConfig().brokers,
         timeoutMs: 60_000,
       },

@@ -1,17 +1,11 @@
 /** Builds the kafkajs client from our options and turns kafkajs errors into `KafkaSinkError`s. */
 import kafkajs, { type Kafka, type logCreator, type SASLOptions } from 'kafkajs';
-import { registerZstdCodec, zstdAvailable } from './codecs.js';
-import { describeError, KafkaSinkError } from './errors.js';
-import type { Logger, ResolvedConnection } from './options.js';
+import type { ClientOptions } from '../kafka-port.js';
+import type { Logger } from '../options.js';
+import { zstdAvailable } from '../zstd.js';
+import { registerZstdCodec } from './codecs.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
-
-/** What a client needs: `ResolvedOptions` has it all. */
-export interface ClientOptions {
-  kafka: ResolvedConnection;
-  logger?: Logger | undefined;
-  producer: { retries: number };
-}
 
 export function createKafka(options: ClientOptions): Kafka {
   const { kafka, logger } = options;
@@ -85,105 +79,4 @@ export function kafkaJsLogCreator(logger: Logger): logCreator {
       else if (level === logLevel.INFO) logger.info(line, text);
       else logger.debug(line, text);
     };
-}
-
-export interface KafkaJsErrorShape {
-  name?: string;
-  type?: string;
-  code?: number;
-  message?: string;
-  retriable?: boolean;
-  cause?: unknown;
-  originalError?: unknown;
-  errors?: unknown[];
-  topic?: string;
-}
-
-/**
- * Walks kafkajs's wrapped errors: retries exceeded → cause → protocol error, and the per-topic
- * errors of an aggregate error (CreateTopics answers one per topic).
- */
-export function* errorChain(error: unknown): Generator<KafkaJsErrorShape> {
-  const queue: unknown[] = [error];
-  for (let seen = 0; queue.length > 0 && seen < 16; seen++) {
-    const current = queue.shift();
-    if (!current || typeof current !== 'object') continue;
-    const e = current as KafkaJsErrorShape;
-    yield e;
-    queue.push(e.originalError ?? e.cause);
-    if (Array.isArray(e.errors)) queue.push(...e.errors);
-  }
-}
-
-const PERMANENT = new Set([
-  'MESSAGE_TOO_LARGE',
-  'RECORD_LIST_TOO_LARGE',
-  'INVALID_RECORD',
-  'CORRUPT_MESSAGE',
-  'INVALID_REQUIRED_ACKS',
-  'POLICY_VIOLATION',
-  'TOPIC_AUTHORIZATION_FAILED',
-  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
-  'CLUSTER_AUTHORIZATION_FAILED',
-  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
-  'UNSUPPORTED_COMPRESSION_TYPE',
-]);
-
-/** A broker answer that no retry or new producer can change (too large, not authorised...). */
-export function isPermanentError(error: unknown): boolean {
-  for (const e of errorChain(error)) if (e.type && PERMANENT.has(e.type)) return true;
-  return false;
-}
-
-/** Another producer with our transactional id (a newer run) took over. */
-export function isFencedError(error: unknown): boolean {
-  for (const e of errorChain(error)) {
-    if (e.type === 'INVALID_PRODUCER_EPOCH' || e.type === 'PRODUCER_FENCED') return true;
-    if (e.code === 47 || e.code === 90) return true;
-  }
-  return false;
-}
-
-function isConnectionError(error: unknown): boolean {
-  for (const e of errorChain(error)) {
-    if (e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSConnectionClosedError') return true;
-    if (e.name === 'KafkaJSBrokerNotFound' || e.name === 'KafkaJSSASLAuthenticationError') return true;
-    if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|Connection timeout/i.test(e.message ?? ''))
-      return true;
-  }
-  return false;
-}
-
-function innermostMessage(error: unknown): string {
-  let message = describeError(error);
-  for (const e of errorChain(error)) if (e.message) message = e.message;
-  return message;
-}
-
-/** Converts an error thrown by kafkajs while doing `what` into a `KafkaSinkError` naming the brokers. */
-export function kafkaError(error: unknown, what: string, brokers: string[]): KafkaSinkError {
-  if (KafkaSinkError.isInstance(error)) return error;
-  const reason = innermostMessage(error);
-  if (isFencedError(error)) {
-    return new KafkaSinkError(
-      'FENCED',
-      `${what}: fenced by a newer producer with the same transactional id (another run of this resource took over): ${reason}`,
-      { cause: error },
-    );
-  }
-  if (isConnectionError(error)) {
-    return new KafkaSinkError(
-      'KAFKA_CONNECTION',
-      `${what}: Kafka brokers ${brokers.join(',')} failed: ${reason}`,
-      {
-        cause: error,
-        retriable: true,
-      },
-    );
-  }
-  const retriable = !isPermanentError(error) && [...errorChain(error)].some((e) => e.retriable === true);
-  return new KafkaSinkError('TRANSACTION', `${what} (brokers ${brokers.join(',')}): ${reason}`, {
-    cause: error,
-    retriable,
-  });
 }
