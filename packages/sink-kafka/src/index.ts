@@ -14,6 +14,7 @@ export { registerZstdCodec } from './kafkajs/codecs.js';
 export { avroName, avroNamespace, type TopicNameParts, topicName, transactionalId } from './naming.js';
 export type {
   Compression,
+  KafkaClientName,
   KafkaConnectionOptions,
   KafkaSinkEvent,
   KafkaSinkOptions,
@@ -25,7 +26,7 @@ export type {
   TopicOptions,
   TransactionBoundary,
 } from './options.js';
-export { DEFAULT_BOUNDARY, resolveConnection, resolveOptions } from './options.js';
+export { DEFAULT_BOUNDARY, KAFKA_CLIENTS, resolveConnection, resolveOptions } from './options.js';
 export type * from './port.js';
 export {
   type Compatibility,

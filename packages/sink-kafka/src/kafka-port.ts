@@ -1,4 +1,5 @@
 /** Picks the adapter behind the Kafka port from `kafka.client`. */
+import { createConfluentPort } from './confluent/adapter.js';
 import { createKafkaJsPort } from './kafkajs/adapter.js';
 import type { Logger, ResolvedConnection } from './options.js';
 import type { KafkaPort } from './port.js';
@@ -10,6 +11,7 @@ export interface ClientOptions {
   producer: { retries: number };
 }
 
+/** The adapter `kafka.client` names: `kafkajs` (default) or `confluent` (librdkafka). */
 export function createKafkaPort(options: ClientOptions): KafkaPort {
-  return createKafkaJsPort(options);
+  return options.kafka.client === 'confluent' ? createConfluentPort(options) : createKafkaJsPort(options);
 }

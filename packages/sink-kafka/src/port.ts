@@ -100,11 +100,13 @@ export interface TransactionalProducerOptions {
   transactionalId: string;
   transactionTimeoutMs: number;
   retries: number;
+  /** For clients that compress per producer (librdkafka); kafkajs takes it per send. */
+  compression?: Compression;
 }
 
 /** Idempotent, acks = all, outside transactions (state resets, slot messages). */
 export interface PlainProducer {
-  /** Resolves with the partitions written to. */
+  /** Resolves with the partitions written to, each once. */
   send(topic: string, messages: KafkaMessage[]): Promise<number[]>;
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@
  * (kafkajs's is stuck for good), so recovery means a fresh producer under the same id.
  */
 import { kafkaError } from './broker-errors.js';
-import type { Logger } from './options.js';
+import type { Compression, Logger } from './options.js';
 import type { KafkaPort, KafkaTransaction, TransactionalProducer } from './port.js';
 import { COORDINATOR_SETTLE_POLICY, untilSettled } from './settle.js';
 
@@ -15,6 +15,7 @@ export interface UnitOptions {
   retries: number;
   brokers: string[];
   logger?: Logger | undefined;
+  compression?: Compression;
 }
 
 export class TransactionalUnit {
@@ -55,8 +56,13 @@ export class TransactionalUnit {
   }
 
   private async createOnce(): Promise<TransactionalProducer> {
-    const { transactionalId, transactionTimeoutMs, retries, brokers } = this.options;
-    const producer = this.port.transactionalProducer({ transactionalId, transactionTimeoutMs, retries });
+    const { transactionalId, transactionTimeoutMs, retries, brokers, compression } = this.options;
+    const producer = this.port.transactionalProducer({
+      transactionalId,
+      transactionTimeoutMs,
+      retries,
+      ...(compression ? { compression } : {}),
+    });
     try {
       await producer.init();
     } catch (error) {

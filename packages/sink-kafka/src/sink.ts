@@ -107,6 +107,7 @@ class KafkaSinkImpl implements KafkaSink {
         retries: this.options.producer.retries,
         brokers: this.options.kafka.brokers,
         logger: this.options.logger,
+        compression: this.options.producer.compression,
       });
       this.units.set(id, unit);
     }

@@ -4,6 +4,7 @@ import kafkajs, { type Admin, type IHeaders, type Kafka } from 'kafkajs';
 import {
   createKafkaPort,
   type KafkaAdmin,
+  type KafkaClientName,
   type KafkaPort,
   type KafkaSinkEvent,
   type KafkaSinkOptions,
@@ -22,6 +23,15 @@ export interface ReadMessage {
   headers: IHeaders | Record<string, Buffer | string | undefined>;
 }
 
+/** The adapter the sink's real-broker tests run on (default kafkajs). */
+export function testClient(): KafkaClientName {
+  const client = process.env.SIPHON_KAFKA_CLIENT ?? 'kafkajs';
+  if (client !== 'kafkajs' && client !== 'confluent') {
+    throw new Error(`SIPHON_KAFKA_CLIENT must be kafkajs or confluent, got "${client}"`);
+  }
+  return client;
+}
+
 /** Options for a sink whose every topic name is unique to this test. */
 export function testOptions(
   overrides: Partial<KafkaSinkOptions> = {},
@@ -29,7 +39,8 @@ export function testOptions(
   const { brokers, registryUrl } = infraConfig();
   const events: KafkaSinkEvent[] = [];
   return {
-    kafka: { brokers, clientId: 'sink-kafka-test' },
+    // SIPHON_KAFKA_CLIENT=confluent runs the sink's real-broker tests on the librdkafka adapter.
+    kafka: { brokers, clientId: 'sink-kafka-test', client: testClient() },
     registry: { url: registryUrl },
     transactions: { boundary: { records: 1000 } },
     ...overrides,
@@ -63,7 +74,11 @@ export async function withAdmin<T>(fn: (admin: Admin, kafka: Kafka) => Promise<T
 /** The sink's Kafka port on the test broker, closed after `fn`. */
 export async function withPort<T>(fn: (admin: KafkaAdmin, port: KafkaPort) => Promise<T>): Promise<T> {
   const port = createKafkaPort({
-    kafka: resolveConnection({ brokers: infraConfig().brokers, clientId: 'sink-kafka-test-port' }),
+    kafka: resolveConnection({
+      brokers: infraConfig().brokers,
+      clientId: 'sink-kafka-test-port',
+      client: testClient(),
+    }),
     producer: { retries: 5 },
   });
   try {
