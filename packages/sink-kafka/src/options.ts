@@ -1,9 +1,9 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { SchemaContractMode } from '@siphon/core';
-import { zstdAvailable } from './codecs.js';
 import { KafkaSinkError } from './errors.js';
 import { assertTopicName } from './naming.js';
 import type { Compatibility, RegistryOptions } from './registry.js';
+import { zstdAvailable } from './zstd.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -13,8 +13,15 @@ export interface SaslOptions {
   password: string;
 }
 
+/** Which Kafka client library the port runs on. */
+export type KafkaClientName = 'kafkajs' | 'confluent';
+
+export const KAFKA_CLIENTS: readonly KafkaClientName[] = ['kafkajs', 'confluent'];
+
 export interface KafkaConnectionOptions {
   brokers: string[];
+  /** Default `kafkajs`; `confluent` is @confluentinc/kafka-javascript (librdkafka, a native build). */
+  client?: KafkaClientName;
   clientId?: string;
   /** `true` for TLS with the system CAs, or Node TLS options (ca, cert, key, servername...). */
   ssl?: boolean | ConnectionOptions;
@@ -125,7 +132,12 @@ export interface KafkaSinkOptions {
 }
 
 export interface ResolvedOptions {
-  kafka: KafkaConnectionOptions & { clientId: string; connectionTimeout: number; requestTimeout: number };
+  kafka: KafkaConnectionOptions & {
+    client: KafkaClientName;
+    clientId: string;
+    connectionTimeout: number;
+    requestTimeout: number;
+  };
   registry: RegistryOptions & { compatibility: Compatibility };
   topics: Required<Omit<TopicOptions, 'replicationFactor' | 'minInsyncReplicas'>> &
     Pick<TopicOptions, 'replicationFactor' | 'minInsyncReplicas'>;
@@ -185,8 +197,12 @@ export function resolveConnection(kafka: KafkaConnectionOptions): ResolvedConnec
       invalid('kafka.sasl needs username and password');
     }
   }
+  if (kafka.client !== undefined && !KAFKA_CLIENTS.includes(kafka.client)) {
+    invalid(`kafka.client "${kafka.client}" is not one of ${KAFKA_CLIENTS.join(', ')}`);
+  }
   return {
     ...kafka,
+    client: kafka.client ?? 'kafkajs',
     clientId: kafka.clientId ?? 'siphon',
     connectionTimeout: positiveInt(kafka.connectionTimeout, 'kafka.connectionTimeout', 10_000),
     requestTimeout: positiveInt(kafka.requestTimeout, 'kafka.requestTimeout', 30_000),

@@ -1,25 +1,29 @@
 /**
  * One transactional producer per (pipeline, source, resource). Its transactional id is stable
  * across runs, so creating it fences whatever older producer still holds the id and makes the
- * broker abort that producer's open transaction. kafkajs cannot recover a producer whose EndTxn
- * failed, so recovery means a fresh producer under the same id.
+ * broker abort that producer's open transaction. A producer whose EndTxn failed cannot be trusted
+ * (kafkajs's is stuck for good), so recovery means a fresh producer under the same id.
  */
-import type { Kafka, Producer, Transaction } from 'kafkajs';
-import { kafkaError } from './client.js';
+import { kafkaError } from './broker-errors.js';
+import type { Compression, Logger } from './options.js';
+import type { KafkaPort, KafkaTransaction, TransactionalProducer } from './port.js';
+import { COORDINATOR_SETTLE_POLICY, untilSettled } from './settle.js';
 
 export interface UnitOptions {
   transactionalId: string;
   transactionTimeoutMs: number;
   retries: number;
   brokers: string[];
+  logger?: Logger | undefined;
+  compression?: Compression;
 }
 
 export class TransactionalUnit {
-  private producer: Producer | undefined;
-  private readying: Promise<Producer> | undefined;
+  private producer: TransactionalProducer | undefined;
+  private readying: Promise<TransactionalProducer> | undefined;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly port: KafkaPort,
     readonly options: UnitOptions,
   ) {}
 
@@ -28,7 +32,7 @@ export class TransactionalUnit {
   }
 
   /** Connected, with its producer id initialised (which fences older owners of the id). */
-  ready(): Promise<Producer> {
+  ready(): Promise<TransactionalProducer> {
     this.readying ??= this.create().catch((error: unknown) => {
       this.readying = undefined;
       throw error;
@@ -36,34 +40,43 @@ export class TransactionalUnit {
     return this.readying;
   }
 
-  private async create(): Promise<Producer> {
-    const { transactionalId, transactionTimeoutMs, retries, brokers } = this.options;
-    const producer = this.kafka.producer({
+  /**
+   * On a fresh cluster the transaction coordinator is loading or not there yet for a while; each
+   * try uses a new producer, since kafkajs's producer may be stuck after a failed InitProducerId.
+   */
+  private create(): Promise<TransactionalProducer> {
+    return untilSettled(
+      `initialising transactional producer "${this.transactionalId}"`,
+      () => this.createOnce(),
+      {
+        policy: COORDINATOR_SETTLE_POLICY,
+        logger: this.options.logger,
+      },
+    );
+  }
+
+  private async createOnce(): Promise<TransactionalProducer> {
+    const { transactionalId, transactionTimeoutMs, retries, brokers, compression } = this.options;
+    const producer = this.port.transactionalProducer({
       transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: transactionTimeoutMs,
-      allowAutoTopicCreation: false,
-      // kafkajs's documented "unlimited retries when idempotent" never applies: the default is 5.
-      retry: { retries, initialRetryTime: 300, maxRetryTime: 10_000 },
+      transactionTimeoutMs,
+      retries,
+      ...(compression ? { compression } : {}),
     });
     try {
-      await producer.connect();
-      // InitProducerId happens on the first transaction; an empty one sends no EndTxn.
-      const fence = await producer.transaction();
-      await fence.abort();
+      await producer.init();
     } catch (error) {
-      await producer.disconnect().catch(() => {});
+      await producer.close().catch(() => {});
       throw kafkaError(error, `initialising transactional producer "${transactionalId}"`, brokers);
     }
     this.producer = producer;
     return producer;
   }
 
-  async begin(): Promise<Transaction> {
+  async begin(): Promise<KafkaTransaction> {
     const producer = await this.ready();
     try {
-      return await producer.transaction();
+      return await producer.begin();
     } catch (error) {
       throw kafkaError(error, `beginning a transaction for "${this.transactionalId}"`, this.options.brokers);
     }
@@ -74,7 +87,7 @@ export class TransactionalUnit {
     const old = this.producer;
     this.producer = undefined;
     this.readying = undefined;
-    await old?.disconnect().catch(() => {});
+    await old?.close().catch(() => {});
     await this.ready();
   }
 
@@ -82,6 +95,6 @@ export class TransactionalUnit {
     const producer = this.producer;
     this.producer = undefined;
     this.readying = undefined;
-    await producer?.disconnect().catch(() => {});
+    await producer?.close().catch(() => {});
   }
 }

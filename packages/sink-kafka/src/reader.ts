@@ -1,29 +1,21 @@
 /**
- * Reads topics from the beginning with `read_committed` and knows when it has caught up with
- * everything committed so far. kafkajs only reads through consumer groups, so each tail joins a
- * private, never-committing group that is deleted when the tail stops.
+ * Reads topics from the beginning with `read_committed` through the port's log reader, and knows
+ * when it has caught up with everything committed so far (the end offsets taken at the call).
  */
-import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
-import { kafkaError } from './client.js';
+import { kafkaError } from './broker-errors.js';
 import { KafkaSinkError } from './errors.js';
 import type { Logger } from './options.js';
-import { fetchTopicOffsets, type SettlePolicy, untilSettled } from './settle.js';
+import type { ConsumedMessage, KafkaPort, LogReader, PartitionOffsets } from './port.js';
+import { type SettlePolicy, untilSettled } from './settle.js';
 
-export interface TailMessage {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: IHeaders;
-}
+export type TailMessage = ConsumedMessage;
 
 /** Handles one message; a returned promise is awaited before the next (backpressure). */
 export type TailHandler = (message: TailMessage) => void | Promise<void>;
 
 export interface TailOptions {
-  groupPrefix: string;
+  /** Names the reader (and its consumer group where the client needs one). */
+  name: string;
   brokers: string[];
   logger?: Logger | undefined;
   settle?: SettlePolicy;
@@ -38,28 +30,22 @@ interface Waiter {
 
 const position = (topic: string, partition: number) => `${topic}[${partition}]`;
 
-/** Bytes one fetch may return: enough for a broker-sized record batch, small for memory. */
-const READ_MAX_BYTES = 1024 * 1024;
-
 export class TopicTail {
-  private consumer: Consumer | undefined;
+  private reader: LogReader | undefined;
   /** Next offset to read, per `topic[partition]`. */
   private readonly positions = new Map<string, bigint>();
   private readonly waiters = new Set<Waiter>();
   private failure: unknown;
   private starting: Promise<void> | undefined;
-  readonly groupId: string;
   readonly topics: readonly string[];
 
   constructor(
-    private readonly kafka: Kafka,
-    private readonly admin: Admin,
+    private readonly port: KafkaPort,
     topics: string | readonly string[],
     private readonly onMessage: TailHandler,
     private readonly options: TailOptions,
   ) {
     this.topics = typeof topics === 'string' ? [topics] : [...new Set(topics)];
-    this.groupId = `${options.groupPrefix}-reader-${randomUUID()}`;
   }
 
   private get names(): string {
@@ -77,60 +63,23 @@ export class TopicTail {
   }
 
   private async run(): Promise<void> {
-    const consumer = this.kafka.consumer({
-      groupId: this.groupId,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 1000,
-      // kafkajs's 10 MiB default, decompressed and decoded at once, was the run's peak RSS.
-      maxBytes: READ_MAX_BYTES,
-      maxBytesPerPartition: READ_MAX_BYTES,
-    });
-    this.consumer = consumer;
-    const topics = new Set(this.topics);
-    // Emitted once `eachBatch` has resolved, so every message up to `lastOffset` was handled.
-    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
-      const { topic, partition, lastOffset } = event.payload as {
-        topic: string;
-        partition: number;
-        lastOffset: string;
-      };
-      if (!topics.has(topic) || this.failure) return;
-      const id = position(topic, partition);
-      const next = BigInt(lastOffset) + 1n;
-      if (next > (this.positions.get(id) ?? -1n)) this.positions.set(id, next);
-      this.resolveWaiters();
-    });
-    consumer.on(consumer.events.CRASH, (event) => {
-      this.fail((event.payload as { error: unknown }).error);
-    });
-    try {
-      await consumer.connect();
-      await this.settle(`subscribing to ${this.names}`, () =>
-        consumer.subscribe({ topics: [...this.topics], fromBeginning: true }),
-      );
-      await consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          for (const m of batch.messages) {
-            if (this.failure) return;
-            try {
-              await this.onMessage({
-                topic: batch.topic,
-                partition: batch.partition,
-                offset: m.offset,
-                key: m.key,
-                value: m.value,
-                headers: m.headers ?? {},
-              });
-            } catch (error) {
-              // Not rethrown: kafkajs would retry the batch and hand the same messages over again.
-              this.fail(error);
-              return;
-            }
-          }
+    const reader = this.port.logReader(
+      this.topics,
+      {
+        onMessage: (m) => this.onMessage(m),
+        onProgress: (topic, partition, next) => {
+          if (this.failure) return;
+          const id = position(topic, partition);
+          if (next > (this.positions.get(id) ?? -1n)) this.positions.set(id, next);
+          this.resolveWaiters();
         },
-      });
+        onError: (error) => this.fail(error),
+      },
+      { name: this.options.name },
+    );
+    this.reader = reader;
+    try {
+      await this.settle(`starting the reader of ${this.names}`, () => reader.start());
     } catch (error) {
       const wrapped = kafkaError(error, `reading ${this.names}`, this.options.brokers);
       this.fail(wrapped);
@@ -147,12 +96,10 @@ export class TopicTail {
     if (this.failure) throw this.failure;
     const targets = new Map<string, bigint>();
     for (const topic of this.topics) {
-      let offsets: Awaited<ReturnType<Admin['fetchTopicOffsets']>>;
+      let offsets: PartitionOffsets[];
       try {
         // ListOffsets with read_committed: the last stable offset of each partition.
-        offsets = await this.settle(`reading the end offsets of ${topic}`, () =>
-          fetchTopicOffsets(this.admin, topic),
-        );
+        offsets = await this.settle(`reading the end offsets of ${topic}`, () => this.endOffsets(topic));
       } catch (error) {
         throw kafkaError(error, `reading the end offsets of ${topic}`, this.options.brokers);
       }
@@ -190,6 +137,10 @@ export class TopicTail {
     });
   }
 
+  private async endOffsets(topic: string): Promise<PartitionOffsets[]> {
+    return (await this.port.admin()).topicOffsets(topic);
+  }
+
   private reached(targets: Map<string, bigint>): boolean {
     for (const [id, target] of targets) {
       if ((this.positions.get(id) ?? -1n) < target) return false;
@@ -216,25 +167,23 @@ export class TopicTail {
   }
 
   async stop(): Promise<void> {
-    const consumer = this.consumer;
-    this.consumer = undefined;
+    const reader = this.reader;
+    this.reader = undefined;
     this.fail(new KafkaSinkError('STATE', `reader of ${this.names} stopped`));
-    if (!consumer) return;
+    if (!reader) return;
     await this.starting?.catch(() => {});
-    await consumer.disconnect().catch(() => {});
-    await this.admin.deleteGroups([this.groupId]).catch(() => {});
+    await reader.stop();
   }
 }
 
 /** Reads whole topics once, up to what was committed when the call started. */
 export async function scanTopics(
-  kafka: Kafka,
-  admin: Admin,
+  port: KafkaPort,
   topics: string | readonly string[],
   onMessage: TailHandler,
   options: TailOptions & { timeoutMs: number },
 ): Promise<void> {
-  const tail = new TopicTail(kafka, admin, topics, onMessage, options);
+  const tail = new TopicTail(port, topics, onMessage, options);
   try {
     await tail.catchUp(options.timeoutMs);
   } finally {

@@ -6,9 +6,8 @@
  * retries exactly these answers with exponential backoff, for a bounded time.
  */
 
-import type { Admin } from 'kafkajs';
 import pRetry from 'p-retry';
-import { errorChain } from './client.js';
+import { errorChain } from './broker-errors.js';
 import { describeError } from './errors.js';
 import type { Logger } from './options.js';
 
@@ -26,6 +25,11 @@ export const DEFAULT_SETTLE_POLICY: SettlePolicy = Object.freeze({
   maxDelayMs: 2000,
 });
 
+/**
+ * A fresh or busy cluster gives these for a while: leader elections and metadata races, and the
+ * group / transaction coordinator loading its partition of `__consumer_offsets` or
+ * `__transaction_state` (created on first use) or having moved.
+ */
 const SETTLING_TYPES = new Set([
   'UNKNOWN_TOPIC_OR_PARTITION',
   'LEADER_NOT_AVAILABLE',
@@ -33,8 +37,27 @@ const SETTLING_TYPES = new Set([
   'NOT_LEADER_FOR_PARTITION',
   'NOT_LEADER_OR_FOLLOWER',
   'REPLICA_NOT_AVAILABLE',
+  // Codes 14, 15, 16 under kafkajs's and Kafka's names.
+  'GROUP_LOAD_IN_PROGRESS',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'NOT_COORDINATOR',
 ]);
-const SETTLING_CODES = new Set([3, 5, 6, 9]);
+const SETTLING_CODES = new Set([3, 5, 6, 9, 14, 15, 16]);
+
+/**
+ * For calls that need a coordinator (InitProducerId, group joins): on a freshly formatted broker the
+ * first one creates `__transaction_state` / `__consumer_offsets` (50 partitions each) and loads
+ * them, which takes tens of seconds on a loaded machine. 200 ms doubling to 5 s, 20 tries: about
+ * 80 s of waiting at most.
+ */
+export const COORDINATOR_SETTLE_POLICY: SettlePolicy = Object.freeze({
+  attempts: 20,
+  minDelayMs: 200,
+  maxDelayMs: 5000,
+});
 
 /** Our own finding that a topic is not ready yet (e.g. metadata lists fewer partitions with a leader). */
 export class TopicSettlingError extends Error {
@@ -46,7 +69,11 @@ export class TopicSettlingError extends Error {
 export function isSettlingError(error: unknown): boolean {
   for (const e of errorChain(error)) {
     if (e.type && SETTLING_TYPES.has(e.type)) return true;
-    if (e.name === 'KafkaJSProtocolError' && typeof e.code === 'number' && SETTLING_CODES.has(e.code))
+    if (
+      typeof e.code === 'number' &&
+      SETTLING_CODES.has(e.code) &&
+      (e.retriable === true || /ProtocolError$/.test(e.name ?? ''))
+    )
       return true;
     // kafkajs's createTopics gives up waiting for leaders with this.
     if (/Timed out while waiting for topic leaders/.test(e.message ?? '')) return true;
@@ -76,31 +103,9 @@ export async function untilSettled<T>(
             retry_in_ms: retryDelay,
             error: describeError(error),
           },
-          `${what}: the topic is not ready yet; retrying`,
+          `${what}: the cluster is not ready yet (topic or coordinator settling); retrying`,
         );
       }
     },
   });
-}
-
-/** What kafkajs's fetchTopicOffsets throws when its metadata cache lists no partition of the topic. */
-const STALE_CACHE = /'(high|low)\.pop\(\.\.\.\)'/;
-
-/**
- * kafkajs's `fetchTopicOffsets`, for use inside `untilSettled`. Concurrent calls on one admin race
- * its metadata refreshes, and a refresh that finishes late puts back a cache without the newest
- * topics; kafkajs then fails with a TypeError, which p-retry never retries. That one becomes a
- * settling answer: the next call sees the topic missing and refreshes the cache.
- */
-export async function fetchTopicOffsets(admin: Admin, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
-  try {
-    return await admin.fetchTopicOffsets(topic);
-  } catch (error) {
-    if (error instanceof TypeError && STALE_CACHE.test(error.message)) {
-      throw new TopicSettlingError(`${topic}: kafkajs's metadata cache lists no partition of it yet`, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
 }

@@ -1,15 +1,15 @@
 /** `createKafkaSink`: core's `Sink` on Kafka, the Schema Registry and a compacted state topic. */
 import type { ResourceDescriptor, ResourceWriter, Sink, SinkOpenContext, StateKey } from '@siphon/core';
-import type { Admin, Kafka } from 'kafkajs';
-import { createKafka, kafkaError } from './client.js';
-import { registerZstdCodec } from './codecs.js';
+import { kafkaError } from './broker-errors.js';
 import { ResourceEncoder } from './encoder.js';
 import { KafkaSinkError } from './errors.js';
+import { createKafkaPort } from './kafka-port.js';
 import { transactionalId } from './naming.js';
 import { type KafkaSinkOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import type { KafkaAdmin, KafkaPort } from './port.js';
 import { TransactionalUnit } from './producer.js';
 import { SchemaRegistryClient } from './registry.js';
-import { fetchTopicOffsets, untilSettled } from './settle.js';
+import { untilSettled } from './settle.js';
 import { KafkaStateStore } from './state-store.js';
 import {
   deadLetterTopicSpec,
@@ -20,22 +20,30 @@ import {
   type TopicSpec,
 } from './topics.js';
 import { KafkaResourceWriter } from './writer.js';
+import { zstdAvailable } from './zstd.js';
 
 export interface KafkaSink extends Sink {
   stateStore(): KafkaStateStore;
   /** The resolved (validated, defaulted) options. */
   readonly options: ResolvedOptions;
   readonly registry: SchemaRegistryClient;
+  /** The Kafka client behind the sink, for the runner's topic management, probes and fencing. */
+  readonly port: KafkaPort;
 }
 
-export function createKafkaSink(options: KafkaSinkOptions): KafkaSink {
-  return new KafkaSinkImpl(resolveOptions(options));
+export interface KafkaSinkDeps {
+  /** The Kafka client; default: the adapter `kafka.client` names. Tests pass a fake. */
+  port?: KafkaPort;
+}
+
+export function createKafkaSink(options: KafkaSinkOptions, deps: KafkaSinkDeps = {}): KafkaSink {
+  return new KafkaSinkImpl(resolveOptions(options), deps.port);
 }
 
 class KafkaSinkImpl implements KafkaSink {
   readonly registry: SchemaRegistryClient;
-  private readonly kafka: Kafka;
-  private adminPromise: Promise<Admin> | undefined;
+  readonly port: KafkaPort;
+  private readonly injectedPort: boolean;
   private readonly ensured = new Map<string, Promise<void>>();
   /** One producer per transactional id; created by `get` (fencing) or `open`. */
   private readonly units = new Map<string, TransactionalUnit>();
@@ -43,24 +51,27 @@ class KafkaSinkImpl implements KafkaSink {
   private store: KafkaStateStore | undefined;
   private closed = false;
 
-  constructor(readonly options: ResolvedOptions) {
-    if (options.producer.compression === 'zstd') registerZstdCodec(); // fails clearly without zlib zstd
-    this.kafka = createKafka(options);
+  constructor(
+    readonly options: ResolvedOptions,
+    port?: KafkaPort,
+  ) {
+    if (options.producer.compression === 'zstd' && !zstdAvailable()) {
+      throw new KafkaSinkError(
+        'INVALID_OPTIONS',
+        `producer.compression "zstd" needs Node >= 22.15 (zlib zstd); this is Node ${process.versions.node}`,
+      );
+    }
+    this.port = port ?? createKafkaPort(options);
+    this.injectedPort = port !== undefined;
     this.registry = new SchemaRegistryClient(options.registry);
   }
 
-  private admin(): Promise<Admin> {
-    this.adminPromise ??= (async () => {
-      const admin = this.kafka.admin();
-      try {
-        await admin.connect();
-      } catch (error) {
-        this.adminPromise = undefined;
-        throw kafkaError(error, 'connecting to Kafka', this.options.kafka.brokers);
-      }
-      return admin;
-    })();
-    return this.adminPromise;
+  private async admin(): Promise<KafkaAdmin> {
+    try {
+      return await this.port.admin();
+    } catch (error) {
+      throw kafkaError(error, 'connecting to Kafka', this.options.kafka.brokers);
+    }
   }
 
   private ensure(spec: TopicSpec): Promise<void> {
@@ -90,11 +101,13 @@ class KafkaSinkImpl implements KafkaSink {
     const id = transactionalId(this.options.transactionalIdPrefix, key.pipeline, key.source, key.resource);
     let unit = this.units.get(id);
     if (!unit) {
-      unit = new TransactionalUnit(this.kafka, {
+      unit = new TransactionalUnit(this.port, {
         transactionalId: id,
         transactionTimeoutMs: this.options.transactions.timeoutMs,
         retries: this.options.producer.retries,
         brokers: this.options.kafka.brokers,
+        logger: this.options.logger,
+        compression: this.options.producer.compression,
       });
       this.units.set(id, unit);
     }
@@ -103,8 +116,8 @@ class KafkaSinkImpl implements KafkaSink {
 
   stateStore(): KafkaStateStore {
     this.store ??= new KafkaStateStore(this.options, {
-      kafka: this.kafka,
-      admin: () => this.admin(),
+      port: this.port,
+      shareLogBy: this.injectedPort ? 'port' : 'cluster',
       ensureTopic: () => this.ensure(stateTopicSpec(this.options)),
       // Fencing first makes the broker abort a crashed run's open transaction, so the state we
       // read is the last one committed with data.
@@ -166,8 +179,7 @@ class KafkaSinkImpl implements KafkaSink {
         resource,
         plan,
         options: this.options,
-        kafka: this.kafka,
-        admin: () => this.admin(),
+        port: this.port,
         runId: context.runId,
         onClose: () => {
           this.openWriters.delete(id);
@@ -187,13 +199,9 @@ class KafkaSinkImpl implements KafkaSink {
   private async isEmpty(topic: string): Promise<boolean> {
     const admin = await this.admin();
     try {
-      const offsets = await untilSettled(
-        `reading the offsets of ${topic}`,
-        () => fetchTopicOffsets(admin, topic),
-        {
-          logger: this.options.logger,
-        },
-      );
+      const offsets = await untilSettled(`reading the offsets of ${topic}`, () => admin.topicOffsets(topic), {
+        logger: this.options.logger,
+      });
       return offsets.every((o) => o.high === o.low);
     } catch (error) {
       throw kafkaError(error, `reading the offsets of ${topic}`, this.options.kafka.brokers);
@@ -214,7 +222,6 @@ class KafkaSinkImpl implements KafkaSink {
     await Promise.all([...this.units.values()].map((u) => u.close()));
     this.units.clear();
     await this.store?.close();
-    const admin = await this.adminPromise?.catch(() => undefined);
-    await admin?.disconnect().catch(() => {});
+    await this.port.close();
   }
 }

@@ -6,11 +6,13 @@
  * with `read_committed` gives exactly the state of the data that is visible.
  */
 import type { ResourceState, StateKey, StateStore } from '@siphon/core';
-import type { Admin, Kafka, Message, Producer } from 'kafkajs';
-import { createKafka, kafkaError } from './client.js';
+import { kafkaError } from './broker-errors.js';
 import { KafkaSinkError } from './errors.js';
+import { createKafkaPort } from './kafka-port.js';
 import { type KafkaSinkOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type TailMessage, TopicTail } from './reader.js';
+import type { KafkaMessage, KafkaPort, PlainProducer } from './port.js';
+import type { TailMessage } from './reader.js';
+import { acquireStateLog, StateLog, type StateLogLease } from './state-log.js';
 import { ensureTopics, stateTopicSpec } from './topics.js';
 
 export interface StateEntry {
@@ -21,8 +23,12 @@ export interface StateEntry {
 }
 
 interface Internals {
-  kafka: Kafka;
-  admin: () => Promise<Admin>;
+  port: KafkaPort;
+  /**
+   * `cluster`: the state log is the process's one per cluster and topic, on a client of its own
+   * (the default); `port`: one per port given here (a test's fake).
+   */
+  shareLogBy?: 'cluster' | 'port';
   /** Called before `get`: fences the previous writer of the key so its open transaction is aborted. */
   fence?: (key: StateKey) => Promise<void>;
   /** Makes sure the state topic exists. */
@@ -75,10 +81,10 @@ export class KafkaStateStore implements StateStore {
   readonly topic: string;
   private readonly options: ResolvedOptions;
   private readonly internals: Internals;
-  private readonly ownsKafka: boolean;
-  private adminClient: Admin | undefined;
-  private tail: TopicTail | undefined;
-  private producer: Producer | undefined;
+  private readonly ownsPort: boolean;
+  private lease: StateLogLease | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private producer: PlainProducer | undefined;
   /** As read from the topic. */
   private readonly fromLog = new Map<string, StateEntry | null>();
   /** Written by this process and possibly not visible to the reader yet; newest wins. */
@@ -93,53 +99,68 @@ export class KafkaStateStore implements StateStore {
   constructor(options: KafkaSinkOptions | ResolvedOptions, internals?: Internals) {
     this.options = resolveOptions(options);
     this.topic = this.options.topics.stateTopic;
-    this.ownsKafka = internals === undefined;
-    if (internals) {
-      this.internals = internals;
-    } else {
-      const kafka = createKafka(this.options);
-      this.internals = { kafka, admin: () => this.ownAdmin(kafka) };
-    }
+    this.ownsPort = internals === undefined;
+    this.internals = internals ?? { port: createKafkaPort(this.options) };
     // An aborted zombie transaction can hold the last stable offset back until the broker times it out.
     this.readTimeoutMs = this.options.transactions.timeoutMs + 30_000;
   }
 
-  private async ownAdmin(kafka: Kafka): Promise<Admin> {
-    if (!this.adminClient) {
-      const admin = kafka.admin();
-      try {
-        await admin.connect();
-      } catch (error) {
-        throw kafkaError(error, 'connecting the admin client', this.options.kafka.brokers);
-      }
-      this.adminClient = admin;
-    }
-    return this.adminClient;
-  }
-
   private async ensureTopic(): Promise<void> {
     if (this.internals.ensureTopic) return this.internals.ensureTopic();
-    await ensureTopics(await this.internals.admin(), [stateTopicSpec(this.options)], {
+    let admin: Awaited<ReturnType<KafkaPort['admin']>>;
+    try {
+      admin = await this.internals.port.admin();
+    } catch (error) {
+      throw kafkaError(error, 'connecting the admin client', this.options.kafka.brokers);
+    }
+    await ensureTopics(admin, [stateTopicSpec(this.options)], {
       apply: true,
       brokers: this.options.kafka.brokers,
       logger: this.options.logger,
     });
   }
 
+  /**
+   * The process's shared log of the state topic (see state-log.ts), taken on first use; this
+   * store's picture starts from what the log has read so far and follows it from then on.
+   */
+  private stateLog(): StateLog {
+    if (!this.lease) {
+      const { kafka, logger } = this.options;
+      const byPort = this.internals.shareLogBy === 'port';
+      const lease = acquireStateLog(
+        byPort
+          ? { port: this.internals.port, topic: this.topic }
+          : { cluster: `${kafka.brokers.join(',')}|${kafka.clientId}`, topic: this.topic },
+        () => {
+          // A log on a cluster outlives any one store: it gets a client of its own.
+          const port = byPort ? this.internals.port : createKafkaPort(this.options);
+          const spec = stateTopicSpec(this.options);
+          return new StateLog({
+            port,
+            ownsPort: !byPort,
+            topic: this.topic,
+            brokers: kafka.brokers,
+            logger,
+            ensureTopic: async () => {
+              if (byPort && this.internals.ensureTopic) return this.internals.ensureTopic();
+              await ensureTopics(await port.admin(), [spec], { apply: true, brokers: kafka.brokers, logger });
+            },
+          });
+        },
+      );
+      // Synchronous from here on: no message can be dispatched between the replay and the subscription.
+      for (const message of lease.latest()) this.onMessage(message);
+      this.unsubscribe = lease.log.subscribe((m) => this.onMessage(m));
+      this.lease = lease;
+    }
+    return this.lease.log;
+  }
+
   /** Everything committed to the state topic up to now has been read. */
   private async refresh(): Promise<void> {
     if (this.closed) throw new KafkaSinkError('STATE', 'state store is closed');
-    if (!this.tail) {
-      await this.ensureTopic();
-      this.tail = new TopicTail(
-        this.internals.kafka,
-        await this.internals.admin(),
-        this.topic,
-        (m) => this.onMessage(m),
-        { groupPrefix: this.topic, brokers: this.options.kafka.brokers, logger: this.options.logger },
-      );
-    }
-    await this.tail.catchUp(this.readTimeoutMs);
+    await this.stateLog().catchUp(this.readTimeoutMs);
   }
 
   private onMessage(message: TailMessage): void {
@@ -158,7 +179,7 @@ export class KafkaStateStore implements StateStore {
   }
 
   /** The state message a writer puts into its transaction. */
-  message(key: StateKey, state: ResourceState, commit: string): { message: Message; entry: StateEntry } {
+  message(key: StateKey, state: ResourceState, commit: string): { message: KafkaMessage; entry: StateEntry } {
     const entry: StateEntry = { state, commit, writtenAt: new Date().toISOString() };
     return { message: { key: encodeStateKey(key), value: encodeStateValue(entry) }, entry };
   }
@@ -212,20 +233,11 @@ export class KafkaStateStore implements StateStore {
   }
 
   /** Writes outside any resource transaction (state reset / manual edits): idempotent, acks=all. */
-  private async send(message: Message): Promise<void> {
+  private async send(message: KafkaMessage): Promise<void> {
     await this.ensureTopic();
     try {
-      if (!this.producer) {
-        const producer = this.internals.kafka.producer({
-          idempotent: true,
-          maxInFlightRequests: 1,
-          allowAutoTopicCreation: false,
-          retry: { retries: this.options.producer.retries },
-        });
-        await producer.connect();
-        this.producer = producer;
-      }
-      await this.producer.send({ topic: this.topic, acks: -1, messages: [message] });
+      this.producer ??= this.internals.port.producer();
+      await this.producer.send(this.topic, [message]);
     } catch (error) {
       throw kafkaError(error, `writing state to ${this.topic}`, this.options.kafka.brokers);
     }
@@ -234,8 +246,9 @@ export class KafkaStateStore implements StateStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.tail?.stop();
-    await this.producer?.disconnect().catch(() => {});
-    if (this.ownsKafka) await this.adminClient?.disconnect().catch(() => {});
+    this.unsubscribe?.();
+    await this.lease?.release();
+    await this.producer?.close().catch(() => {});
+    if (this.ownsPort) await this.internals.port.close();
   }
 }

@@ -4,10 +4,11 @@
  * the schemas the registry holds. For checks, summaries, demos and tests; never on the write path.
  */
 import avro from 'avsc';
-import type { Admin, IHeaders } from 'kafkajs';
-import { createKafka, kafkaError } from './client.js';
+import { kafkaError } from './broker-errors.js';
 import { describeError, KafkaSinkError } from './errors.js';
+import { createKafkaPort } from './kafka-port.js';
 import { type KafkaConnectionOptions, type Logger, resolveConnection } from './options.js';
+import type { ConsumedMessage, KafkaAdmin } from './port.js';
 import { scanTopics, type TailMessage } from './reader.js';
 import { type RegistryOptions, SchemaRegistryClient } from './registry.js';
 import { untilSettled } from './settle.js';
@@ -17,7 +18,7 @@ export interface TopicReaderOptions {
   kafka: KafkaConnectionOptions;
   /** Where the schemas are; required unless reading with `decode: false`. */
   registry?: RegistryOptions;
-  /** Receives kafkajs's log lines (none without it). */
+  /** Receives the Kafka client's log lines (none without it). */
   logger?: Logger;
 }
 
@@ -36,7 +37,7 @@ export interface TopicMessage {
   key: Buffer | null;
   /** Null for a tombstone. */
   value: Buffer | null;
-  headers: IHeaders;
+  headers: ConsumedMessage['headers'];
 }
 
 /** A message whose key and value were decoded with their registry schemas. */
@@ -83,11 +84,12 @@ export async function readTopicOnce(
   const decoder = decode
     ? new AvroDecoder(new SchemaRegistryClient(options.registry as RegistryOptions))
     : undefined;
-  const kafka = createKafka({ kafka: kafkaOptions, logger: options.logger, producer: { retries: 5 } });
-  const admin = kafka.admin();
+  const port = createKafkaPort({ kafka: kafkaOptions, logger: options.logger, producer: { retries: 5 } });
+  let admin: KafkaAdmin;
   try {
-    await admin.connect();
+    admin = await port.admin();
   } catch (error) {
+    await port.close();
     throw kafkaError(error, 'connecting to Kafka', kafkaOptions.brokers);
   }
   try {
@@ -95,19 +97,23 @@ export async function readTopicOnce(
     const handler = decoder
       ? async (m: TailMessage) => onMessage({ ...m, decoded: await decoder.decode(m) })
       : (m: TailMessage) => (onMessage as (message: TopicMessage) => void | Promise<void>)(m);
-    await scanTopics(kafka, admin, topics, handler, {
-      groupPrefix: `${kafkaOptions.clientId}-read`,
+    await scanTopics(port, topics, handler, {
+      name: `${kafkaOptions.clientId}-read`,
       brokers: kafkaOptions.brokers,
       logger: options.logger,
       timeoutMs: read.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
   } finally {
-    await admin.disconnect().catch(() => {});
+    await port.close();
   }
 }
 
 /** Fails at once for a missing topic, where a consumer would wait for it to appear. */
-async function assertTopicsExist(admin: Admin, topics: readonly string[], brokers: string[]): Promise<void> {
+async function assertTopicsExist(
+  admin: KafkaAdmin,
+  topics: readonly string[],
+  brokers: string[],
+): Promise<void> {
   let existing: Set<string>;
   try {
     existing = new Set(await untilSettled('listing topics', () => admin.listTopics()));

@@ -4,17 +4,14 @@
  * topic whose policy says otherwise is an error, never silently written to.
  */
 import type { AvroRecordSchema, JsonRecord, ResourceDescriptor, WriteDisposition } from '@siphon/core';
-import type { Admin } from 'kafkajs';
-import kafkajs from 'kafkajs';
 import { inferAvroSchema } from './avro/infer.js';
 import { avroKeySchema } from './avro/key.js';
-import { errorChain, kafkaError } from './client.js';
+import { errorChain, kafkaError } from './broker-errors.js';
 import { KafkaSinkError } from './errors.js';
 import { avroNamespace, topicName } from './naming.js';
 import { type KafkaSinkOptions, type Logger, type ResolvedOptions, resolveOptions } from './options.js';
-import { fetchTopicOffsets, type SettlePolicy, TopicSettlingError, untilSettled } from './settle.js';
-
-const { ConfigResourceTypes } = kafkajs;
+import type { KafkaAdmin } from './port.js';
+import { type SettlePolicy, TopicSettlingError, untilSettled } from './settle.js';
 
 export type CleanupPolicy = 'compact' | 'delete';
 
@@ -181,7 +178,7 @@ export interface EnsureOptions {
  * that answers, so the first produce or read does not meet a topic that is still settling.
  */
 export async function ensureTopics(
-  admin: Admin,
+  admin: KafkaAdmin,
   topics: TopicPlan | TopicSpec[],
   options: EnsureOptions,
 ): Promise<EnsureResult[]> {
@@ -212,17 +209,16 @@ export async function ensureTopics(
     const names = missing.map((s) => s.topic).join(', ');
     let byOthers: TopicSpec[] = [];
     try {
-      // Leaders are awaited below, with retries kafkajs's own wait lacks.
+      // Leaders are awaited below.
       const createdAll = await settle(`creating topics ${names}`, () =>
-        admin.createTopics({
-          waitForLeaders: false,
-          topics: missing.map((s) => ({
+        admin.createTopics(
+          missing.map((s) => ({
             topic: s.topic,
-            numPartitions: s.partitions,
+            partitions: s.partitions,
             replicationFactor: s.replicationFactor ?? defaultReplication,
-            configEntries: Object.entries(s.configs).map(([name, value]) => ({ name, value })),
+            configs: s.configs,
           })),
-        }),
+        ),
       );
       // false: every one of them already existed (another process created them meanwhile).
       if (createdAll) for (const s of missing) created.add(s.topic);
@@ -263,18 +259,17 @@ export async function ensureTopics(
 
 /**
  * Fresh metadata first, straight from a broker, until every partition has a leader; then ListOffsets
- * (through kafkajs's metadata cache), to know the leaders answer.
+ * (through the client's metadata cache), to know the leaders answer.
  */
-async function leadersAnswer(admin: Admin, spec: TopicSpec): Promise<void> {
-  const { topics } = await admin.fetchTopicMetadata({ topics: [spec.topic] });
-  const partitions = topics.find((t) => t.name === spec.topic)?.partitions ?? [];
-  const led = partitions.filter((p) => p.leader >= 0 && p.partitionErrorCode === 0);
+async function leadersAnswer(admin: KafkaAdmin, spec: TopicSpec): Promise<void> {
+  const partitions = await admin.partitions(spec.topic);
+  const led = partitions.filter((p) => p.leader >= 0 && p.errorCode === 0);
   if (led.length < spec.partitions) {
     throw new TopicSettlingError(
       `${spec.topic}: ${led.length} of ${spec.partitions} partitions have a leader`,
     );
   }
-  await fetchTopicOffsets(admin, spec.topic);
+  await admin.topicOffsets(spec.topic);
 }
 
 /** Topics a failed CreateTopics reported as existing already. */
@@ -284,10 +279,10 @@ function alreadyExisting(error: unknown): Set<string> {
   return out;
 }
 
-async function defaultReplicationFactor(admin: Admin, brokers: string[]): Promise<number> {
+async function defaultReplicationFactor(admin: KafkaAdmin, brokers: string[]): Promise<number> {
   try {
     const cluster = await admin.describeCluster();
-    return Math.max(1, Math.min(3, cluster.brokers.length));
+    return Math.max(1, Math.min(3, cluster.brokers));
   } catch (error) {
     throw kafkaError(error, 'describing the cluster', brokers);
   }
@@ -296,31 +291,25 @@ async function defaultReplicationFactor(admin: Admin, brokers: string[]): Promis
 type Settle = <T>(what: string, call: () => Promise<T>) => Promise<T>;
 
 async function checkPolicies(
-  admin: Admin,
+  admin: KafkaAdmin,
   specs: TopicSpec[],
   brokers: string[],
   settle: Settle,
 ): Promise<void> {
   const names = specs.map((s) => s.topic).join(', ');
-  let described: Awaited<ReturnType<Admin['describeConfigs']>>;
+  let described: Map<string, Record<string, string>>;
   try {
     described = await settle(`describing topics ${names}`, () =>
-      admin.describeConfigs({
-        includeSynonyms: false,
-        resources: specs.map((s) => ({
-          type: ConfigResourceTypes.TOPIC,
-          name: s.topic,
-          configNames: ['cleanup.policy'],
-        })),
-      }),
+      admin.topicConfigs(
+        specs.map((s) => s.topic),
+        ['cleanup.policy'],
+      ),
     );
   } catch (error) {
     throw kafkaError(error, `describing topics ${names}`, brokers);
   }
   for (const spec of specs) {
-    const resource = described.resources.find((r) => r.resourceName === spec.topic);
-    const entry = resource?.configEntries.find((c) => c.configName === 'cleanup.policy');
-    const actual = (entry?.configValue ?? 'delete')
+    const actual = (described.get(spec.topic)?.['cleanup.policy'] ?? 'delete')
       .split(',')
       .map((p) => p.trim())
       .filter(Boolean)

@@ -12,23 +12,15 @@ import type {
   ResourceWriter,
   StateKey,
 } from '@siphon/core';
-import kafkajs, { type Admin, type Kafka, type Message, type TopicMessages, type Transaction } from 'kafkajs';
-import { isFencedError, isPermanentError, kafkaError } from './client.js';
+import { isFencedError, isPermanentError, kafkaError } from './broker-errors.js';
 import { MESSAGE_OVERHEAD, type ResourceEncoder, RUN_HEADER } from './encoder.js';
 import { describeError, KafkaSinkError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
+import type { KafkaMessage, KafkaPort, KafkaTransaction, TopicMessages } from './port.js';
 import type { TransactionalUnit } from './producer.js';
 import { scanTopics } from './reader.js';
 import type { KafkaStateStore } from './state-store.js';
 import type { ResourceTopicPlan } from './topics.js';
-
-const { CompressionTypes } = kafkajs;
-
-const COMPRESSION = {
-  none: CompressionTypes.None,
-  gzip: CompressionTypes.GZIP,
-  zstd: CompressionTypes.ZSTD,
-} as const;
 
 /** Snapshot scans read a whole topic; give them time, but not forever. */
 const SCAN_TIMEOUT_MS = 10 * 60_000;
@@ -42,8 +34,7 @@ export interface WriterDeps {
   resource: ResourceDescriptor;
   plan: ResourceTopicPlan;
   options: ResolvedOptions;
-  kafka: Kafka;
-  admin: () => Promise<Admin>;
+  port: KafkaPort;
   runId: string;
   /** Run id of the interrupted run this one resumes (from the committed checkpoint). */
   resumedRunId?: string;
@@ -63,7 +54,7 @@ export class KafkaResourceWriter implements ResourceWriter {
   /** The producer was closed and the sink told (once). */
   private released = false;
 
-  private txn: Transaction | undefined;
+  private txn: KafkaTransaction | undefined;
   /** When the first page of the current (uncommitted) batch arrived. */
   private openedAt = 0;
   private txnPages = 0;
@@ -198,7 +189,7 @@ export class KafkaResourceWriter implements ResourceWriter {
     return run;
   }
 
-  private add(topic: string, messages: Message[]): void {
+  private add(topic: string, messages: KafkaMessage[]): void {
     if (messages.length === 0) return;
     if (this.pending.length === 0) this.pendingSince = Date.now();
     const ofResource = topic === this.deps.plan.topic;
@@ -256,11 +247,9 @@ export class KafkaResourceWriter implements ResourceWriter {
     const { producer, transactions } = this.deps.options;
     for (const chunk of chunks(items, producer.batchBytes)) {
       if (!this.txn) this.txn = await this.deps.unit.begin();
-      await this.txn.sendBatch({
-        topicMessages: byTopic(chunk),
-        acks: -1,
-        compression: COMPRESSION[producer.compression],
-        timeout: transactions.timeoutMs,
+      await this.txn.send(byTopic(chunk), {
+        compression: producer.compression,
+        timeoutMs: transactions.timeoutMs,
       });
     }
   }
@@ -300,7 +289,7 @@ export class KafkaResourceWriter implements ResourceWriter {
     await this.guarded(async () => {
       await this.flush();
       await this.settleInflight();
-      await (this.txn as Transaction).commit();
+      await (this.txn as KafkaTransaction).commit();
     }, token);
     store.noteCommitted(stateKey, entry);
     options.onEvent({
@@ -367,7 +356,7 @@ export class KafkaResourceWriter implements ResourceWriter {
         const replay = [...this.sent, ...this.takePending()];
         this.sent = replay;
         await this.send(replay);
-        if (token !== undefined) await (this.txn as Transaction | undefined)?.commit();
+        if (token !== undefined) await (this.txn as KafkaTransaction | undefined)?.commit();
         return;
       } catch (error) {
         if (isFencedError(error)) throw this.fenced(error);
@@ -392,7 +381,7 @@ export class KafkaResourceWriter implements ResourceWriter {
 
   /** Keys whose latest committed message is a value from an earlier run. */
   private async scanForDeletes(): Promise<Buffer[]> {
-    const { kafka, admin, plan, options, resource } = this.deps;
+    const { port, plan, options, resource } = this.deps;
     if (this.deps.startedEmpty) {
       // A first sync (the largest run) would otherwise read back everything it has just written.
       options.onEvent({ type: 'snapshot_deletes', resource: resource.name, tombstones: 0, scanned: 0 });
@@ -401,8 +390,7 @@ export class KafkaResourceWriter implements ResourceWriter {
     const candidates = new Map<string, Buffer>();
     let scanned = 0;
     await scanTopics(
-      kafka,
-      await admin(),
+      port,
       plan.topic,
       (message) => {
         if (!message.key) return;
@@ -415,7 +403,7 @@ export class KafkaResourceWriter implements ResourceWriter {
         else candidates.set(id, message.key);
       },
       {
-        groupPrefix: `${options.topics.prefix}-${resource.name}`,
+        name: `${options.topics.prefix}-${resource.name}`,
         brokers: options.kafka.brokers,
         logger: options.logger,
         timeoutMs: SCAN_TIMEOUT_MS,
@@ -433,11 +421,11 @@ export class KafkaResourceWriter implements ResourceWriter {
 
 interface Pending {
   topic: string;
-  message: Message;
+  message: KafkaMessage;
   bytes: number;
 }
 
-function sizeOf(message: Message): number {
+function sizeOf(message: KafkaMessage): number {
   const key = message.key ? message.key.length : 0;
   const value = message.value ? message.value.length : 0;
   return key + value + MESSAGE_OVERHEAD;
@@ -460,7 +448,7 @@ function* chunks(items: Pending[], maxBytes: number): Generator<Pending[]> {
 
 /** Messages grouped per topic, order kept within each topic (and so within each partition). */
 function byTopic(items: Pending[]): TopicMessages[] {
-  const grouped = new Map<string, Message[]>();
+  const grouped = new Map<string, KafkaMessage[]>();
   for (const { topic, message } of items) {
     const list = grouped.get(topic);
     if (list) list.push(message);

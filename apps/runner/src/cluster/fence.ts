@@ -1,9 +1,15 @@
-import { type ResolvedOptions, resolveOptions, transactionalId } from '@siphon/sink-kafka';
-import type kafkajs from 'kafkajs';
+import {
+  COORDINATOR_SETTLE_POLICY,
+  type KafkaPort,
+  type ResolvedOptions,
+  resolveOptions,
+  transactionalId,
+  untilSettled,
+} from '@siphon/sink-kafka';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineRunner } from '../pipeline/pipeline-runner.js';
 import { kafkaSinkOptions } from '../pipeline/sink-options.js';
-import { kafkaClient } from './kafka-client.js';
+import { kafkaPort } from './kafka-client.js';
 
 /**
  * Fences a unit's previous owner as soon as this replica is given the unit: a short-lived producer
@@ -14,7 +20,7 @@ import { kafkaClient } from './kafka-client.js';
  */
 export class UnitFencer {
   readonly #logger: Logger;
-  readonly #clients = new Map<string, kafkajs.Kafka>();
+  readonly #clients = new Map<string, KafkaPort>();
   readonly #options = new Map<string, ResolvedOptions>();
 
   constructor(logger: Logger) {
@@ -26,23 +32,30 @@ export class UnitFencer {
     return transactionalId(options.transactionalIdPrefix, runner.config.name, runner.sourceName, resource);
   }
 
+  /** Waits out a transaction coordinator that is loading or moving (fresh cluster, leader election). */
   async fence(runner: PipelineRunner, resource: string): Promise<void> {
+    await untilSettled(
+      `fencing ${this.transactionalIdOf(runner, resource)}`,
+      () => this.#fenceOnce(runner, resource),
+      {
+        policy: COORDINATOR_SETTLE_POLICY,
+        logger: this.#logger,
+      },
+    );
+  }
+
+  async #fenceOnce(runner: PipelineRunner, resource: string): Promise<void> {
     const options = this.#resolved(runner);
-    const producer = this.#client(runner).producer({
+    const producer = this.#client(runner).transactionalProducer({
       transactionalId: this.transactionalIdOf(runner, resource),
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: options.transactions.timeoutMs,
-      allowAutoTopicCreation: false,
-      retry: { retries: options.producer.retries, initialRetryTime: 300, maxRetryTime: 10_000 },
+      transactionTimeoutMs: options.transactions.timeoutMs,
+      retries: options.producer.retries,
     });
     try {
-      await producer.connect();
-      // InitProducerId is sent with the first transaction; an empty one ends without EndTxn.
-      const fence = await producer.transaction();
-      await fence.abort();
+      // InitProducerId bumps the id's epoch: the old owner's open transaction is aborted.
+      await producer.init();
     } finally {
-      await producer.disconnect().catch(() => {});
+      await producer.close().catch(() => {});
     }
   }
 
@@ -55,13 +68,18 @@ export class UnitFencer {
     return options;
   }
 
-  #client(runner: PipelineRunner): kafkajs.Kafka {
+  #client(runner: PipelineRunner): KafkaPort {
     const key = runner.config.kafka.brokers.join(',');
     let client = this.#clients.get(key);
     if (!client) {
-      client = kafkaClient(runner.config.kafka, 'fence', this.#logger);
+      client = kafkaPort(runner.config.kafka, 'fence', { logger: this.#logger });
       this.#clients.set(key, client);
     }
     return client;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#clients.values()].map((c) => c.close()));
+    this.#clients.clear();
   }
 }

@@ -1,11 +1,16 @@
-import type kafkajs from 'kafkajs';
-import type { EachBatchPayload } from 'kafkajs';
+import {
+  type GroupJoin,
+  isSettlingError,
+  type KafkaAdmin,
+  type KafkaPort,
+  untilSettled,
+} from '@siphon/sink-kafka';
 import type { KafkaConfig } from '../config/schema.js';
 import { RunnerError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { RunnerMetrics } from '../ops/metrics.js';
 import { sleep } from '../ops/schedule.js';
-import { kafkaClient } from './kafka-client.js';
+import { kafkaPort } from './kafka-client.js';
 import { type AssignmentPlan, type MemberInfo, unitAssigner } from './protocol.js';
 import type { Unit, UnitWeights } from './units.js';
 import { ensureUnitsTopic, writeSlots } from './units-topic.js';
@@ -78,12 +83,12 @@ export class GroupMember {
   readonly #log: Logger;
   readonly #interval: number;
   readonly #rebalanceTimeout: number;
-  readonly #kafka: kafkajs.Kafka;
+  readonly #kafka: KafkaPort;
   #shutdown: AbortSignal = new AbortController().signal;
   #current: Assignment | undefined;
   /** Unit ids of the latest assignment, announced at the next join so they can stay put. */
   #owned: string[] = [];
-  #admin: kafkajs.Admin | undefined;
+  #admin: KafkaAdmin | undefined;
   #fatal: ((error: Error) => void) | undefined;
   #joined = false;
 
@@ -93,7 +98,7 @@ export class GroupMember {
     // A tenth of the session timeout, as Kafka's own defaults (45 s / 3 s) roughly do.
     this.#interval = Math.min(3000, Math.max(300, Math.round(options.sessionTimeoutMs / 10)));
     this.#rebalanceTimeout = Math.max(60_000, options.sessionTimeoutMs);
-    this.#kafka = kafkaClient(options.kafka, 'group', options.logger);
+    this.#kafka = kafkaPort(options.kafka, 'group', { logger: options.logger });
   }
 
   /** Joins the group and works on the units it is given until `shutdown` aborts; then leaves. */
@@ -102,20 +107,6 @@ export class GroupMember {
     const failed = new AbortController();
     this.#shutdown = AbortSignal.any([shutdown, failed.signal]);
     const { groupId, topic, units } = this.#o;
-    const admin = this.#kafka.admin();
-    this.#admin = admin;
-    const consumer = this.#kafka.consumer({
-      groupId,
-      partitionAssigners: [
-        unitAssigner({ topic, local: () => this.#memberInfo(), onPlan: (plan) => this.#logPlan(plan) }),
-      ],
-      sessionTimeout: this.#o.sessionTimeoutMs,
-      rebalanceTimeout: this.#rebalanceTimeout,
-      heartbeatInterval: this.#interval,
-      maxWaitTimeInMs: this.#interval,
-      allowAutoTopicCreation: false,
-      readUncommitted: true,
-    });
     const fatal = new Promise<never>((_, reject) => {
       this.#fatal = (error) => {
         failed.abort(error);
@@ -123,21 +114,35 @@ export class GroupMember {
       };
     });
     fatal.catch(() => {});
-    consumer.on(consumer.events.GROUP_JOIN, (event) => this.#onJoin(event.payload));
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) {
-        this.#log.warn({ err: payload.error }, 'group consumer failed; kafkajs restarts it');
-      } else {
-        this.#fatal?.(
-          new RunnerError(`consumer group ${groupId} failed: ${payload.error.message}`, {
-            cause: payload.error,
-          }),
-        );
-      }
+    const membership = this.#kafka.groupMembership({
+      groupId,
+      topic,
+      sessionTimeoutMs: this.#o.sessionTimeoutMs,
+      rebalanceTimeoutMs: this.#rebalanceTimeout,
+      heartbeatIntervalMs: this.#interval,
+      assignor: unitAssigner({
+        topic,
+        local: () => this.#memberInfo(),
+        onPlan: (plan) => this.#logPlan(plan),
+      }),
+      onJoin: (join) => this.#onJoin(join),
+      onBatch: (heartbeat) => this.#onBatch(heartbeat),
+      onCrash: (error, restart) => {
+        if (restart) {
+          // A coordinator still loading on a fresh cluster, or one that moved, heals by itself.
+          const level = isSettlingError(error) ? 'debug' : 'warn';
+          this.#log[level]({ err: error }, 'group consumer failed; the client restarts it');
+        } else {
+          this.#fatal?.(
+            new RunnerError(`consumer group ${groupId} failed: ${error.message}`, { cause: error }),
+          );
+        }
+      },
     });
     try {
       try {
-        await admin.connect();
+        const admin = await this.#kafka.admin();
+        this.#admin = admin;
         await ensureUnitsTopic(admin, this.#kafka, {
           topic,
           partitions: units.length,
@@ -145,8 +150,7 @@ export class GroupMember {
           brokers: this.#o.kafka.brokers,
           logger: this.#log,
         });
-        await consumer.connect();
-        await consumer.subscribe({ topics: [topic], fromBeginning: true });
+        await untilSettled(`joining group ${groupId}`, () => membership.start(), { logger: this.#log });
       } catch (error) {
         if (error instanceof RunnerError) throw error;
         throw new RunnerError(
@@ -163,11 +167,6 @@ export class GroupMember {
         },
         `joining group ${groupId} with ${units.length} unit(s)`,
       );
-      await consumer.run({
-        autoCommit: false,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: (payload) => this.#onBatch(payload),
-      });
       const stopped = new Promise<void>((resolve) => {
         if (shutdown.aborted) resolve();
         else shutdown.addEventListener('abort', () => resolve(), { once: true });
@@ -176,10 +175,11 @@ export class GroupMember {
     } finally {
       // Waits for the heartbeat loop, which stops the units first; then leaves the group at once,
       // so the others need not wait for the session timeout.
-      await consumer.disconnect().catch(() => {});
+      await membership.stop();
       if (this.#current) this.#released(this.#current, 'left the group');
       this.#o.metrics.ownedUnits.reset();
-      await admin.disconnect().catch(() => {});
+      this.#admin = undefined;
+      await this.#kafka.close();
       if (this.#joined) this.#log.info(`left group ${groupId}`);
     }
   }
@@ -213,12 +213,7 @@ export class GroupMember {
     }
   }
 
-  #onJoin(payload: {
-    memberId: string;
-    isLeader: boolean;
-    duration: number;
-    memberAssignment: kafkajs.IMemberAssignment;
-  }): void {
+  #onJoin(payload: GroupJoin): void {
     const { topic, units: all, metrics, groupId } = this.#o;
     const previous = this.#current;
     if (previous) {
@@ -226,7 +221,7 @@ export class GroupMember {
       if (previous.watchdog) clearTimeout(previous.watchdog);
       this.#released(previous, 'rebalance before work started');
     }
-    const partitions = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+    const partitions = payload.partitions;
     const units = partitions.map((p) => all[p]).filter((u): u is Unit => u !== undefined);
     const assignment: Assignment = { units, partitions, hosting: false, over: false, released: false };
     this.#joined = true;
@@ -249,7 +244,7 @@ export class GroupMember {
       units: units.map((u) => u.id),
       count: units.length,
       of: all.length,
-      rebalance_ms: payload.duration,
+      rebalance_ms: payload.durationMs,
     };
     if (units.length > 0) this.#log.info(fields, `units assigned: ${units.length} of ${all.length}`);
     else this.#log.info(fields, 'no units assigned (more replicas than units, or this replica was outvoted)');
@@ -274,7 +269,7 @@ export class GroupMember {
     }
   }
 
-  async #onBatch({ heartbeat }: EachBatchPayload): Promise<void> {
+  async #onBatch(heartbeat: () => Promise<void>): Promise<void> {
     const assignment = this.#current;
     if (!assignment || assignment.hosting || assignment.over || this.#shutdown.aborted) return;
     assignment.hosting = true;

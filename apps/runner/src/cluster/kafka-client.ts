@@ -1,44 +1,59 @@
-import { kafkaJsLogCreator } from '@siphon/sink-kafka';
-import kafkajs from 'kafkajs';
+import {
+  createKafkaPort,
+  type KafkaPort,
+  resolveConnection,
+  type Logger as SinkLogger,
+} from '@siphon/sink-kafka';
 import type { KafkaConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
 import { kafkaConnection } from '../pipeline/sink-options.js';
 
-const { Kafka, logLevel } = kafkajs;
-
 /**
- * What kafkajs says about the group protocol's ordinary business (rebalances, a member the
+ * What the Kafka client says about the group protocol's ordinary business (rebalances, a member the
  * coordinator forgot, fenced transactional ids) and about a units topic that is still settling
- * (retried by units-topic.ts) is reported by our own log lines. The sink's log creator already
- * demotes the noise of transactional producers and of produce retries on fresh topics.
+ * (retried by units-topic.ts) is reported by our own log lines. The sink's adapter already demotes
+ * the noise of transactional producers, of coordinators still loading and of produce retries on
+ * fresh topics.
  */
 const GROUP_NOISE =
   /rebalanc|re-?join|not aware of this member|REBALANCE_IN_PROGRESS|UNKNOWN_MEMBER_ID|ILLEGAL_GENERATION|generation id is not valid|member id is not valid|coordinator is not aware|producer attempted to use a producer id|PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|epoch|not the leader for that topic-partition|does not host this topic-partition|Topic creation errors/i;
 
-/** kafkajs logs through the sink's log creator, with the group's expected noise at debug as well. */
-export function clusterLogCreator(logger: Logger): kafkajs.logCreator {
-  const sink = kafkaJsLogCreator(logger);
-  return (level) => {
-    const write = sink(level);
-    return (entry) => {
-      const { message, error } = entry.log as { message: unknown; error?: unknown };
-      const expected = GROUP_NOISE.test(`${String(message)} ${String(error ?? '')}`);
-      write(expected ? { ...entry, level: logLevel.DEBUG } : entry);
-    };
+/** The client's log lines through our logger, with the group's expected noise at debug as well. */
+export function clusterLogger(logger: Logger): SinkLogger {
+  const demoted = (level: 'warn' | 'error') => (obj: object, msg?: string) => {
+    const error = (obj as { error?: unknown }).error;
+    if (GROUP_NOISE.test(`${msg ?? ''} ${String(error ?? '')}`)) logger.debug(obj, msg);
+    else logger[level](obj, msg);
+  };
+  return {
+    debug: (obj, msg) => logger.debug(obj, msg),
+    info: (obj, msg) => logger.info(obj, msg),
+    warn: demoted('warn'),
+    error: demoted('error'),
   };
 }
 
-export function kafkaClient(config: KafkaConfig, clientSuffix: string, logger: Logger): kafkajs.Kafka {
-  const connection = kafkaConnection(config);
-  return new Kafka({
-    brokers: connection.brokers,
-    clientId: `${connection.clientId ?? 'siphon'}-${clientSuffix}`,
-    ssl: connection.ssl,
-    ...(connection.sasl ? { sasl: connection.sasl as kafkajs.SASLOptions } : {}),
-    connectionTimeout: connection.connectionTimeout ?? 10_000,
-    requestTimeout: connection.requestTimeout ?? 30_000,
-    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 10_000 },
-    logLevel: logLevel.WARN,
-    logCreator: clusterLogCreator(logger),
+export interface PortOptions {
+  /** Client-level retries of each request (default 5). */
+  retries?: number;
+  /** Caps the connection and request timeouts (probes fail fast). */
+  timeoutMs?: number;
+  /** Without one the client logs nothing. */
+  logger?: Logger | undefined;
+}
+
+/** A Kafka client (the sink's port) for the runner's own use: cluster, probes, topic commands. */
+export function kafkaPort(config: KafkaConfig, clientSuffix: string, options: PortOptions = {}): KafkaPort {
+  const connection = resolveConnection(kafkaConnection(config));
+  const cap = (ms: number) => (options.timeoutMs === undefined ? ms : Math.min(ms, options.timeoutMs));
+  return createKafkaPort({
+    kafka: {
+      ...connection,
+      clientId: `${connection.clientId}-${clientSuffix}`,
+      connectionTimeout: cap(connection.connectionTimeout),
+      requestTimeout: cap(connection.requestTimeout),
+    },
+    logger: options.logger ? clusterLogger(options.logger) : undefined,
+    producer: { retries: options.retries ?? 5 },
   });
 }

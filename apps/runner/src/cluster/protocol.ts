@@ -1,14 +1,12 @@
 /**
  * The group protocol of `siphon run --group`: what each replica tells the group when it joins,
  * and how the leader turns that into one set of units per replica. Kafka's group coordinator runs
- * the protocol (membership, session timeouts, generations); this file is only the assignor, as a
- * kafkajs `PartitionAssigner`. Unit i is partition i of the units topic, so ownership is also
+ * the protocol (membership, session timeouts, generations); this file is only the assignor, as the
+ * Kafka port's `GroupAssignor`. Unit i is partition i of the units topic, so ownership is also
  * visible to Kafka's own tools (`kafka-consumer-groups --describe --members --verbose`).
  */
-import kafkajs, { type GroupMemberAssignment, type PartitionAssigner } from 'kafkajs';
+import type { GroupAssignor } from '@siphon/sink-kafka';
 import { balanceUnits } from './balance.js';
-
-const { AssignerProtocol } = kafkajs;
 
 export const ASSIGNER_NAME = 'siphon-units';
 const PROTOCOL_VERSION = 1;
@@ -120,44 +118,25 @@ export function planAssignment(members: ReadonlyArray<{ memberId: string; info: 
   };
 }
 
-/** The kafkajs assigner factory for `consumer({ partitionAssigners: [unitAssigner(...)] })`. */
-export function unitAssigner(options: AssignerOptions): PartitionAssigner {
-  return () => ({
+/** The assignor for the port's `groupMembership({ assignor: unitAssigner(...) })`. */
+export function unitAssigner(options: AssignerOptions): GroupAssignor {
+  return {
     name: ASSIGNER_NAME,
-    version: PROTOCOL_VERSION,
-    protocol: ({ topics }) => ({
-      name: ASSIGNER_NAME,
-      metadata: AssignerProtocol.MemberMetadata.encode({
-        version: PROTOCOL_VERSION,
-        topics,
-        userData: encodeMemberInfo(options.local()),
-      }),
-    }),
-    async assign({ members }): Promise<GroupMemberAssignment[]> {
-      const decoded = members.map(({ memberId, memberMetadata }) => {
-        let info: MemberInfo | undefined;
-        try {
-          info = decodeMemberInfo(AssignerProtocol.MemberMetadata.decode(memberMetadata)?.userData);
-        } catch {
-          info = undefined;
-        }
-        return { memberId, info };
-      });
+    userData: () => encodeMemberInfo(options.local()),
+    assign(members) {
+      const decoded = members.map(({ memberId, userData }) => ({
+        memberId,
+        info: decodeMemberInfo(userData),
+      }));
       const { plan, unitList } = planAssignment(decoded);
       options.onPlan?.(plan);
       const partitionOf = new Map(unitList.map((id, index) => [id, index]));
-      return members.map(({ memberId }) => ({
-        memberId,
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({
-          version: PROTOCOL_VERSION,
-          assignment: {
-            [options.topic]: (plan.members.get(memberId) ?? [])
-              .map((id) => partitionOf.get(id) as number)
-              .sort((a, b) => a - b),
-          },
-          userData: Buffer.alloc(0),
-        }),
-      }));
+      return new Map(
+        members.map(({ memberId }) => [
+          memberId,
+          (plan.members.get(memberId) ?? []).map((id) => partitionOf.get(id) as number).sort((a, b) => a - b),
+        ]),
+      );
     },
-  });
+  };
 }

@@ -107,5 +107,9 @@ export async function runGroup(
         ...(deps.gate ? { gate: deps.gate } : {}),
       }),
   });
-  await member.run(deps.signal);
+  try {
+    await member.run(deps.signal);
+  } finally {
+    await fencer.close();
+  }
 }

@@ -1,11 +1,11 @@
 import {
   ensureTopics,
-  fetchTopicOffsets,
+  type KafkaAdmin,
+  type KafkaPort,
   type SettlePolicy,
   type TopicSpec,
   untilSettled,
 } from '@siphon/sink-kafka';
-import type kafkajs from 'kafkajs';
 import { RunnerError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 
@@ -34,8 +34,8 @@ export interface UnitsTopicOptions {
 }
 
 export async function ensureUnitsTopic(
-  admin: kafkajs.Admin,
-  kafka: kafkajs.Kafka,
+  admin: KafkaAdmin,
+  kafka: KafkaPort,
   options: UnitsTopicOptions,
 ): Promise<void> {
   const { topic, partitions } = options;
@@ -65,9 +65,7 @@ export async function ensureUnitsTopic(
   const now = await count();
   if (now < partitions) {
     try {
-      await settle(`adding partitions to ${topic}`, () =>
-        admin.createPartitions({ topicPartitions: [{ topic, count: partitions }] }),
-      );
+      await settle(`adding partitions to ${topic}`, () => admin.createPartitions(topic, partitions));
     } catch (error) {
       // Another replica may have added them at the same moment.
       if ((await count().catch(() => now)) < partitions) {
@@ -86,8 +84,8 @@ export async function ensureUnitsTopic(
  * partitions `only` lists, whatever they hold.
  */
 export async function writeSlots(
-  admin: kafkajs.Admin,
-  kafka: kafkajs.Kafka,
+  admin: KafkaAdmin,
+  kafka: KafkaPort,
   topic: string,
   partitions: number,
   options: { only?: readonly number[]; logger?: Logger | undefined; settle?: SettlePolicy | undefined } = {},
@@ -113,12 +111,12 @@ function settler(options: { logger?: Logger | undefined; settle?: SettlePolicy |
 }
 
 async function emptyPartitions(
-  admin: kafkajs.Admin,
+  admin: KafkaAdmin,
   topic: string,
   partitions: number,
   settle: Settle,
 ): Promise<number[]> {
-  const offsets = await settle(`reading the offsets of ${topic}`, () => fetchTopicOffsets(admin, topic));
+  const offsets = await settle(`reading the offsets of ${topic}`, () => admin.topicOffsets(topic));
   const byPartition = new Map(offsets.map((o) => [o.partition, o]));
   // A partition missing from the answer was added after the admin client cached the topic's
   // metadata: it has just been created, so it is empty.
@@ -133,23 +131,21 @@ async function emptyPartitions(
  * messages of partitions its cached metadata does not know yet. Returns those it skipped, which are
  * still settling.
  */
-async function sendSlots(kafka: kafkajs.Kafka, topic: string, targets: readonly number[]): Promise<number[]> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
+async function sendSlots(kafka: KafkaPort, topic: string, targets: readonly number[]): Promise<number[]> {
+  const producer = kafka.producer();
   try {
-    const written = await producer.send({
+    const written = await producer.send(
       topic,
-      acks: -1,
-      messages: targets.map((partition) => ({
+      targets.map((partition) => ({
         partition,
-        key: `slot-${partition}`,
-        value: JSON.stringify({ siphon: 'unit slot', partition }),
+        key: Buffer.from(`slot-${partition}`),
+        value: Buffer.from(JSON.stringify({ siphon: 'unit slot', partition })),
       })),
-    });
-    const done = new Set(written.map((r) => r.partition));
+    );
+    const done = new Set(written);
     return targets.filter((p) => !done.has(p));
   } finally {
-    await producer.disconnect().catch(() => {});
+    await producer.close().catch(() => {});
   }
 }
 
@@ -161,7 +157,6 @@ function notYetKnown(topic: string, missing: readonly number[]): Error {
   );
 }
 
-async function partitionCount(admin: kafkajs.Admin, topic: string): Promise<number> {
-  const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-  return topics[0]?.partitions.length ?? 0;
+async function partitionCount(admin: KafkaAdmin, topic: string): Promise<number> {
+  return (await admin.partitions(topic)).length;
 }

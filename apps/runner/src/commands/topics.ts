@@ -1,14 +1,11 @@
 import { ensureTopics, type TopicSpec } from '@siphon/sink-kafka';
-import kafkajs from 'kafkajs';
+import { kafkaPort } from '../cluster/kafka-client.js';
 import { loadContext } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK, oneLineReason } from '../errors.js';
 import type { Io } from '../io.js';
 import { topicsByCluster } from '../pipeline/ensure-topics.js';
-import { kafkaConnection } from '../pipeline/sink-options.js';
 import type { TopicsOptions } from '../program.js';
 import { preparedRunners } from './plan.js';
-
-const { Kafka, logLevel } = kafkajs;
 
 /**
  * `siphon topics`: the topics every pipeline needs, with partitions, replication and configs, and
@@ -23,19 +20,9 @@ export async function topicsCommand(options: TopicsOptions, io: Io): Promise<num
   const rows: Array<TopicSpec & { action: string }> = [];
   let failure: string | undefined;
   for (const [brokers, { kafka, specs }] of byCluster) {
-    const connection = kafkaConnection(kafka);
-    const admin = new Kafka({
-      brokers: connection.brokers,
-      clientId: `${connection.clientId ?? 'siphon'}-admin`,
-      ssl: connection.ssl,
-      ...(connection.sasl ? { sasl: connection.sasl as never } : {}),
-      connectionTimeout: connection.connectionTimeout ?? 10_000,
-      retry: { retries: 2 },
-      logLevel: logLevel.NOTHING,
-    }).admin();
+    const client = kafkaPort(kafka, 'admin', { retries: 2 });
     try {
-      await admin.connect();
-      const results = await ensureTopics(admin, [...specs.values()], {
+      const results = await ensureTopics(await client.admin(), [...specs.values()], {
         apply: options.apply,
         brokers: kafka.brokers,
       });
@@ -47,7 +34,7 @@ export async function topicsCommand(options: TopicsOptions, io: Io): Promise<num
       failure = `Kafka ${brokers}: ${oneLineReason(error)}`;
       for (const spec of specs.values()) rows.push({ ...spec, action: 'unknown' });
     } finally {
-      await admin.disconnect().catch(() => {});
+      await client.close();
     }
   }
   if (options.json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

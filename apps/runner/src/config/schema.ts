@@ -34,6 +34,8 @@ const brokerList = z
 export const kafkaSchema = z.strictObject({
   brokers: brokerList,
   client_id: nonEmpty.default('siphon'),
+  /** The Kafka client library: kafkajs (default) or confluent (@confluentinc/kafka-javascript, librdkafka). */
+  client: z.enum(['kafkajs', 'confluent'], { error: 'expected "kafkajs" or "confluent"' }).default('kafkajs'),
   ssl: z
     .union([
       boolish,

@@ -1,22 +1,10 @@
-import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+import type { KafkaPort } from '@siphon/sink-kafka';
+import { kafkaPort } from '../cluster/kafka-client.js';
 import type { KafkaConfig, RegistryConfig } from '../config/schema.js';
-import { kafkaConnection } from '../pipeline/sink-options.js';
 
-const { Kafka: KafkaClient, logLevel } = kafkajs;
-
-/** A kafkajs client for probes only: quiet, one quick retry, so an unreachable broker fails fast. */
-function probeClient(kafka: KafkaConfig, timeoutMs: number): Kafka {
-  const connection = kafkaConnection(kafka);
-  return new KafkaClient({
-    brokers: connection.brokers,
-    clientId: `${connection.clientId ?? 'siphon'}-probe`,
-    ssl: connection.ssl,
-    ...(connection.sasl ? { sasl: connection.sasl as never } : {}),
-    connectionTimeout: Math.min(connection.connectionTimeout ?? 10_000, timeoutMs),
-    requestTimeout: Math.min(connection.requestTimeout ?? 30_000, timeoutMs),
-    retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1000 },
-    logLevel: logLevel.NOTHING,
-  });
+/** A Kafka client for probes only: quiet, one quick retry, so an unreachable broker fails fast. */
+function probeClient(kafka: KafkaConfig, timeoutMs: number): KafkaPort {
+  return kafkaPort(kafka, 'probe', { retries: 1, timeoutMs });
 }
 
 function reason(error: unknown): string {
@@ -27,15 +15,14 @@ function reason(error: unknown): string {
 
 /** Connects, describes the cluster, disconnects. Resolves with a short detail or rejects with a one-line reason. */
 export async function checkKafka(kafka: KafkaConfig, timeoutMs: number): Promise<string> {
-  const admin = probeClient(kafka, timeoutMs).admin();
+  const client = probeClient(kafka, timeoutMs);
   try {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
-    return `${cluster.brokers.length} broker${cluster.brokers.length === 1 ? '' : 's'} (controller ${cluster.controller ?? 'unknown'})`;
+    const cluster = await (await client.admin()).describeCluster();
+    return `${cluster.brokers} broker${cluster.brokers === 1 ? '' : 's'} (controller ${cluster.controller ?? 'unknown'})`;
   } catch (error) {
     throw new Error(`Kafka at ${kafka.brokers.join(',')} not reachable: ${reason(error)}`);
   } finally {
-    await admin.disconnect().catch(() => {});
+    await client.close();
   }
 }
 
@@ -43,7 +30,7 @@ export async function checkKafka(kafka: KafkaConfig, timeoutMs: number): Promise
 export class KafkaReadinessProbe {
   readonly #kafka: KafkaConfig;
   readonly #timeoutMs: number;
-  #admin: Promise<Admin> | undefined;
+  #client: KafkaPort | undefined;
 
   constructor(kafka: KafkaConfig, timeoutMs = 5000) {
     this.#kafka = kafka;
@@ -52,25 +39,21 @@ export class KafkaReadinessProbe {
 
   readonly probe = async (): Promise<string> => {
     try {
-      this.#admin ??= (async () => {
-        const admin = probeClient(this.#kafka, this.#timeoutMs).admin();
-        await admin.connect();
-        return admin;
-      })();
-      const cluster = await (await this.#admin).describeCluster();
-      return `${cluster.brokers.length} broker${cluster.brokers.length === 1 ? '' : 's'}`;
+      this.#client ??= probeClient(this.#kafka, this.#timeoutMs);
+      const cluster = await (await this.#client.admin()).describeCluster();
+      return `${cluster.brokers} broker${cluster.brokers === 1 ? '' : 's'}`;
     } catch (error) {
-      const stale = this.#admin;
-      this.#admin = undefined;
-      void stale?.then((a) => a.disconnect()).catch(() => {});
+      const stale = this.#client;
+      this.#client = undefined;
+      void stale?.close().catch(() => {});
       throw new Error(`Kafka at ${this.#kafka.brokers.join(',')} not reachable: ${reason(error)}`);
     }
   };
 
   async close(): Promise<void> {
-    const admin = this.#admin;
-    this.#admin = undefined;
-    await admin?.then((a) => a.disconnect()).catch(() => {});
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.close();
   }
 }
 

@@ -1,12 +1,10 @@
-import { ensureTopics, planTopics, type TopicSpec } from '@siphon/sink-kafka';
-import kafkajs from 'kafkajs';
+import { ensureTopics, type KafkaAdmin, planTopics, type TopicSpec } from '@siphon/sink-kafka';
+import { kafkaPort } from '../cluster/kafka-client.js';
 import type { KafkaConfig } from '../config/schema.js';
 import { RunnerError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineRunner } from './pipeline-runner.js';
-import { kafkaConnection, kafkaSinkOptions } from './sink-options.js';
-
-const { Kafka, logLevel } = kafkajs;
+import { kafkaSinkOptions } from './sink-options.js';
 
 /** Every topic the runners will write, grouped by cluster, each once. */
 export function topicsByCluster(
@@ -41,20 +39,11 @@ export async function ensureRunTopics(
 ): Promise<void> {
   for (const [brokers, { kafka, specs }] of topicsByCluster(runners)) {
     if (signal?.aborted) return;
-    const connection = kafkaConnection(kafka);
-    const admin = new Kafka({
-      brokers: connection.brokers,
-      clientId: `${connection.clientId ?? 'siphon'}-admin`,
-      ssl: connection.ssl,
-      ...(connection.sasl ? { sasl: connection.sasl as never } : {}),
-      connectionTimeout: connection.connectionTimeout ?? 10_000,
-      requestTimeout: connection.requestTimeout ?? 30_000,
-      retry: { retries: 2, initialRetryTime: 300 },
-      logLevel: logLevel.NOTHING,
-    }).admin();
+    const client = kafkaPort(kafka, 'admin', { retries: 2 });
     try {
+      let admin: KafkaAdmin;
       try {
-        await admin.connect();
+        admin = await client.admin();
       } catch (error) {
         throw new RunnerError(`Kafka at ${brokers} not reachable: ${(error as Error).message}`, {
           cause: error,
@@ -68,7 +57,7 @@ export async function ensureRunTopics(
       const created = results.filter((r) => r.action === 'created').map((r) => r.topic);
       if (created.length > 0) logger.info({ brokers, topics: created }, `created ${created.length} topic(s)`);
     } finally {
-      await admin.disconnect().catch(() => {});
+      await client.close();
     }
   }
 }

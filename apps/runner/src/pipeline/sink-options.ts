@@ -19,6 +19,7 @@ export function kafkaConnection(kafka: KafkaConfig): KafkaSinkOptions['kafka'] {
   } else ssl = kafka.ssl;
   return {
     brokers: kafka.brokers,
+    client: kafka.client,
     clientId: kafka.client_id,
     ssl,
     ...(kafka.sasl ? { sasl: kafka.sasl } : {}),

@@ -15,6 +15,11 @@ export interface PipelinesSpec {
   extraDefaults?: string;
 }
 
+/** The Kafka client the runner's tests use: SIPHON_KAFKA_CLIENT=confluent runs them on librdkafka. */
+export function kafkaClient(): 'kafkajs' | 'confluent' {
+  return process.env.SIPHON_KAFKA_CLIENT === 'confluent' ? 'confluent' : 'kafkajs';
+}
+
 /**
  * A pipelines file with both seeds against a sandbox: billing through its source package,
  * analytics as the verbatim seed file with only base_url (and `analyticsOverrides`) overridden.
@@ -26,7 +31,7 @@ export function pipelinesYaml(spec: PipelinesSpec): string {
   const overrides = { client: { base_url: sandbox.analyticsUrl }, ...(spec.analyticsOverrides ?? {}) };
   const schedule = spec.schedule ? `    schedule: ${spec.schedule}\n` : '';
   return `defaults:
-  kafka: { brokers: ${JSON.stringify(brokers)}, client_id: siphon-test }
+  kafka: { brokers: ${JSON.stringify(brokers)}, client_id: siphon-test, client: ${kafkaClient()} }
   registry: { url: ${JSON.stringify(infra.registryUrl)} }
   topics: { prefix: ${JSON.stringify(spec.prefix)}, partitions: 2, replication_factor: 1 }
 ${spec.extraDefaults ?? ''}pipelines:

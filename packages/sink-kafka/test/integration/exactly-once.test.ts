@@ -3,8 +3,8 @@ import path from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Page, ResourceState } from '@siphon/core';
 import { infraConfig } from '@siphon/testkit';
-import type { Transaction } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import type { KafkaTransaction as Transaction } from '../../src/index.js';
 import { createKafkaSink } from '../../src/index.js';
 import { header, page, readCommitted, readUncommitted, resource, testOptions } from './helpers.js';
 

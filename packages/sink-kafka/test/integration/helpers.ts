@@ -1,7 +1,16 @@
 import type { JsonRecord, Page, ResourceDescriptor, ResourceState } from '@siphon/core';
 import { infraConfig, uniqueName } from '@siphon/testkit';
 import kafkajs, { type Admin, type IHeaders, type Kafka } from 'kafkajs';
-import { type KafkaSinkEvent, type KafkaSinkOptions, registerZstdCodec } from '../../src/index.js';
+import {
+  createKafkaPort,
+  type KafkaAdmin,
+  type KafkaClientName,
+  type KafkaPort,
+  type KafkaSinkEvent,
+  type KafkaSinkOptions,
+  registerZstdCodec,
+  resolveConnection,
+} from '../../src/index.js';
 import { scanTopics } from '../../src/reader.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
@@ -11,7 +20,16 @@ export interface ReadMessage {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
-  headers: IHeaders;
+  headers: IHeaders | Record<string, Buffer | string | undefined>;
+}
+
+/** The adapter the sink's real-broker tests run on (default kafkajs). */
+export function testClient(): KafkaClientName {
+  const client = process.env.SIPHON_KAFKA_CLIENT ?? 'kafkajs';
+  if (client !== 'kafkajs' && client !== 'confluent') {
+    throw new Error(`SIPHON_KAFKA_CLIENT must be kafkajs or confluent, got "${client}"`);
+  }
+  return client;
 }
 
 /** Options for a sink whose every topic name is unique to this test. */
@@ -21,7 +39,8 @@ export function testOptions(
   const { brokers, registryUrl } = infraConfig();
   const events: KafkaSinkEvent[] = [];
   return {
-    kafka: { brokers, clientId: 'sink-kafka-test' },
+    // SIPHON_KAFKA_CLIENT=confluent runs the sink's real-broker tests on the librdkafka adapter.
+    kafka: { brokers, clientId: 'sink-kafka-test', client: testClient() },
     registry: { url: registryUrl },
     transactions: { boundary: { records: 1000 } },
     ...overrides,
@@ -52,19 +71,35 @@ export async function withAdmin<T>(fn: (admin: Admin, kafka: Kafka) => Promise<T
   }
 }
 
+/** The sink's Kafka port on the test broker, closed after `fn`. */
+export async function withPort<T>(fn: (admin: KafkaAdmin, port: KafkaPort) => Promise<T>): Promise<T> {
+  const port = createKafkaPort({
+    kafka: resolveConnection({
+      brokers: infraConfig().brokers,
+      clientId: 'sink-kafka-test-port',
+      client: testClient(),
+    }),
+    producer: { retries: 5 },
+  });
+  try {
+    return await fn(await port.admin(), port);
+  } finally {
+    await port.close();
+  }
+}
+
 /** Everything committed to a topic (read_committed), in offset order per partition. */
 export async function readCommitted(topic: string): Promise<ReadMessage[]> {
-  return withAdmin(async (admin, kafka) => {
+  return withPort(async (_admin, port) => {
     const out: ReadMessage[] = [];
     await scanTopics(
-      kafka,
-      admin,
+      port,
       topic,
       (m) => {
         out.push(m);
       },
       {
-        groupPrefix: 'sink-kafka-test',
+        name: 'sink-kafka-test',
         brokers: infraConfig().brokers,
         timeoutMs: 60_000,
       },

@@ -2,7 +2,7 @@ import { uniqueName } from '@siphon/testkit';
 import kafkajs from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKafkaSink, ensureTopics, type KafkaSink, planTopics } from '../../src/index.js';
-import { resource, testOptions, withAdmin } from './helpers.js';
+import { resource, testOptions, withAdmin, withPort } from './helpers.js';
 
 const { ConfigResourceTypes } = kafkajs;
 const sinks: KafkaSink[] = [];
@@ -100,17 +100,17 @@ describe('topics', () => {
       source: 'billing',
       resources: [resource()],
     });
-    const dry = await withAdmin((admin) => ensureTopics(admin, plan, { apply: false }));
+    const dry = await withPort((admin) => ensureTopics(admin, plan, { apply: false }));
     expect(dry.map((r) => r.action)).toEqual(['would-create', 'would-create', 'would-create']);
-    const applied = await withAdmin((admin) => ensureTopics(admin, plan, { apply: true }));
+    const applied = await withPort((admin) => ensureTopics(admin, plan, { apply: true }));
     expect(applied.map((r) => r.action)).toEqual(['created', 'created', 'created']);
-    const again = await withAdmin((admin) =>
+    const again = await withPort((admin) =>
       ensureTopics(admin, [...plan.resources, plan.stateTopic, plan.deadLetterTopic], { apply: true }),
     );
     expect(again.map((r) => r.action)).toEqual(['exists', 'exists', 'exists']);
     const conflicting = { ...plan.deadLetterTopic, cleanupPolicy: 'compact' as const };
     await expect(
-      withAdmin((admin) => ensureTopics(admin, [conflicting], { apply: false })),
+      withPort((admin) => ensureTopics(admin, [conflicting], { apply: false })),
     ).rejects.toMatchObject({
       code: 'TOPIC_POLICY_CONFLICT',
     });

@@ -1,7 +1,7 @@
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { createKafka, kafkaJsLogCreator } from '../../src/client.js';
 import { type Logger, resolveOptions } from '../../src/index.js';
+import { createKafka, kafkaJsLogCreator } from '../../src/kafkajs/client.js';
 
 const { logLevel } = kafkajs;
 
@@ -63,6 +63,25 @@ describe('kafkajs log lines through the sink logger', () => {
       'Failed to send messages: This server is not the leader for that topic-partition',
     );
     expect(logger.lines.map((l) => l.level)).toEqual(['debug', 'debug']);
+  });
+
+  it('demotes the per-request lines of a coordinator that is still loading or moving', () => {
+    const logger = captureLogger();
+    const connection = kafkaJsLogCreator(logger)(logLevel.DEBUG);
+    for (const error of [
+      "The coordinator is loading and hence can't process requests for this group",
+      'The group coordinator is not available',
+      'This is not the correct coordinator for this group',
+    ]) {
+      connection({
+        namespace: 'Connection',
+        level: logLevel.ERROR,
+        label: 'ERROR',
+        log: { timestamp: '', message: 'Response InitProducerId(key: 22, version: 1)', error },
+      });
+    }
+    emit(logger, logLevel.ERROR, 'Restarting the consumer in 300ms');
+    expect(logger.lines.map((l) => l.level)).toEqual(['debug', 'debug', 'debug', 'debug']);
   });
 
   it('keeps every other line at its level', () => {

@@ -54,6 +54,7 @@ describe('resolveOptions', () => {
       retries: 10,
     });
     expect(o.transactionalIdPrefix).toBe('siphon');
+    expect(o.kafka.client).toBe('kafkajs');
     expect(resolveOptions(o)).toBe(o);
   });
 
@@ -67,6 +68,10 @@ describe('resolveOptions', () => {
     [{ transactions: { boundary: { intervalMs: 70_000 } } }, 'must be below transactions.timeoutMs (60000)'],
     [{ producer: { compression: 'lz4' } }, 'producer.compression "lz4" is not one of none, gzip, zstd'],
     [{ kafka: { brokers: ['a:1'], sasl: { mechanism: 'gssapi' } } }, 'kafka.sasl.mechanism "gssapi"'],
+    [
+      { kafka: { brokers: ['a:1'], client: 'rdkafka' } },
+      'kafka.client "rdkafka" is not one of kafkajs, confluent',
+    ],
   ])('rejects %j', (override, message) => {
     expect(() => resolveOptions({ ...base, ...(override as Partial<KafkaSinkOptions>) })).toThrow(message);
   });

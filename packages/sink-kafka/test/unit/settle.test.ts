@@ -4,9 +4,16 @@
  */
 
 import { leaderNotAvailable, notLeader, protocolError, unknownTopic } from '@siphon/testkit';
-import type { Admin, Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { ensureTopics, isSettlingError, type SettlePolicy, type TopicSpec } from '../../src/index.js';
+import {
+  ensureTopics,
+  isSettlingError,
+  type KafkaAdmin,
+  type KafkaPort,
+  type SettlePolicy,
+  type TopicSpec,
+  untilSettled,
+} from '../../src/index.js';
 import { TopicTail } from '../../src/reader.js';
 
 const FAST: SettlePolicy = { attempts: 4, minDelayMs: 1, maxDelayMs: 2 };
@@ -23,7 +30,7 @@ function spec(topic: string, cleanupPolicy: 'compact' | 'delete' = 'compact'): T
 }
 
 interface FakeBroker {
-  admin: Admin;
+  admin: KafkaAdmin;
   calls: Record<string, number>;
   topics: Map<string, string>;
 }
@@ -43,63 +50,47 @@ function fakeBroker(
     const error = failures[name]?.shift()?.();
     if (error) throw error;
   };
-  const admin = {
+  const admin: KafkaAdmin = {
     listTopics: async () => {
       step('listTopics');
       return [...topics.keys()];
     },
-    describeCluster: async () => ({
-      brokers: [{ nodeId: 1, host: 'h', port: 1 }],
-      controller: 1,
-      clusterId: 'c',
-    }),
-    createTopics: async ({
-      topics: wanted,
-    }: {
-      topics: Array<{ topic: string; configEntries: Array<{ name: string; value: string }> }>;
-    }) => {
+    describeCluster: async () => ({ brokers: 1, controller: 1 }),
+    createTopics: async (wanted) => {
       step('createTopics');
       let created = false;
       for (const t of wanted) {
         if (topics.has(t.topic)) continue;
-        topics.set(t.topic, t.configEntries.find((c) => c.name === 'cleanup.policy')?.value ?? 'delete');
+        topics.set(t.topic, t.configs['cleanup.policy'] ?? 'delete');
         created = true;
       }
       return created;
     },
-    describeConfigs: async ({ resources }: { resources: Array<{ name: string }> }) => {
+    createPartitions: async () => {},
+    topicConfigs: async (names) => {
       step('describeConfigs');
-      return {
-        resources: resources.map((r) => ({
-          resourceName: r.name,
-          configEntries: [{ configName: 'cleanup.policy', configValue: topics.get(r.name) ?? 'delete' }],
-        })),
-      };
+      return new Map(names.map((name) => [name, { 'cleanup.policy': topics.get(name) ?? 'delete' }]));
     },
     // `metadata` failures returning nothing play a broker that lists the topic without partitions.
-    fetchTopicMetadata: async ({ topics: wanted }: { topics: string[] }) => {
+    partitions: async () => {
       calls.fetchTopicMetadata = (calls.fetchTopicMetadata ?? 0) + 1;
       const next = failures.fetchTopicMetadata?.shift();
       if (next) {
         const error = next();
         if (error) throw error;
-        return { topics: wanted.map((name) => ({ name, partitions: [] })) };
+        return [];
       }
-      return {
-        topics: wanted.map((name) => ({
-          name,
-          partitions: [{ partitionId: 0, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }],
-        })),
-      };
+      return [{ partition: 0, leader: 1, errorCode: 0 }];
     },
-    fetchTopicOffsets: async (topic: string) => {
+    topicOffsets: async (topic) => {
       step('fetchTopicOffsets');
       if (!topics.has(topic)) throw unknownTopic();
-      return [{ partition: 0, offset: '0', high: '0', low: '0' }];
+      return [{ partition: 0, high: '0', low: '0' }];
     },
-    deleteGroups: async () => [],
+    listGroups: async () => [],
+    deleteGroups: async () => {},
   };
-  return { admin: admin as unknown as Admin, calls, topics };
+  return { admin, calls, topics };
 }
 
 describe('isSettlingError', () => {
@@ -120,6 +111,45 @@ describe('isSettlingError', () => {
       ),
     ).toBe(false);
     expect(isSettlingError(new Error('ECONNREFUSED'))).toBe(false);
+  });
+
+  it('knows a coordinator that is loading, not available or moved (codes 14, 15, 16)', () => {
+    const loading = protocolError(
+      'GROUP_LOAD_IN_PROGRESS',
+      14,
+      "The coordinator is loading and hence can't process requests for this group",
+    );
+    expect(isSettlingError(loading)).toBe(true);
+    expect(
+      isSettlingError(
+        protocolError('GROUP_COORDINATOR_NOT_AVAILABLE', 15, 'The group coordinator is not available'),
+      ),
+    ).toBe(true);
+    expect(
+      isSettlingError(
+        Object.assign(new Error('retries exceeded'), {
+          originalError: protocolError(
+            'NOT_COORDINATOR_FOR_GROUP',
+            16,
+            'This is not the correct coordinator',
+          ),
+        }),
+      ),
+    ).toBe(true);
+  });
+
+  it('waits out a loading coordinator with backoff, then answers', async () => {
+    let calls = 0;
+    const answer = await untilSettled(
+      'initialising a producer',
+      async () => {
+        calls += 1;
+        if (calls < 3) throw protocolError('GROUP_LOAD_IN_PROGRESS', 14, 'The coordinator is loading');
+        return 'ready';
+      },
+      { policy: { attempts: 5, minDelayMs: 1, maxDelayMs: 2 } },
+    );
+    expect({ answer, calls }).toEqual({ answer: 'ready', calls: 3 });
   });
 });
 
@@ -158,15 +188,6 @@ describe('ensureTopics while the new topics settle', () => {
     });
     expect(broker.calls.fetchTopicMetadata).toBe(FAST.attempts);
     expect(broker.calls.fetchTopicOffsets).toBeUndefined();
-  });
-
-  it('retries ListOffsets that kafkajs failed with a TypeError from its stale metadata cache', async () => {
-    const staleCache = () =>
-      new TypeError("Cannot destructure property 'partitions' of 'low.pop(...)' as it is undefined.");
-    const broker = fakeBroker({ fetchTopicOffsets: [staleCache, staleCache] });
-    const result = await ensureTopics(broker.admin, [spec('s._state')], { apply: true, settle: FAST });
-    expect(result).toEqual([{ topic: 's._state', action: 'created' }]);
-    expect(broker.calls.fetchTopicOffsets).toBe(3);
   });
 
   it('does not retry any other TypeError', async () => {
@@ -249,8 +270,8 @@ describe('TopicTail on a fresh topic', () => {
       { fetchTopicOffsets: [notLeader, leaderNotAvailable, notLeader] },
       { 's._state': 'compact' },
     );
-    const tail = new TopicTail(fakeKafka(), broker.admin, 's._state', () => {}, {
-      groupPrefix: 't',
+    const tail = new TopicTail(portOn(broker.admin), 's._state', () => {}, {
+      name: 't',
       brokers: ['b:1'],
       settle: FAST,
     });
@@ -267,8 +288,8 @@ describe('TopicTail on a fresh topic', () => {
       { fetchTopicOffsets: Array.from({ length: 10 }, () => notLeader) },
       { 's._state': 'compact' },
     );
-    const tail = new TopicTail(fakeKafka(), broker.admin, 's._state', () => {}, {
-      groupPrefix: 't',
+    const tail = new TopicTail(portOn(broker.admin), 's._state', () => {}, {
+      name: 't',
       brokers: ['b:1'],
       settle: FAST,
     });
@@ -281,15 +302,10 @@ describe('TopicTail on a fresh topic', () => {
   });
 });
 
-/** A client whose consumers connect and run without a broker (the topics are empty). */
-function fakeKafka(): Kafka {
-  const consumer = {
-    events: { END_BATCH_PROCESS: 'end', CRASH: 'crash' },
-    on: () => () => {},
-    connect: async () => {},
-    subscribe: async () => {},
-    run: async () => {},
-    disconnect: async () => {},
-  };
-  return { consumer: () => consumer } as unknown as Kafka;
+/** A client whose readers start without a broker (the topics are empty). */
+function portOn(admin: KafkaAdmin): KafkaPort {
+  return {
+    admin: async () => admin,
+    logReader: () => ({ start: async () => {}, stop: async () => {} }),
+  } as unknown as KafkaPort;
 }

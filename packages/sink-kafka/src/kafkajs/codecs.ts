@@ -6,28 +6,13 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import kafkajs from 'kafkajs';
-import { KafkaSinkError } from './errors.js';
-
-type ZstdZlib = typeof zlib & {
-  zstdCompress?: (
-    buffer: Buffer,
-    options: object,
-    callback: (error: Error | null, result: Buffer) => void,
-  ) => void;
-  zstdDecompress?: (buffer: Buffer, callback: (error: Error | null, result: Buffer) => void) => void;
-  constants: typeof zlib.constants & { ZSTD_c_compressionLevel?: number };
-};
+import { KafkaSinkError } from '../errors.js';
+import { type ZstdZlib, zstdAvailable } from '../zstd.js';
 
 // kafkajs is CommonJS and `CompressionCodecs` is not detectable as a named export.
 const { CompressionCodecs, CompressionTypes } = kafkajs;
 
 let registered = false;
-
-/** Whether this Node has zlib zstd (Node >= 22.15 / 23.8). */
-export function zstdAvailable(): boolean {
-  const z = zlib as ZstdZlib;
-  return typeof z.zstdCompress === 'function' && typeof z.zstdDecompress === 'function';
-}
 
 export function registerZstdCodec(level = 3): void {
   if (registered) return;

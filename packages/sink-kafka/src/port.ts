@@ -1,0 +1,193 @@
+/**
+ * The Kafka port: everything Siphon asks of a Kafka client, in Siphon's own types. The sink's
+ * writer, state store, topic management and readers, and the runner's probes, topic commands,
+ * fencing and scale-out group, use only this; an adapter (`kafkajs/`) implements it on a client
+ * library, and `testing/fake-kafka.ts` in memory. Errors thrown through the port keep the broker's
+ * answer as `{ type, code, retriable }` somewhere on their `cause` chain (see broker-errors.ts).
+ */
+import type { Compression } from './options.js';
+
+export type MessageHeaders = Record<string, string | Buffer>;
+
+/** A message as Siphon writes it. `partition` unset: the key's murmur2 partition, as Java clients pick. */
+export interface KafkaMessage {
+  key: Buffer | null;
+  /** Null for a tombstone. */
+  value: Buffer | null;
+  headers?: MessageHeaders;
+  partition?: number;
+}
+
+export interface TopicMessages {
+  topic: string;
+  messages: KafkaMessage[];
+}
+
+/** A committed message as read back. */
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | string | undefined>;
+}
+
+/** `high` is the last stable offset (what a `read_committed` reader can reach). */
+export interface PartitionOffsets {
+  partition: number;
+  low: string;
+  high: string;
+}
+
+export interface PartitionInfo {
+  partition: number;
+  /** Node id, or -1 without one. */
+  leader: number;
+  errorCode: number;
+}
+
+export interface NewTopic {
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+  configs: Record<string, string>;
+}
+
+export interface ClusterInfo {
+  brokers: number;
+  controller: number | null;
+}
+
+/** Admin calls, on a connection the port keeps open until `close`. */
+export interface KafkaAdmin {
+  listTopics(): Promise<string[]>;
+  /** Resolves false when every topic existed already; throws with per-topic errors otherwise. */
+  createTopics(topics: NewTopic[]): Promise<boolean>;
+  createPartitions(topic: string, count: number): Promise<void>;
+  /** Fresh metadata of one topic, straight from a broker. */
+  partitions(topic: string): Promise<PartitionInfo[]>;
+  describeCluster(): Promise<ClusterInfo>;
+  /** The named configs of each topic (missing ones left out). */
+  topicConfigs(topics: string[], names: string[]): Promise<Map<string, Record<string, string>>>;
+  topicOffsets(topic: string): Promise<PartitionOffsets[]>;
+  listGroups(): Promise<string[]>;
+  deleteGroups(groupIds: string[]): Promise<void>;
+}
+
+export interface SendOptions {
+  compression: Compression;
+  /** Broker-side wait for acknowledgements (acks = all). */
+  timeoutMs: number;
+}
+
+export interface KafkaTransaction {
+  send(batches: TopicMessages[], options: SendOptions): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+  isActive(): boolean;
+}
+
+/** One producer per transactional id; `init` fences older owners of the id. */
+export interface TransactionalProducer {
+  /** Connects and runs InitProducerId (bumping the id's epoch). */
+  init(): Promise<void>;
+  begin(): Promise<KafkaTransaction>;
+  close(): Promise<void>;
+}
+
+export interface TransactionalProducerOptions {
+  transactionalId: string;
+  transactionTimeoutMs: number;
+  retries: number;
+  /** For clients that compress per producer (librdkafka); kafkajs takes it per send. */
+  compression?: Compression;
+}
+
+/** Idempotent, acks = all, outside transactions (state resets, slot messages). */
+export interface PlainProducer {
+  /** Resolves with the partitions written to, each once. */
+  send(topic: string, messages: KafkaMessage[]): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+export interface LogReaderHandlers {
+  /** Called in offset order per partition; a returned promise is awaited before the next. */
+  onMessage(message: ConsumedMessage): void | Promise<void>;
+  /** Everything before `next` in this partition was handed to `onMessage` (and settled). */
+  onProgress(topic: string, partition: number, next: bigint): void;
+  /** The reader stopped for good. */
+  onError(error: unknown): void;
+}
+
+/** Reads topics from the beginning, `read_committed`, and keeps tailing them until stopped. */
+export interface LogReader {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface LogReaderOptions {
+  /** Names the reader (and, where a client can only read through a group, its group). */
+  name: string;
+}
+
+/** A member of a consumer group as the assignor sees it. */
+export interface GroupMemberMetadata {
+  memberId: string;
+  /** What the member announced; undefined when unreadable. */
+  userData: Buffer | undefined;
+}
+
+export interface GroupAssignor {
+  name: string;
+  /** This member's announcement, read at every join. */
+  userData(): Buffer;
+  /** On the leader: partitions of the group's topic per member id. */
+  assign(members: GroupMemberMetadata[]): Map<string, number[]>;
+}
+
+export interface GroupJoin {
+  memberId: string;
+  isLeader: boolean;
+  durationMs: number;
+  /** Partitions of the topic assigned to this member. */
+  partitions: number[];
+}
+
+export interface GroupMembershipSpec {
+  groupId: string;
+  topic: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  assignor: GroupAssignor;
+  onJoin(join: GroupJoin): void;
+  /**
+   * Messages arrived for the assignment. While this runs, the member sends heartbeats only through
+   * `heartbeat`; an error it rethrows whose `type` ends the generation makes the member rejoin.
+   */
+  onBatch(heartbeat: () => Promise<void>): Promise<void>;
+  /** The client crashed; with `restart` it rejoins by itself. */
+  onCrash(error: Error, restart: boolean): void;
+}
+
+export interface GroupMembership {
+  /** Connects, subscribes and starts the member's loop (resolves once it runs). */
+  start(): Promise<void>;
+  /** Leaves the group at once. */
+  stop(): Promise<void>;
+}
+
+/** A Kafka client behind the port. Cheap to create; connections are opened on first use. */
+export interface KafkaPort {
+  readonly brokers: readonly string[];
+  /** The client library's name, for messages. */
+  readonly clientName: string;
+  admin(): Promise<KafkaAdmin>;
+  transactionalProducer(options: TransactionalProducerOptions): TransactionalProducer;
+  producer(): PlainProducer;
+  logReader(topics: readonly string[], handlers: LogReaderHandlers, options: LogReaderOptions): LogReader;
+  groupMembership(spec: GroupMembershipSpec): GroupMembership;
+  /** Closes the admin connection and whatever else the port keeps open. */
+  close(): Promise<void>;
+}

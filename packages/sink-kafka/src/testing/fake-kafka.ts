@@ -1,0 +1,393 @@
+/**
+ * An in-memory Kafka behind the port, for unit tests of the writer, the state store and the
+ * runner's group logic without a broker. It keeps what tests rely on: topics with partitions,
+ * transactions visible to readers only once committed (read_committed), transactional ids whose
+ * older producers are fenced by a newer `init`, tailing readers, and answers injected on demand.
+ * It has no consumer groups: its readers assign partitions, as a client that can would.
+ */
+import type {
+  ConsumedMessage,
+  GroupMembership,
+  GroupMembershipSpec,
+  KafkaAdmin,
+  KafkaMessage,
+  KafkaPort,
+  KafkaTransaction,
+  LogReader,
+  LogReaderHandlers,
+  NewTopic,
+  PartitionOffsets,
+  PlainProducer,
+  TopicMessages,
+  TransactionalProducer,
+  TransactionalProducerOptions,
+} from '../port.js';
+
+interface StoredMessage {
+  offset: bigint;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | string>;
+}
+
+interface FakeTopic {
+  configs: Record<string, string>;
+  partitions: StoredMessage[][];
+}
+
+/** Operations an answer can be injected into, once each time it is queued. */
+export type FakeOperation = 'init' | 'send' | 'commit' | 'abort' | 'topicOffsets' | 'createTopics';
+
+/** A broker answer as the adapters report it: `{ type, code, retriable }`. */
+export function brokerAnswer(type: string, code: number, retriable: boolean, message = type): Error {
+  return Object.assign(new Error(message), { name: 'KafkaProtocolError', type, code, retriable });
+}
+
+export class FakeKafka {
+  readonly topics = new Map<string, FakeTopic>();
+  /** Current epoch per transactional id. */
+  private readonly epochs = new Map<string, number>();
+  private readonly injected = new Map<FakeOperation, unknown[]>();
+  private readonly readers = new Set<FakeLogReader>();
+  /** How many ports, producers and readers were opened and are still open. */
+  readonly open = { producers: 0, readers: 0 };
+  /** Committed transactions, per transactional id. */
+  readonly commits = new Map<string, number>();
+
+  /** The next call of `operation` fails with `error` (queue several for several calls). */
+  inject(operation: FakeOperation, error: unknown): void {
+    const queue = this.injected.get(operation) ?? [];
+    queue.push(error);
+    this.injected.set(operation, queue);
+  }
+
+  /** Throws the next injected answer for `operation`, if any. */
+  take(operation: FakeOperation): void {
+    const queue = this.injected.get(operation);
+    if (queue && queue.length > 0) throw queue.shift();
+  }
+
+  createTopic(topic: string, partitions = 1, configs: Record<string, string> = {}): void {
+    if (this.topics.has(topic)) return;
+    this.topics.set(topic, { configs, partitions: Array.from({ length: partitions }, () => []) });
+  }
+
+  /** Committed messages of a topic, all partitions, in partition then offset order. */
+  messages(topic: string): Array<StoredMessage & { partition: number }> {
+    const t = this.topics.get(topic);
+    if (!t) return [];
+    return t.partitions.flatMap((log, partition) => log.map((m) => ({ ...m, partition })));
+  }
+
+  /** The latest value per key (tombstones remove the key), as compaction would keep it. */
+  compacted(topic: string): Map<string, Buffer> {
+    const out = new Map<string, Buffer>();
+    for (const m of this.messages(topic)) {
+      if (!m.key) continue;
+      const id = m.key.toString('latin1');
+      if (m.value === null) out.delete(id);
+      else out.set(id, m.value);
+    }
+    return out;
+  }
+
+  /** A port on this broker; each is a client with its own lifecycle. */
+  port(): KafkaPort {
+    return new FakePort(this);
+  }
+
+  bumpEpoch(transactionalId: string): number {
+    const epoch = (this.epochs.get(transactionalId) ?? 0) + 1;
+    this.epochs.set(transactionalId, epoch);
+    return epoch;
+  }
+
+  epochOf(transactionalId: string): number {
+    return this.epochs.get(transactionalId) ?? 0;
+  }
+
+  append(batches: readonly TopicMessages[]): number[] {
+    const written: number[] = [];
+    for (const { topic, messages } of batches) {
+      const t = this.topics.get(topic);
+      if (!t) throw brokerAnswer('UNKNOWN_TOPIC_OR_PARTITION', 3, true, `unknown topic ${topic}`);
+      for (const m of messages) {
+        const partition = m.partition ?? partitionOf(m.key, t.partitions.length);
+        const log = t.partitions[partition];
+        if (!log) throw brokerAnswer('UNKNOWN_TOPIC_OR_PARTITION', 3, true, `${topic}[${partition}]`);
+        log.push({
+          offset: BigInt(log.length),
+          key: m.key,
+          value: m.value,
+          headers: { ...(m.headers ?? {}) },
+        });
+        written.push(partition);
+      }
+    }
+    for (const reader of this.readers) reader.wake();
+    return written;
+  }
+
+  addReader(reader: FakeLogReader): void {
+    this.readers.add(reader);
+    this.open.readers++;
+  }
+
+  removeReader(reader: FakeLogReader): void {
+    if (this.readers.delete(reader)) this.open.readers--;
+  }
+}
+
+/** Any stable key → partition mapping will do for a fake (the real adapters use murmur2). */
+function partitionOf(key: Buffer | null, count: number): number {
+  if (!key || count <= 1) return 0;
+  let hash = 0;
+  for (const byte of key) hash = (hash * 31 + byte) >>> 0;
+  return hash % count;
+}
+
+class FakePort implements KafkaPort {
+  readonly clientName = 'fake';
+  readonly brokers = ['fake:9092'];
+
+  constructor(private readonly broker: FakeKafka) {}
+
+  async admin(): Promise<KafkaAdmin> {
+    return new FakeAdmin(this.broker);
+  }
+
+  transactionalProducer(options: TransactionalProducerOptions): TransactionalProducer {
+    return new FakeTransactionalProducer(this.broker, options.transactionalId);
+  }
+
+  producer(): PlainProducer {
+    const broker = this.broker;
+    return {
+      async send(topic: string, messages: KafkaMessage[]) {
+        broker.take('send');
+        return broker.append([{ topic, messages }]);
+      },
+      async close() {},
+    };
+  }
+
+  logReader(topics: readonly string[], handlers: LogReaderHandlers): LogReader {
+    return new FakeLogReader(this.broker, topics, handlers);
+  }
+
+  groupMembership(_spec: GroupMembershipSpec): GroupMembership {
+    throw new Error('the fake Kafka has no consumer groups');
+  }
+
+  async close(): Promise<void> {}
+}
+
+class FakeAdmin implements KafkaAdmin {
+  constructor(private readonly broker: FakeKafka) {}
+
+  async listTopics(): Promise<string[]> {
+    return [...this.broker.topics.keys()];
+  }
+
+  async createTopics(topics: NewTopic[]): Promise<boolean> {
+    this.broker.take('createTopics');
+    let created = false;
+    for (const t of topics) {
+      if (this.broker.topics.has(t.topic)) continue;
+      this.broker.createTopic(t.topic, t.partitions, t.configs);
+      created = true;
+    }
+    return created;
+  }
+
+  async createPartitions(topic: string, count: number): Promise<void> {
+    const t = this.broker.topics.get(topic);
+    if (!t) throw brokerAnswer('UNKNOWN_TOPIC_OR_PARTITION', 3, true);
+    while (t.partitions.length < count) t.partitions.push([]);
+  }
+
+  async partitions(topic: string) {
+    const t = this.broker.topics.get(topic);
+    return (t?.partitions ?? []).map((_, partition) => ({ partition, leader: 1, errorCode: 0 }));
+  }
+
+  async describeCluster() {
+    return { brokers: 1, controller: 1 };
+  }
+
+  async topicConfigs(topics: string[], names: string[]) {
+    const out = new Map<string, Record<string, string>>();
+    for (const topic of topics) {
+      const configs = this.broker.topics.get(topic)?.configs ?? {};
+      out.set(
+        topic,
+        Object.fromEntries(names.filter((n) => n in configs).map((n) => [n, configs[n] as string])),
+      );
+    }
+    return out;
+  }
+
+  async topicOffsets(topic: string): Promise<PartitionOffsets[]> {
+    this.broker.take('topicOffsets');
+    const t = this.broker.topics.get(topic);
+    if (!t) throw brokerAnswer('UNKNOWN_TOPIC_OR_PARTITION', 3, true);
+    return t.partitions.map((log, partition) => ({ partition, low: '0', high: String(log.length) }));
+  }
+
+  async listGroups(): Promise<string[]> {
+    return [];
+  }
+
+  async deleteGroups(): Promise<void> {}
+}
+
+class FakeTransactionalProducer implements TransactionalProducer {
+  private epoch = -1;
+
+  constructor(
+    private readonly broker: FakeKafka,
+    readonly transactionalId: string,
+  ) {}
+
+  async init(): Promise<void> {
+    this.broker.take('init');
+    this.epoch = this.broker.bumpEpoch(this.transactionalId);
+    this.broker.open.producers++;
+  }
+
+  /** Throws as a broker does for a producer whose epoch a newer `init` bumped. */
+  checkEpoch(): void {
+    if (this.epoch !== this.broker.epochOf(this.transactionalId)) {
+      throw brokerAnswer(
+        'INVALID_PRODUCER_EPOCH',
+        47,
+        false,
+        'Producer attempted an operation with an old epoch',
+      );
+    }
+  }
+
+  async begin(): Promise<KafkaTransaction> {
+    if (this.epoch < 0) throw new Error(`producer "${this.transactionalId}" is not initialised`);
+    this.checkEpoch();
+    return new FakeTransaction(this.broker, this);
+  }
+
+  async close(): Promise<void> {
+    if (this.epoch >= 0) this.broker.open.producers--;
+    this.epoch = -1;
+  }
+}
+
+/** Messages are kept aside until commit: a read_committed reader never sees an open transaction. */
+class FakeTransaction implements KafkaTransaction {
+  private readonly pending: TopicMessages[] = [];
+  private active = true;
+
+  constructor(
+    private readonly broker: FakeKafka,
+    private readonly producer: FakeTransactionalProducer,
+  ) {}
+
+  async send(batches: TopicMessages[]): Promise<void> {
+    this.broker.take('send');
+    this.producer.checkEpoch();
+    for (const { topic, messages } of batches) {
+      if (!this.broker.topics.has(topic)) throw brokerAnswer('UNKNOWN_TOPIC_OR_PARTITION', 3, true);
+      this.pending.push({ topic, messages: [...messages] });
+    }
+  }
+
+  async commit(): Promise<void> {
+    this.broker.take('commit');
+    this.producer.checkEpoch();
+    this.active = false;
+    this.broker.append(this.pending);
+    const id = this.producer.transactionalId;
+    this.broker.commits.set(id, (this.broker.commits.get(id) ?? 0) + 1);
+  }
+
+  async abort(): Promise<void> {
+    this.broker.take('abort');
+    this.active = false;
+    this.pending.length = 0;
+  }
+
+  isActive(): boolean {
+    return this.active;
+  }
+}
+
+class FakeLogReader implements LogReader {
+  private readonly positions = new Map<string, bigint>();
+  private running = false;
+  private pumping: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly broker: FakeKafka,
+    private readonly topics: readonly string[],
+    private readonly handlers: LogReaderHandlers,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.broker.addReader(this);
+    this.wake();
+  }
+
+  /** New messages may be there: deliver them (one pump at a time, in order). */
+  wake(): void {
+    if (!this.running) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async pump(): Promise<void> {
+    for (const topic of this.topics) {
+      const t = this.broker.topics.get(topic);
+      if (!t) continue;
+      for (const [partition, log] of t.partitions.entries()) {
+        const id = `${topic}[${partition}]`;
+        let next = this.positions.get(id) ?? 0n;
+        while (this.running && next < BigInt(log.length)) {
+          const m = log[Number(next)] as StoredMessage;
+          const message: ConsumedMessage = {
+            topic,
+            partition,
+            offset: String(m.offset),
+            key: m.key,
+            value: m.value,
+            headers: m.headers,
+          };
+          try {
+            await this.handlers.onMessage(message);
+          } catch (error) {
+            this.running = false;
+            this.handlers.onError(error);
+            return;
+          }
+          next += 1n;
+          this.positions.set(id, next);
+          this.handlers.onProgress(topic, partition, next);
+        }
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.broker.removeReader(this);
+    await this.pumping?.catch(() => {});
+  }
+}

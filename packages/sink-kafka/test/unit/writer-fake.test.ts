@@ -1,0 +1,167 @@
+/**
+ * The writer and the state store on the in-memory Kafka (no broker): records and state travel in
+ * one transaction, a failed commit is replayed exactly once, a fenced writer stops with nothing of
+ * its open transaction visible, and state is read back from the log by a fresh store.
+ */
+import type { JsonRecord, Page, ResourceDescriptor, ResourceState, StateKey } from '@siphon/core';
+import { describe, expect, it } from 'vitest';
+import { type ResourceEncoder, RUN_HEADER } from '../../src/encoder.js';
+import { type KafkaSinkEvent, type ResolvedOptions, resolveOptions } from '../../src/index.js';
+import { TransactionalUnit } from '../../src/producer.js';
+import { KafkaStateStore } from '../../src/state-store.js';
+import { brokerAnswer, FakeKafka } from '../../src/testing.js';
+import type { ResourceTopicPlan } from '../../src/topics.js';
+import { KafkaResourceWriter } from '../../src/writer.js';
+
+const TOPIC = 't.src.items';
+const KEY: StateKey = { pipeline: 'p', source: 'src', resource: 'items' };
+const RESOURCE: ResourceDescriptor = { name: 'items', primaryKey: ['id'], writeDisposition: 'merge' };
+
+/** JSON in, JSON out: the writer's behaviour does not depend on Avro. */
+const jsonEncoder = {
+  async encode(records: JsonRecord[], runId: string) {
+    return {
+      messages: records.map((r) => ({
+        key: Buffer.from(String(r.id)),
+        value: Buffer.from(JSON.stringify(r)),
+        headers: { [RUN_HEADER]: runId },
+      })),
+      deadLetters: [],
+      records: records.length,
+      tombstones: 0,
+      discarded: 0,
+      unwrittenKeys: [],
+    };
+  },
+} as unknown as ResourceEncoder;
+
+function setup(boundary: { pages?: number; records?: number } = { pages: 1 }) {
+  const fake = new FakeKafka();
+  const port = fake.port();
+  const events: KafkaSinkEvent[] = [];
+  const options: ResolvedOptions = resolveOptions({
+    kafka: { brokers: ['fake:9092'] },
+    registry: { url: 'http://registry.invalid' },
+    topics: { prefix: 't' },
+    transactions: { boundary },
+    producer: { compression: 'none' },
+    onEvent: (e) => events.push(e),
+  });
+  for (const topic of [TOPIC, options.topics.stateTopic, options.topics.deadLetterTopic])
+    fake.createTopic(topic);
+  const store = new KafkaStateStore(options, { port, shareLogBy: 'port', ensureTopic: async () => {} });
+  const unitOf = () =>
+    new TransactionalUnit(port, {
+      transactionalId: 't-p-src-items',
+      transactionTimeoutMs: options.transactions.timeoutMs,
+      retries: 0,
+      brokers: ['fake:9092'],
+    });
+  const writer = (unit = unitOf()) =>
+    new KafkaResourceWriter({
+      unit,
+      encoder: jsonEncoder,
+      store,
+      stateKey: KEY,
+      resource: RESOURCE,
+      plan: { topic: TOPIC } as ResourceTopicPlan,
+      options,
+      port,
+      runId: 'run-1',
+      onClose: () => {},
+    });
+  return { fake, port, options, store, writer, unitOf, events };
+}
+
+const page = (index: number, ids: number[], state: ResourceState): Page => ({
+  resource: 'items',
+  index,
+  url: `https://api.invalid/items?page=${index}`,
+  records: ids.map((id) => ({ id, name: `item ${id}` })),
+  state,
+});
+
+const cursor = (value: number): ResourceState => ({ incremental: { default: { last_value: value } } });
+
+describe('KafkaResourceWriter on the fake port', () => {
+  it('commits records and state together, and a fresh store reads the state back', async () => {
+    const { fake, port, options, writer } = setup();
+    const w = writer();
+    await w.write(page(1, [1, 2], cursor(2)));
+    await w.write(page(2, [3], cursor(3)));
+    await w.finish({ resource: 'items', pages: 2, records: 3, complete: true }, cursor(3));
+
+    expect([...fake.compacted(TOPIC).keys()]).toEqual(['1', '2', '3']);
+    const fresh = new KafkaStateStore(options, { port, shareLogBy: 'port', ensureTopic: async () => {} });
+    try {
+      await expect(fresh.current(KEY)).resolves.toEqual(cursor(3));
+      expect(fake.open.readers).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+    // One transaction per page (boundary pages: 1), plus the final one.
+    expect(fake.commits.get('t-p-src-items')).toBe(3);
+  });
+
+  it('recreates the producer after a failed commit and replays the open transaction once', async () => {
+    const { fake, writer, events } = setup();
+    const w = writer();
+    fake.inject('commit', brokerAnswer('COORDINATOR_NOT_AVAILABLE', 15, true));
+    await w.write(page(1, [1, 2], cursor(2)));
+    await w.finish({ resource: 'items', pages: 1, records: 2, complete: true }, cursor(2));
+
+    expect(fake.messages(TOPIC).map((m) => m.key?.toString())).toEqual(['1', '2']);
+    expect(events.filter((e) => e.type === 'producer_recreated')).toHaveLength(1);
+  });
+
+  it('stops as fenced when another owner takes the transactional id, leaving its open batch invisible', async () => {
+    const { fake, writer, unitOf } = setup({ records: 100 });
+    // As the sink's open() does: the writer's producer is initialised before the first page.
+    const mine = unitOf();
+    await mine.ready();
+    const w = writer(mine);
+    await w.write(page(1, [1, 2], cursor(2)));
+    // A newer run of the same resource starts: its InitProducerId bumps the epoch.
+    const newer = unitOf();
+    await newer.ready();
+    await expect(
+      w.finish({ resource: 'items', pages: 1, records: 2, complete: true }, cursor(2)),
+    ).rejects.toMatchObject({ code: 'FENCED' });
+    expect(fake.messages(TOPIC)).toEqual([]);
+    await newer.close();
+  });
+
+  it('waits out a transaction coordinator that is still loading before the first transaction', async () => {
+    const { fake, writer } = setup();
+    fake.inject('init', brokerAnswer('COORDINATOR_LOAD_IN_PROGRESS', 14, true));
+    fake.inject('init', brokerAnswer('NOT_COORDINATOR', 16, true));
+    const w = writer();
+    await w.write(page(1, [7], cursor(7)));
+    await w.finish({ resource: 'items', pages: 1, records: 1, complete: true }, cursor(7));
+    expect([...fake.compacted(TOPIC).keys()]).toEqual(['7']);
+  });
+});
+
+describe('KafkaStateStore on the fake port', () => {
+  it('sets, lists and deletes state; another store sees the same log through the one shared reader', async () => {
+    const { fake, port, options, store } = setup();
+    const other: StateKey = { ...KEY, resource: 'other' };
+    await store.set(KEY, cursor(1));
+    await store.set(other, cursor(5));
+    await store.delete(KEY);
+    expect(await store.list()).toEqual([{ key: other, state: cursor(5) }]);
+
+    const fresh = new KafkaStateStore(options, { port, shareLogBy: 'port', ensureTopic: async () => {} });
+    try {
+      await expect(fresh.current(KEY)).resolves.toBeUndefined();
+      await expect(fresh.current(other)).resolves.toEqual(cursor(5));
+      // One reader of the state topic for the process, shared by both stores.
+      expect(fake.open.readers).toBe(1);
+    } finally {
+      await fresh.close();
+      expect(fake.open.readers).toBe(1);
+      await store.close();
+    }
+    expect(fake.open.readers).toBe(0);
+  });
+});
