@@ -73,6 +73,17 @@ export interface KafkaAdmin {
   topicOffsets(topic: string): Promise<PartitionOffsets[]>;
   listGroups(): Promise<string[]>;
   deleteGroups(groupIds: string[]): Promise<void>;
+  /** The members of a consumer group as its coordinator describes them (empty for an unknown group). */
+  describeGroup(groupId: string): Promise<GroupMemberDescription[]>;
+}
+
+/** One member of a described group: its join user data and its assigned partitions per topic. */
+export interface GroupMemberDescription {
+  memberId: string;
+  clientHost: string;
+  /** The user data of the member's join metadata (consumer protocol), if it sent any. */
+  userData: Buffer | null;
+  assignment: Record<string, number[]>;
 }
 
 export interface SendOptions {

@@ -39,7 +39,12 @@ export function decodeMemberInfo(bytes: Buffer | null | undefined): MemberInfo |
     for (const [id, w] of Object.entries(parsed.weights ?? {})) {
       if (typeof w === 'number' && Number.isFinite(w) && w > 0) weights[id] = w;
     }
-    return { units: parsed.units, weights, owned: parsed.owned };
+    return {
+      units: parsed.units,
+      weights,
+      owned: parsed.owned,
+      ...(typeof parsed.api === 'string' ? { api: parsed.api } : {}),
+    };
   } catch {
     return undefined;
   }

@@ -1,11 +1,10 @@
-import kafkajs from 'kafkajs';
-import { kafkaClient } from '../cluster/kafka-client.js';
+import type { KafkaAdmin, KafkaPort } from '@siphon/sink-kafka';
+import { kafkaPort } from '../cluster/kafka-client.js';
+import { decodeMemberInfo } from '../cluster/protocol.js';
 import { unitsTopicOf } from '../cluster/run-group.js';
 import { listUnits, type Unit } from '../cluster/units.js';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineRunner } from '../pipeline/pipeline-runner.js';
-
-const { AssignerProtocol } = kafkajs;
 
 /** The replica that owns a unit, as the group coordinator describes the group. */
 export interface Owner {
@@ -23,24 +22,23 @@ export interface Owner {
  * units topic is unit i). Cached for a couple of seconds.
  */
 export class GroupDirectory {
-  readonly #admin: kafkajs.Admin;
+  readonly #port: KafkaPort;
   readonly #groupId: string;
   readonly #topic: string;
   readonly #units: readonly Unit[];
   readonly #self: () => string | undefined;
   readonly #log: Logger;
-  #connected: Promise<void> | undefined;
   #cache: { at: number; members: Promise<Owner[]>; owners: Promise<Map<string, Owner>> } | undefined;
 
   constructor(options: {
-    kafka: kafkajs.Kafka;
+    port: KafkaPort;
     groupId: string;
     topic: string;
     units: readonly Unit[];
     self: () => string | undefined;
     logger: Logger;
   }) {
-    this.#admin = options.kafka.admin();
+    this.#port = options.port;
     this.#groupId = options.groupId;
     this.#topic = options.topic;
     this.#units = options.units;
@@ -62,27 +60,16 @@ export class GroupDirectory {
   #describe(): { members: Promise<Owner[]>; owners: Promise<Map<string, Owner>> } {
     if (this.#cache && Date.now() - this.#cache.at < 2000) return this.#cache;
     const described = (async () => {
-      this.#connected ??= this.#admin.connect();
-      await this.#connected;
-      const { groups } = await this.#admin.describeGroups([this.#groupId]);
+      const admin: KafkaAdmin = await this.#port.admin();
       const members: Array<Owner & { partitions: number[] }> = [];
-      for (const m of groups[0]?.members ?? []) {
-        let api: string | null = null;
-        try {
-          const meta = AssignerProtocol.MemberMetadata.decode(m.memberMetadata);
-          const info = JSON.parse(meta?.userData?.toString('utf8') || '{}') as { api?: unknown };
-          if (typeof info.api === 'string') api = info.api;
-        } catch {
-          // a member of another version: its address stays unknown
-        }
-        const assignment =
-          m.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment) : null;
+      for (const m of await admin.describeGroup(this.#groupId)) {
+        const api = decodeMemberInfo(m.userData)?.api ?? null;
         members.push({
           member_id: m.memberId,
-          client_host: m.clientHost.replace(/^\//, ''),
+          client_host: m.clientHost,
           api,
           local: api !== null && api === this.#self(),
-          partitions: assignment?.assignment[this.#topic] ?? [],
+          partitions: m.assignment[this.#topic] ?? [],
         });
       }
       return members;
@@ -103,7 +90,6 @@ export class GroupDirectory {
     };
     described.catch((error: unknown) => {
       this.#cache = undefined;
-      this.#connected = undefined;
       this.#log.warn({ err: error }, 'control plane: describing the group failed');
     });
     this.#cache = entry;
@@ -111,7 +97,7 @@ export class GroupDirectory {
   }
 
   async close(): Promise<void> {
-    await this.#admin.disconnect().catch(() => {});
+    await this.#port.close().catch(() => {});
   }
 }
 
@@ -125,7 +111,7 @@ export function groupDirectoryFor(
   const first = runners[0];
   if (!first) return undefined;
   return new GroupDirectory({
-    kafka: kafkaClient(first.config.kafka, 'control', logger),
+    port: kafkaPort(first.config.kafka, 'control', { logger }),
     groupId: group.groupId,
     topic: unitsTopicOf(runners, group.topic),
     units: listUnits(runners.map((r) => ({ name: r.config.name, resources: r.resourceNames }))),

@@ -6,6 +6,7 @@ import type { ClientOptions } from '../kafka-port.js';
 import type { Compression, Logger } from '../options.js';
 import type {
   ConsumedMessage,
+  GroupMemberDescription,
   GroupMembership,
   GroupMembershipSpec,
   KafkaAdmin,
@@ -175,6 +176,23 @@ class KafkaJsAdmin implements KafkaAdmin {
 
   async deleteGroups(groupIds: string[]): Promise<void> {
     if (groupIds.length > 0) await this.admin.deleteGroups(groupIds);
+  }
+
+  async describeGroup(groupId: string): Promise<GroupMemberDescription[]> {
+    const { groups } = await this.admin.describeGroups([groupId]);
+    return (groups[0]?.members ?? []).map((m) => {
+      let userData: Buffer | null = null;
+      try {
+        userData = kafkajs.AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData ?? null;
+      } catch {
+        // metadata of another protocol: no user data to show
+      }
+      const assignment =
+        m.memberAssignment.length > 0
+          ? (kafkajs.AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {})
+          : {};
+      return { memberId: m.memberId, clientHost: m.clientHost.replace(/^\//, ''), userData, assignment };
+    });
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import type {
   ConsumedMessage,
+  GroupMemberDescription,
   GroupMembership,
   GroupMembershipSpec,
   KafkaAdmin,
@@ -239,6 +240,10 @@ class FakeAdmin implements KafkaAdmin {
   }
 
   async deleteGroups(): Promise<void> {}
+
+  async describeGroup(): Promise<GroupMemberDescription[]> {
+    return [];
+  }
 }
 
 class FakeTransactionalProducer implements TransactionalProducer {
