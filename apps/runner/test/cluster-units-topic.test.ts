@@ -84,6 +84,7 @@ function fakeCluster(
     },
     listGroups: async () => [],
     deleteGroups: async () => {},
+    describeGroup: async () => [],
   };
   const kafka = {
     producer: () => {

@@ -89,6 +89,7 @@ function fakeBroker(
     },
     listGroups: async () => [],
     deleteGroups: async () => {},
+    describeGroup: async () => [],
   };
   return { admin, calls, topics };
 }
