@@ -1,7 +1,5 @@
 import { defineProject } from 'vitest/config';
 import { siphonProject } from '../../vitest.shared.js';
 
-// Tests under test/integration use the real Kafka and registry; the rest need no broker.
-export default defineProject(
-  siphonProject(import.meta.dirname, { integration: ['test/integration/**/*.test.ts'] }),
-);
+// Tests under test/unit need no broker; any other test uses the real Kafka and registry.
+export default defineProject(siphonProject(import.meta.dirname, { unit: ['test/unit/**/*.test.ts'] }));
