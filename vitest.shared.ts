@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { UserWorkspaceConfig } from 'vitest/config';
+import { configDefaults, type UserWorkspaceConfig } from 'vitest/config';
 
 const repoRoot = import.meta.dirname;
 
@@ -21,22 +21,69 @@ function workspaceAliases() {
   return aliases;
 }
 
-export interface ProjectOptions {
-  /** Needs the real Kafka broker and Schema Registry: starts them once per run, or fails saying how. */
-  kafka?: boolean;
+/**
+ * Which of a package's tests need the real Kafka broker and Schema Registry (or spawn the runner
+ * against them). Those form the package's `integration` project, which starts the infra once per
+ * run or fails saying how; every other test forms its `unit` project, which needs no broker.
+ * Globs and paths are relative to the package. Without either list, all tests are unit tests
+ * (the package has no integration project).
+ */
+export type ProjectOptions = {
+  /** Every test file of the package. Default: `test/**\/*.test.ts`. */
+  include?: string[];
+} & (
+  | {
+      /** The integration tests; every other test is a unit test (packages with a few Kafka tests). */
+      integration?: string[];
+      unit?: never;
+    }
+  | {
+      /** The unit tests; every other test is an integration test, new files included (the runner). */
+      unit: string[];
+      integration?: never;
+    }
+);
+
+const kafkaGlobalSetup = path.join(repoRoot, 'packages/testkit/src/global-setup.ts');
+
+/** A listed path that does not exist would silently move its test to the other project. */
+function assertListedFilesExist(dir: string, entries: string[]) {
+  for (const entry of entries) {
+    if (/[*?{[]/.test(entry)) continue;
+    if (!existsSync(path.join(dir, entry)))
+      throw new Error(`${path.join(dir, 'vitest.config.ts')}: lists ${entry}, which does not exist`);
+  }
 }
 
+/**
+ * A package's test config: a container of the vitest projects `<package> (unit)` and, when the
+ * package has Kafka tests, `<package> (integration)`. `pnpm test:unit` runs the unit projects only.
+ */
 export function siphonProject(dir: string, options: ProjectOptions = {}): UserWorkspaceConfig {
   const { name } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name: string };
+  const all = options.include ?? ['test/**/*.test.ts'];
+  const listed = options.unit ?? options.integration ?? [];
+  assertListedFilesExist(dir, listed);
+  const exclude = (patterns: string[]) => [...configDefaults.exclude, ...patterns];
+  const unit = options.unit
+    ? { include: options.unit }
+    : { include: all, exclude: exclude(options.integration ?? []) };
+  const integration = options.unit
+    ? { include: all, exclude: exclude(options.unit) }
+    : { include: options.integration ?? [] };
+  const projects: NonNullable<UserWorkspaceConfig['test']>['projects'] = [
+    { test: { name: 'unit', ...unit } },
+  ];
+  if (options.unit || options.integration)
+    projects.push({ test: { name: 'integration', ...integration, globalSetup: [kafkaGlobalSetup] } });
   return {
     resolve: { alias: workspaceAliases() },
     test: {
       name: name.replace('@siphon/', ''),
       root: dir,
-      include: ['test/**/*.test.ts'],
       testTimeout: 60_000,
       hookTimeout: 240_000,
-      globalSetup: options.kafka ? [path.join(repoRoot, 'packages/testkit/src/global-setup.ts')] : [],
+      projects,
     },
   };
 }

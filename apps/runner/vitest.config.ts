@@ -1,4 +1,19 @@
 import { defineProject } from 'vitest/config';
 import { siphonProject } from '../../vitest.shared.js';
 
-export default defineProject(siphonProject(import.meta.dirname, { kafka: true }));
+// Most runner tests run the CLI against the real Kafka and registry, so a new test file is an
+// integration test by default. These need no broker (a `run` of the CLI does: keep it out of here).
+export default defineProject(
+  siphonProject(import.meta.dirname, {
+    unit: [
+      'test/cli-output.test.ts',
+      'test/cluster-assignment.test.ts',
+      'test/config-errors.test.ts',
+      'test/config.test.ts',
+      'test/examples.test.ts',
+      'test/logging.test.ts',
+      'test/ops.test.ts',
+      'test/source-config.test.ts',
+    ],
+  }),
+);

@@ -1,4 +1,7 @@
 import { defineProject } from 'vitest/config';
 import { siphonProject } from '../../vitest.shared.js';
 
-export default defineProject(siphonProject(import.meta.dirname, { kafka: true }));
+// Tests under test/integration use the real Kafka and registry; the rest need no broker.
+export default defineProject(
+  siphonProject(import.meta.dirname, { integration: ['test/integration/**/*.test.ts'] }),
+);
