@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from './config/duration.js';
 import { EXIT_USAGE, oneLineReason, PipelinesFileError, RunnerError } from './errors.js';
@@ -85,12 +86,18 @@ function common(command: Command, env: Io['env']): Command {
     );
 }
 
+/** The runner package's version (dist/ and src/ both sit one level below package.json). */
+function runnerVersion(): string {
+  return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+}
+
 /**
  * The `siphon` command line. Exit codes: 0 success, 1 a run or check failed, 2 bad config or usage.
  */
 export function createProgram(commands: Commands, io: Io): Command {
   const program = new Command('siphon')
     .description('Pulls records out of REST APIs and publishes them to Kafka as Avro, per pipelines file')
+    .version(runnerVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),

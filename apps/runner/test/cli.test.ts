@@ -36,6 +36,12 @@ describe('siphon CLI', () => {
     expect(result.stdout).toContain('-c, --config <file>');
   });
 
+  it('--version prints the runner package version and exits 0', async () => {
+    const result = await runCli(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
   it('rejects an unknown command and a missing --config with exit code 2', async () => {
     const unknown = await runCli(['frobnicate']);
     expect(unknown.code).toBe(2);
