@@ -1,4 +1,5 @@
 export { leaderNotAvailable, notLeader, protocolError, unknownTopic } from './broker-answers.js';
+export { type ContainerInfra, containerEngineAnswers, startContainerInfra } from './containers.js';
 export { ensureInfra, type InfraConfig, infraConfig, uniqueName, unreachableInfra } from './infra.js';
 export * from './kafka-view.js';
 export * from './python-seed.js';

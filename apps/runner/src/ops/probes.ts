@@ -39,6 +39,31 @@ export async function checkKafka(kafka: KafkaConfig, timeoutMs: number): Promise
   }
 }
 
+/**
+ * Opens and aborts one transaction with a throwaway transactional id: answers only once the
+ * transaction coordinator has loaded its state (a fresh broker creates __transaction_state on the
+ * first InitProducerId and answers "coordinator is loading" meanwhile).
+ */
+export async function checkTransactionCoordinator(kafka: KafkaConfig, timeoutMs: number): Promise<string> {
+  const producer = probeClient(kafka, timeoutMs).producer({
+    transactionalId: `${kafka.client_id ?? 'siphon'}-coordinator-probe-${process.pid}-${Date.now().toString(36)}`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  try {
+    await producer.connect();
+    const transaction = await producer.transaction();
+    await transaction.abort();
+    return 'transaction coordinator answers';
+  } catch (error) {
+    throw new Error(
+      `Kafka at ${kafka.brokers.join(',')}: transaction coordinator not ready: ${reason(error)}`,
+    );
+  } finally {
+    await producer.disconnect().catch(() => {});
+  }
+}
+
 /** A kept-open admin connection for /readyz, reconnected after a failure. */
 export class KafkaReadinessProbe {
   readonly #kafka: KafkaConfig;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { KafkaConfig, RegistryConfig } from '../config/schema.js';
 import { RunnerError } from '../errors.js';
-import { checkKafka, checkRegistry } from './probes.js';
+import { checkKafka, checkRegistry, checkTransactionCoordinator } from './probes.js';
 import { sleep } from './schedule.js';
 
 export interface InfraTarget {
@@ -10,7 +10,7 @@ export interface InfraTarget {
 }
 
 /**
- * Waits until every Kafka cluster and registry the pipelines use answers, retrying with a growing
+ * Waits until every Kafka cluster (including its transaction coordinator) and registry the pipelines use answer, retrying with a growing
  * pause (1 s up to 5 s), for at most `timeoutMs`. A container started before Kafka (compose, a pod
  * whose broker restarts) then waits instead of exiting. Resolves early when `signal` aborts.
  */
@@ -23,7 +23,10 @@ export async function waitForInfra(
   const deadline = Date.now() + timeoutMs;
   const checks = new Map<string, () => Promise<string>>();
   for (const { kafka, registry } of targets) {
-    checks.set(`kafka ${kafka.brokers.join(',')}`, () => checkKafka(kafka, 5000));
+    checks.set(`kafka ${kafka.brokers.join(',')}`, async () => {
+      await checkKafka(kafka, 5000);
+      return checkTransactionCoordinator(kafka, 10_000);
+    });
     checks.set(`registry ${registry.url}`, () => checkRegistry(registry, 5000));
   }
   let pause = 1000;
