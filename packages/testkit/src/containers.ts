@@ -71,8 +71,9 @@ class LoopbackContainer extends GenericContainer {
 }
 
 /**
- * A fresh broker answers "coordinator is loading" to the first transactions while it creates
- * __transaction_state: open and abort one until it works, so tests start on a settled broker.
+ * A fresh broker answers "coordinator is loading" to the first transactions and group requests while
+ * it creates __transaction_state and __consumer_offsets: try both until they work, so tests start on
+ * a settled broker.
  */
 async function waitForTransactions(broker: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -87,9 +88,13 @@ async function waitForTransactions(broker: string, timeoutMs = 120_000): Promise
       idempotent: true,
       maxInFlightRequests: 1,
     });
+    const admin = new kafkajs.Kafka({ brokers: [broker], logLevel: kafkajs.logLevel.NOTHING }).admin();
     try {
       await producer.connect();
       await (await producer.transaction()).abort();
+      // ... and the group coordinator (consumers' offsets), which loads separately.
+      await admin.connect();
+      await admin.describeGroups(['testkit-probe']);
       return;
     } catch (error) {
       if (Date.now() > deadline)
@@ -99,6 +104,7 @@ async function waitForTransactions(broker: string, timeoutMs = 120_000): Promise
       await delay(1000);
     } finally {
       await producer.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
     }
   }
 }
@@ -123,16 +129,21 @@ export async function startContainerInfra(): Promise<ContainerInfra> {
     started.push(
       await new LoopbackContainer(KAFKA_IMAGE)
         .withLabels(TEST_LABEL)
-        .withExposedPorts({ container: 9092, host: kafkaPort })
+        // The broker listens on the host's port number inside the container too: its transaction
+        // coordinator reaches the partition leaders (itself) through the advertised address.
+        // Podman 4.3 publishes every EXPOSEd port, so the image's 9092 is listed as well.
+        .withExposedPorts({ container: kafkaPort, host: kafkaPort }, 9092)
         .withEnvironment({
           KAFKA_NODE_ID: '1',
           KAFKA_PROCESS_ROLES: 'broker,controller',
-          KAFKA_LISTENERS: 'PLAINTEXT://:9092,CONTROLLER://localhost:9093',
+          KAFKA_LISTENERS: `PLAINTEXT://:${kafkaPort},CONTROLLER://localhost:9093`,
           KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://127.0.0.1:${kafkaPort}`,
           KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
           KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
           KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
           KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+          KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: '1',
+          KAFKA_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '1',
           KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
           KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
           KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR: '1',

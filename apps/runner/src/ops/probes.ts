@@ -40,8 +40,8 @@ export async function checkKafka(kafka: KafkaConfig, timeoutMs: number): Promise
 }
 
 /**
- * Opens and aborts one transaction with a throwaway transactional id: answers only once the
- * transaction coordinator has loaded its state (a fresh broker creates __transaction_state on the
+ * Opens and aborts one transaction with a throwaway transactional id, then describes a group:
+ * answers only once the transaction and group coordinators have loaded their state (a fresh broker creates __transaction_state on the
  * first InitProducerId and answers "coordinator is loading" meanwhile).
  */
 export async function checkTransactionCoordinator(kafka: KafkaConfig, timeoutMs: number): Promise<string> {
@@ -54,7 +54,15 @@ export async function checkTransactionCoordinator(kafka: KafkaConfig, timeoutMs:
     await producer.connect();
     const transaction = await producer.transaction();
     await transaction.abort();
-    return 'transaction coordinator answers';
+    // The group coordinator (the state reader's consumer group) loads separately.
+    const admin = probeClient(kafka, timeoutMs).admin();
+    try {
+      await admin.connect();
+      await admin.describeGroups([`${kafka.client_id ?? 'siphon'}-coordinator-probe`]);
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+    return 'transaction and group coordinators answer';
   } catch (error) {
     throw new Error(
       `Kafka at ${kafka.brokers.join(',')}: transaction coordinator not ready: ${reason(error)}`,
