@@ -19,7 +19,12 @@ else
 fi
 SIPHON_KAFKA_PORT="$(free_port)"; SIPHON_REGISTRY_PORT="$(free_port)"; SIPHON_HTTP_PORT="$(free_port)"
 export SIPHON_KAFKA_PORT SIPHON_REGISTRY_PORT SIPHON_HTTP_PORT
-down() { "${compose[@]}" down -t 45 >/dev/null 2>&1 || true; }
+down() {
+  "${compose[@]}" down -t 45 >/dev/null 2>&1 || true
+  # the images compose built under this run's project name (their layers stay cached)
+  local images; images="$("$ENGINE" images --format '{{.Repository}}:{{.Tag}}' | grep -F "${PROJECT}_" || true)"
+  [[ -z "$images" ]] || "$ENGINE" rmi $images >/dev/null 2>&1 || true
+}
 trap down EXIT
 
 log "building and starting the stack ($PROJECT: kafka 127.0.0.1:$SIPHON_KAFKA_PORT, registry :$SIPHON_REGISTRY_PORT, runner http :$SIPHON_HTTP_PORT) ..."
