@@ -8,6 +8,7 @@
 #   bash infra/infra.sh logs [kafka|registry] [-f]
 #   bash infra/infra.sh kafka-topics|kafka-console-producer|kafka-console-consumer ARGS...
 #   bash infra/infra.sh kafka-run-class <main.Class> ARGS...
+#   bash infra/infra.sh fetch              only download Kafka's jars and Apicurio (e.g. for container images)
 #
 # Env: SIPHON_CACHE (default <repo>/.cache/infra), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
 #      REGISTRY_PORT (8081), INFRA_TIMEOUT (120 s), APICURIO_VERSION (3.0.9), REGISTRY_COMPATIBILITY
@@ -442,6 +443,7 @@ main() {
     kafka-console-producer) cmd_kafka_tool org.apache.kafka.tools.ConsoleProducer "$@" ;;
     kafka-console-consumer) cmd_kafka_tool org.apache.kafka.tools.consumer.ConsoleConsumer "$@" ;;
     kafka-run-class) cmd_kafka_tool "$@" ;;
+    fetch) ensure_kafka_libs; ensure_apicurio; say "artifacts ready: $KAFKA_LIBS, $APICURIO_DIR" ;;
     -h | --help | help) usage ;;
     "") usage; exit 2 ;;
     *) usage >&2; die "unknown command: $cmd" ;;

@@ -18,6 +18,8 @@ export interface RunOptions extends CommonOptions {
   httpHost: string;
   readyzDetails: boolean;
   shutdownTimeout: number;
+  /** How long to wait for Kafka and the registry to answer before the first run (0 = fail at once). */
+  waitForInfra: number;
   progress: boolean;
   /** Scale-out: the consumer group the replicas share. */
   group?: string;
@@ -135,6 +137,12 @@ export function createProgram(commands: Commands, io: Io): Command {
       'time allowed for a graceful stop on SIGTERM/SIGINT',
       duration,
       30_000,
+    )
+    .option(
+      '--wait-for-infra <duration>',
+      'wait up to this long for Kafka and the registry to answer before starting (containers started with them)',
+      duration,
+      io.env.SIPHON_WAIT_FOR_INFRA ? (parseDuration(io.env.SIPHON_WAIT_FOR_INFRA) ?? 0) : 0,
     )
     .option('--no-progress', 'no live progress table, even on a terminal')
     .option(

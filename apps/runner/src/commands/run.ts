@@ -18,6 +18,7 @@ import { Readiness } from '../ops/readiness.js';
 import { describeSchedule } from '../ops/schedule.js';
 import { handleShutdown } from '../ops/shutdown.js';
 import { stateKeyFromEnv } from '../ops/token-vault.js';
+import { waitForInfra } from '../ops/wait-for-infra.js';
 import { ensureRunTopics } from '../pipeline/ensure-topics.js';
 import { PipelineRunner, type RunOutcome } from '../pipeline/pipeline-runner.js';
 import type { RunOptions } from '../program.js';
@@ -100,6 +101,13 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
       }
       readiness.addProbe(`registry ${registry.url}`, () => checkRegistry(registry, 5000));
     }
+    if (options.waitForInfra > 0)
+      await waitForInfra(
+        runners.map((r) => r.config),
+        options.waitForInfra,
+        logger,
+        shutdown.signal,
+      );
     await ensureRunTopics(runners, logger, shutdown.signal);
     if (options.group) {
       directory = groupDirectoryFor(

@@ -26,6 +26,35 @@ export async function checkKafka(kafka: KafkaConfig, timeoutMs: number): Promise
   }
 }
 
+/**
+ * Opens and aborts one transaction with a throwaway transactional id, then describes a group:
+ * answers only once the transaction and group coordinators have loaded their state (a fresh broker creates __transaction_state on the
+ * first InitProducerId and answers "coordinator is loading" meanwhile).
+ */
+export async function checkTransactionCoordinator(kafka: KafkaConfig, timeoutMs: number): Promise<string> {
+  const client = probeClient(kafka, timeoutMs);
+  const producer = client.transactionalProducer({
+    transactionalId: `${kafka.client_id ?? 'siphon'}-coordinator-probe-${process.pid}-${Date.now().toString(36)}`,
+    transactionTimeoutMs: 10_000,
+    retries: 1,
+  });
+  try {
+    await producer.init();
+    const transaction = await producer.begin();
+    await transaction.abort();
+    // The group coordinator (the state reader's consumer group) loads separately.
+    await (await client.admin()).describeGroup(`${kafka.client_id ?? 'siphon'}-coordinator-probe`);
+    return 'transaction and group coordinators answer';
+  } catch (error) {
+    throw new Error(
+      `Kafka at ${kafka.brokers.join(',')}: transaction coordinator not ready: ${reason(error)}`,
+    );
+  } finally {
+    await producer.close().catch(() => {});
+    await client.close().catch(() => {});
+  }
+}
+
 /** A kept-open admin connection for /readyz, reconnected after a failure. */
 export class KafkaReadinessProbe {
   readonly #kafka: KafkaConfig;

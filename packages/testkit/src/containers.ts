@@ -1,0 +1,182 @@
+import { existsSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import kafkajs from 'kafkajs';
+import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
+import type { InfraConfig } from './infra.js';
+
+// The images docker-compose.yml names; scripts/container-engine.sh builds them where no registry answers.
+export const KAFKA_IMAGE = 'apache/kafka:4.1.2';
+export const REGISTRY_IMAGE = 'apicurio/apicurio-registry:3.0.9';
+const PODMAN_SOCKET = '/run/podman/podman.sock';
+const DOCKER_SOCKET = '/var/run/docker.sock';
+/** Every container the kit starts carries it: `bash scripts/container-engine.sh sweep` removes leftovers. */
+export const TEST_LABEL = { 'siphon.test': 'true' };
+
+function socketAnswers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path: '/_ping', timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+/**
+ * Whether a container engine answers, and if so points testcontainers at it: DOCKER_HOST when set
+ * (only unix sockets are probed here), else Docker's socket, else podman's (scripts/container-engine.sh
+ * socket start). Podman here cannot pull the Ryuk image and the VM looks like a container to
+ * testcontainers, hence Ryuk off (the kit stops its own containers) and the host forced to 127.0.0.1.
+ */
+export async function containerEngineAnswers(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  const fromEnv = env.DOCKER_HOST?.startsWith('unix://')
+    ? env.DOCKER_HOST.slice('unix://'.length)
+    : undefined;
+  if (env.DOCKER_HOST && !fromEnv) return true; // a remote engine: testcontainers will say if it fails
+  for (const socket of fromEnv ? [fromEnv] : [DOCKER_SOCKET, PODMAN_SOCKET]) {
+    if (!existsSync(socket) || !(await socketAnswers(socket))) continue;
+    env.DOCKER_HOST ??= `unix://${socket}`;
+    if (socket === PODMAN_SOCKET) {
+      env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+      env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
+    }
+    return true;
+  }
+  return false;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+    server.once('error', reject);
+  });
+}
+
+/** Publishes its ports on 127.0.0.1 only (testcontainers' default is every interface). */
+class LoopbackContainer extends GenericContainer {
+  protected override async beforeContainerCreated(): Promise<void> {
+    for (const bindings of Object.values(this.hostConfig.PortBindings ?? {})) {
+      for (const binding of bindings as { HostIp?: string }[]) binding.HostIp = '127.0.0.1';
+    }
+  }
+}
+
+/**
+ * A fresh broker answers "coordinator is loading" to the first transactions and group requests while
+ * it creates __transaction_state and __consumer_offsets: try both until they work, so tests start on
+ * a settled broker.
+ */
+async function waitForTransactions(broker: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    const producer = new kafkajs.Kafka({
+      brokers: [broker],
+      clientId: 'testkit-probe',
+      logLevel: kafkajs.logLevel.NOTHING,
+      retry: { retries: 2 },
+    }).producer({
+      transactionalId: `testkit-probe-${process.pid}-${attempt}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    const admin = new kafkajs.Kafka({ brokers: [broker], logLevel: kafkajs.logLevel.NOTHING }).admin();
+    try {
+      await producer.connect();
+      await (await producer.transaction()).abort();
+      // ... and the group coordinator (consumers' offsets), which loads separately.
+      await admin.connect();
+      await admin.describeGroups(['testkit-probe']);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `Kafka at ${broker}: no transaction after ${timeoutMs / 1000}s: ${(error as Error).message}`,
+        );
+      await delay(1000);
+    } finally {
+      await producer.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
+    }
+  }
+}
+
+export interface ContainerInfra extends InfraConfig {
+  stop(): Promise<void>;
+}
+
+/**
+ * Kafka (single KRaft node) and the Apicurio registry as containers on free loopback ports, with the
+ * registry's global compatibility set to BACKWARD like infra/infra.sh. If the registry fails to
+ * start, Kafka is stopped before the error is thrown: nothing is left running.
+ */
+export async function startContainerInfra(): Promise<ContainerInfra> {
+  const kafkaPort = await freePort();
+  const registryPort = await freePort();
+  const started: StartedTestContainer[] = [];
+  const stop = async () => {
+    await Promise.allSettled(started.map((c) => c.stop({ timeout: 10_000 })));
+  };
+  try {
+    started.push(
+      await new LoopbackContainer(KAFKA_IMAGE)
+        .withLabels(TEST_LABEL)
+        // The broker listens on the host's port number inside the container too: its transaction
+        // coordinator reaches the partition leaders (itself) through the advertised address.
+        // Podman 4.3 publishes every EXPOSEd port, so the image's 9092 is listed as well.
+        .withExposedPorts({ container: kafkaPort, host: kafkaPort }, 9092)
+        .withEnvironment({
+          KAFKA_NODE_ID: '1',
+          KAFKA_PROCESS_ROLES: 'broker,controller',
+          KAFKA_LISTENERS: `PLAINTEXT://:${kafkaPort},CONTROLLER://localhost:9093`,
+          KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://127.0.0.1:${kafkaPort}`,
+          KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+          KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+          KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
+          KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+          KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: '1',
+          KAFKA_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '1',
+          KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+          KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+          KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR: '1',
+          KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: '1',
+          KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+          KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+          KAFKA_LOG_CLEANER_BACKOFF_MS: '1000',
+        })
+        .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
+        .withStartupTimeout(180_000)
+        .start(),
+    );
+    await waitForTransactions(`127.0.0.1:${kafkaPort}`);
+    started.push(
+      await new LoopbackContainer(REGISTRY_IMAGE)
+        .withLabels(TEST_LABEL)
+        .withExposedPorts({ container: 8080, host: registryPort })
+        .withEnvironment({ APICURIO_CCOMPAT_USE_CANONICAL_HASH: 'true' })
+        .withWaitStrategy(Wait.forHttp('/apis/ccompat/v7/subjects', 8080).forStatusCode(200))
+        .withStartupTimeout(180_000)
+        .start(),
+    );
+    const registryUrl = `http://127.0.0.1:${registryPort}/apis/ccompat/v7`;
+    const res = await fetch(`${registryUrl}/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ compatibility: 'BACKWARD' }),
+    });
+    if (!res.ok)
+      throw new Error(`setting the registry's compatibility to BACKWARD answered HTTP ${res.status}`);
+    return { brokers: [`127.0.0.1:${kafkaPort}`], registryUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
