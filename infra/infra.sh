@@ -95,6 +95,59 @@ live_pid() { # <pid file> <cmdline marker>
 kafka_pid() { live_pid "$KAFKA_PID" "kafka.Kafka"; }
 registry_pid() { live_pid "$REGISTRY_PID" "$APICURIO_DIR"; }
 
+# pid of the process listening on a local TCP port, when this user can see it
+port_owner_pid() { # <port>
+  local port="$1" pid hex inode fd
+  if command -v ss >/dev/null 2>&1; then
+    pid="$(ss -Hltnp "sport = :$port" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1)"
+    if [[ -n "$pid" ]]; then echo "$pid"; return 0; fi
+  fi
+  # without ss: the inode of the listening socket (state 0A), then the process holding it
+  hex="$(printf ':%04X' "$port")"
+  inode="$(awk -v p="$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { print $10; exit }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null)"
+  [[ -n "$inode" ]] || return 1
+  for fd in /proc/[0-9]*/fd/*; do
+    if [[ "$(readlink "$fd" 2>/dev/null)" == "socket:[$inode]" ]]; then
+      pid="${fd#/proc/}"; echo "${pid%%/*}"; return 0
+    fi
+  done
+  return 1
+}
+
+cmdline_of() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null; }
+
+# A broker this script started, from this cache or another clone's (the pid file is in that cache):
+# a kafka.Kafka JVM whose server.properties was rendered by infra.sh for this port.
+is_infra_kafka() { # <pid>
+  local cmd props
+  cmd="$(cmdline_of "$1")"
+  [[ "$cmd" == *" kafka.Kafka "* ]] || return 1
+  props="${cmd##* kafka.Kafka }"; props="${props%% *}"
+  grep -q '^# Rendered by infra/infra.sh' "$props" 2>/dev/null || return 1
+  grep -Eq "^listeners=.*:$KAFKA_PORT(,|\$)" "$props" 2>/dev/null
+}
+
+# An Apicurio Registry this script started (the flags below are infra.sh's own) on this port.
+is_infra_registry() { # <pid>
+  local cmd
+  cmd="$(cmdline_of "$1")"
+  [[ "$cmd" == *"-Dquarkus.http.port=$REGISTRY_PORT "* && "$cmd" == *"-Dapicurio.ccompat.use-canonical-hash=true"* ]]
+}
+
+# The port answers, but not with a process of ours: say whose it is and how to pick other ports.
+die_port_taken() { # <service> <port> <pid or empty>
+  local service="$1" port="$2" pid="$3" who="a process this user cannot see"
+  [[ -z "$pid" ]] || who="pid $pid: $(cmdline_of "$pid" | cut -c1-160 | sed 's/ *$//')"
+  printf '[infra] error: %s: port %s is in use by a process infra.sh did not start (%s); not reusing it.\n' \
+    "$service" "$port" "$who" >&2
+  printf '[infra] stop that process, or choose free ports, e.g.\n' >&2
+  printf '[infra]   KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 REGISTRY_PORT=18081 bash infra/infra.sh up\n' >&2
+  printf '[infra] and point Siphon and the tests at them:\n' >&2
+  printf '[infra]   KAFKA_BROKERS=127.0.0.1:19092 SCHEMA_REGISTRY_URL=http://127.0.0.1:18081/apis/ccompat/v7\n' >&2
+  exit 1
+}
+
 run_mvn() { # <args...>; quiet, but show the errors if it fails
   need_mvn
   mkdir -p "$LOG_DIR"
@@ -181,8 +234,13 @@ start_kafka() {
   local pid
   if pid="$(kafka_pid)"; then say "kafka: already running (pid $pid, $BOOTSTRAP)"; return 0; fi
   if port_open "$KAFKA_PORT"; then
-    say "kafka: port $KAFKA_PORT already answers; reusing it (not started by infra.sh)"
+    pid="$(port_owner_pid "$KAFKA_PORT" || true)"
+    [[ -n "$pid" ]] && is_infra_kafka "$pid" || die_port_taken kafka "$KAFKA_PORT" "$pid"
+    say "kafka: already running (pid $pid, $BOOTSTRAP), started by infra.sh ($(cmdline_of "$pid" | sed 's/.* kafka.Kafka //; s/ *$//'))"
     rm -f "$KAFKA_PID"; return 0
+  fi
+  if port_open "$KAFKA_CONTROLLER_PORT"; then
+    die_port_taken "kafka controller" "$KAFKA_CONTROLLER_PORT" "$(port_owner_pid "$KAFKA_CONTROLLER_PORT" || true)"
   fi
   ensure_kafka_libs
   render_server_properties
@@ -198,7 +256,9 @@ start_registry() {
   local pid jar
   if pid="$(registry_pid)"; then say "registry: already running (pid $pid, $REGISTRY_URL)"; return 0; fi
   if port_open "$REGISTRY_PORT"; then
-    say "registry: port $REGISTRY_PORT already answers; reusing it (not started by infra.sh)"
+    pid="$(port_owner_pid "$REGISTRY_PORT" || true)"
+    [[ -n "$pid" ]] && is_infra_registry "$pid" || die_port_taken registry "$REGISTRY_PORT" "$pid"
+    say "registry: already running (pid $pid, $REGISTRY_URL), started by infra.sh"
     rm -f "$REGISTRY_PID"; return 0
   fi
   ensure_apicurio
@@ -318,13 +378,21 @@ cmd_status() {
   if pid="$(kafka_pid)"; then
     if port_open "$KAFKA_PORT"; then say "kafka:    running  pid $pid  $BOOTSTRAP"; ok=$((ok + 1))
     else say "kafka:    starting pid $pid  $BOOTSTRAP (port not open yet)"; fi
-  elif port_open "$KAFKA_PORT"; then say "kafka:    running  (external, not started by infra.sh)  $BOOTSTRAP"; ok=$((ok + 1))
+  elif port_open "$KAFKA_PORT"; then
+    pid="$(port_owner_pid "$KAFKA_PORT" || true)"
+    if [[ -n "$pid" ]] && is_infra_kafka "$pid"; then say "kafka:    running  pid $pid  $BOOTSTRAP (started by infra.sh from another cache)"
+    else say "kafka:    running  (external, not started by infra.sh: \`up\` will refuse this port)  $BOOTSTRAP"; fi
+    ok=$((ok + 1))
   else say "kafka:    stopped  $BOOTSTRAP"; fi
   code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$CCOMPAT_PROBE" 2>/dev/null || true)"
   if pid="$(registry_pid)"; then
     if [[ "$code" == 200 ]]; then say "registry: running  pid $pid  $REGISTRY_URL/apis/ccompat/v7"; ok=$((ok + 1))
     else say "registry: starting pid $pid  $REGISTRY_URL (HTTP ${code:-none})"; fi
-  elif [[ "$code" == 200 ]]; then say "registry: running  (external, not started by infra.sh)  $REGISTRY_URL/apis/ccompat/v7"; ok=$((ok + 1))
+  elif [[ "$code" == 200 ]]; then
+    pid="$(port_owner_pid "$REGISTRY_PORT" || true)"
+    if [[ -n "$pid" ]] && is_infra_registry "$pid"; then say "registry: running  pid $pid  $REGISTRY_URL/apis/ccompat/v7 (started by infra.sh from another cache)"
+    else say "registry: running  (external, not started by infra.sh: \`up\` will refuse this port)  $REGISTRY_URL/apis/ccompat/v7"; fi
+    ok=$((ok + 1))
   else say "registry: stopped  $REGISTRY_URL"; fi
   (( ok == 2 ))
 }

@@ -1,17 +1,17 @@
+import { Redaction } from '@siphon/core';
 import type { LevelWithSilent } from 'pino';
 import { loadPipelinesFile, type PipelinesFile } from './config/load.js';
 import type { PipelineConfig } from './config/schema.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { createLogger, type Logger } from './logging/logger.js';
-import { SecretValues } from './logging/secret-values.js';
 import type { CommonOptions } from './program.js';
 
 export interface CommandContext {
   file: PipelinesFile;
   /** The pipelines selected with --pipeline (all by default). */
   pipelines: PipelineConfig[];
-  secrets: SecretValues;
+  secrets: Redaction;
   logger: Logger;
 }
 
@@ -21,8 +21,13 @@ export async function loadContext(
   io: Io,
   logDestination: { write(line: string): unknown } = io.stderr,
 ): Promise<CommandContext> {
-  const file = await loadPipelinesFile(options.config, { env: io.env });
-  const secrets = new SecretValues();
+  // The process's redaction (it already masks stdout and stderr) learns the file's secrets as they
+  // are read, so even an error about the file cannot echo one.
+  const secrets = io.redaction ?? new Redaction().addEnv(io.env);
+  const file = await loadPipelinesFile(options.config, {
+    env: io.env,
+    onSecret: (value) => secrets.add(value),
+  });
   secrets.addAll(file.secretValues);
   const logger = createLogger({
     level: options.logLevel as LevelWithSilent,

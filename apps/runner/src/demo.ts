@@ -9,13 +9,13 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Redaction } from '@siphon/core';
 import { startSandbox } from '@siphon/sandbox';
 import { SchemaRegistryClient } from '@siphon/sink-kafka';
 import { formatDuration } from './config/duration.js';
 import { loadPipelinesFile } from './config/load.js';
 import { createLogger } from './logging/logger.js';
 import { routeProcessWarnings } from './logging/process-warnings.js';
-import { SecretValues } from './logging/secret-values.js';
 import { checkKafka, checkRegistry } from './ops/probes.js';
 import { summarizeTopics } from './ops/topic-reader.js';
 import { PipelineRunner } from './pipeline/pipeline-runner.js';
@@ -104,12 +104,12 @@ async function main(): Promise<number> {
     say(`run finished in ${formatDuration(wall)}\n`);
 
     const file = await loadPipelinesFile(pipelinesFile, { env });
-    const logger = createLogger({ level: 'silent', secrets: new SecretValues() });
+    const logger = createLogger({ level: 'silent', secrets: new Redaction() });
     const rows: Array<{ topic: string; api: 'billing' | 'analytics'; resource: string }> = [];
     for (const pipeline of file.pipelines) {
       const runner = new PipelineRunner(pipeline, {
         logger,
-        secrets: new SecretValues(),
+        secrets: new Redaction(),
         baseDir: path.dirname(file.file),
         stateKey: undefined,
       });

@@ -22,8 +22,10 @@ export class UsageError extends RunnerError {
   }
 }
 
-/** One problem at one place of the pipelines file. */
+/** One problem at one place of the pipelines file, or of a seed file it names. */
 export interface FileIssue {
+  /** The file the problem is in, when not the pipelines file itself (a `rest_api_file`). */
+  file?: string;
   /** Dotted key path such as `pipelines[1].kafka.brokers`. */
   path: string;
   message: string;
@@ -36,16 +38,27 @@ export class PipelinesFileError extends UsageError {
   readonly file: string;
   readonly issues: readonly FileIssue[];
   constructor(file: string, issues: readonly FileIssue[]) {
-    super(formatIssues(file, issues));
+    const ordered = inFileOrder(file, issues);
+    super(formatIssues(file, ordered));
     this.file = file;
-    this.issues = issues;
+    this.issues = ordered;
   }
 }
 
-export function formatIssue(file: string, issue: FileIssue): string {
+export function formatIssue(pipelinesFile: string, issue: FileIssue): string {
+  const file = issue.file ?? pipelinesFile;
   const where =
     issue.line === undefined ? file : `${file}:${issue.line}${issue.column ? `:${issue.column}` : ''}`;
   return issue.path ? `${where}: ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
+}
+
+/** The pipelines file first, then each seed file; top to bottom within a file. */
+function inFileOrder(file: string, issues: readonly FileIssue[]): FileIssue[] {
+  const files = [file, ...new Set(issues.map((i) => i.file ?? file))];
+  const rank = (i: FileIssue) => files.indexOf(i.file ?? file);
+  return [...issues].sort(
+    (a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+  );
 }
 
 function formatIssues(file: string, issues: readonly FileIssue[]): string {
@@ -59,8 +72,14 @@ function formatIssues(file: string, issues: readonly FileIssue[]): string {
 export function oneLineReason(error: unknown): string {
   const failed = (error as { failed?: unknown }).failed;
   if (Array.isArray(failed) && failed.length > 0) {
-    return failed
-      .map((f: { resource?: string; error?: unknown }) => `resource ${f.resource}: ${oneLineReason(f.error)}`)
+    // Resources that failed for the same reason (a rejected token, say) share one mention of it.
+    const byReason = new Map<string, string[]>();
+    for (const f of failed as Array<{ resource?: string; error?: unknown }>) {
+      const reason = oneLineReason(f.error);
+      byReason.set(reason, [...(byReason.get(reason) ?? []), String(f.resource)]);
+    }
+    return [...byReason]
+      .map(([reason, names]) => `resource${names.length > 1 ? 's' : ''} ${names.join(', ')}: ${reason}`)
       .join('; ');
   }
   const message = error instanceof Error ? error.message : String(error);

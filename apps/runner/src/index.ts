@@ -32,7 +32,6 @@ export {
 } from './errors.js';
 export type { Io } from './io.js';
 export { createLogger, type LoggerOptions } from './logging/logger.js';
-export { SecretValues } from './logging/secret-values.js';
 export { type OpsServer, type OpsServerOptions, startOpsServer } from './ops/http-server.js';
 export { RunnerMetrics } from './ops/metrics.js';
 export { ProgressBoard } from './ops/progress.js';

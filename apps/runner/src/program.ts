@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { Redaction } from '@siphon/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from './config/duration.js';
 import { EXIT_USAGE, oneLineReason, PipelinesFileError, RunnerError } from './errors.js';
@@ -14,6 +16,7 @@ export interface RunOptions extends CommonOptions {
   resources?: string[];
   httpPort: number;
   httpHost: string;
+  readyzDetails: boolean;
   shutdownTimeout: number;
   progress: boolean;
   /** Scale-out: the consumer group the replicas share. */
@@ -30,6 +33,9 @@ export interface CheckOptions extends CommonOptions {
 export interface SchemaOptions extends CommonOptions {
   json: boolean;
   resources?: string[];
+  /** Infer undeclared schemas from each resource's first page with records. */
+  sample: boolean;
+  timeout: number;
 }
 
 export interface StateOptions extends CommonOptions {
@@ -85,12 +91,16 @@ function common(command: Command, env: Io['env']): Command {
     );
 }
 
+/** The runner's version, from its package.json (next to `dist/` and `src/` alike). */
+export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
 /**
  * The `siphon` command line. Exit codes: 0 success, 1 a run or check failed, 2 bad config or usage.
  */
 export function createProgram(commands: Commands, io: Io): Command {
   const program = new Command('siphon')
     .description('Pulls records out of REST APIs and publishes them to Kafka as Avro, per pipelines file')
+    .version(`siphon ${VERSION}`, '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -115,6 +125,11 @@ export function createProgram(commands: Commands, io: Io): Command {
       Number(io.env.SIPHON_HTTP_PORT ?? 9464),
     )
     .option('--http-host <host>', 'address the HTTP server binds', io.env.SIPHON_HTTP_HOST ?? '0.0.0.0')
+    .option(
+      '--readyz-details',
+      "show each check's error text in /readyz to every caller (default: loopback callers only)",
+      ['1', 'true'].includes(io.env.SIPHON_READYZ_DETAILS ?? ''),
+    )
     .option(
       '--shutdown-timeout <duration>',
       'time allowed for a graceful stop on SIGTERM/SIGINT',
@@ -151,6 +166,12 @@ export function createProgram(commands: Commands, io: Io): Command {
     .description('print the topics and the Avro key/value schemas a config would produce, writing nothing')
     .option('-r, --resources <names>', 'only these resources (comma-separated, repeatable)', list)
     .option('--json', 'machine-readable output', false)
+    .option(
+      '--sample',
+      'fetch the first page with records of each resource without a declared schema, and infer its schemas from it as a run would',
+      false,
+    )
+    .option('--timeout <duration>', 'with --sample: time allowed for each first page', duration, 30_000)
     .action(action(commands.schema));
 
   common(program.command('state'), io.env)
@@ -179,11 +200,13 @@ export async function main(argv: readonly string[], commands: Commands, io: Io):
       // --help and --version end here with code 0; usage errors were already printed.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
+    // The last line a user sees: masked here too, whatever stream `io` holds.
+    const mask = (text: string) => (io.redaction ?? new Redaction().addEnv(io.env)).text(text);
     if (error instanceof PipelinesFileError) {
-      io.stderr.write(`siphon: invalid pipelines file\n${error.message}\n`);
+      io.stderr.write(mask(`siphon: invalid pipelines file\n${error.message}\n`));
       return error.exitCode;
     }
-    io.stderr.write(`siphon: ${oneLineReason(error)}\n`);
+    io.stderr.write(mask(`siphon: ${oneLineReason(error)}\n`));
     return error instanceof RunnerError ? error.exitCode : 1;
   }
 }

@@ -101,10 +101,24 @@ describe('siphon CLI', () => {
     const result = await runCli(['check', '-c', file], sandboxEnv(sandbox));
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'all']);
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual([
+      'ok',
+      'ok',
+      'note',
+      'ok',
+      'note',
+      'ok',
+      'ok',
+      'all',
+    ]);
     expect(lines.find((l) => l.includes('api billing'))).toMatch(
       /first page of products .* returned 30 record\(s\)/,
     );
+    // What the seeds leave to Siphon is said once here, not at every run.
+    expect(lines.filter((l) => l.startsWith('note'))).toEqual([
+      'note  api billing: paginator "page_number": base_page not set, starting at page 1 (the default when "limit" is set) (resources products, plans, addons, coupons, customers, quotes, invoices, expenses, subscriptions, taxes, transactions, recurring_expenses)',
+      'note  api analytics: paginator "cursor": limit_param not set, sending the page size as "per_page" (resources metrics, plans, coupons, add_ons, invoices, customers, subscriptions, wallets, customer_usage, fees, customer_usage_past)',
+    ]);
     expect(lines.at(-1)).toBe('all checks passed');
   });
 
@@ -147,7 +161,7 @@ describe('siphon CLI', () => {
     expect(result.code, result.stderr).toBe(0);
     interface SchemaRow {
       topic: string;
-      key: { subject: string; schema: { type: string; fields: Array<{ name: string }> } };
+      key: { subject: string; source: string; schema: { type: string; fields: Array<{ name: string }> } };
       value: { schema: { type: string }; source: string };
     }
     const rows = JSON.parse(result.stdout) as SchemaRow[];
@@ -163,6 +177,7 @@ describe('siphon CLI', () => {
     expect(invoices?.key.schema.fields.map((f) => f.name)).toEqual(['id']);
     expect(invoices?.value.schema.type).toBe('record');
     expect(invoices?.value.source).toBe('declared');
+    expect(invoices?.key.source).toBe('declared');
     const text = await runCli(
       ['schema', '-c', file, '--pipeline', 'analytics', '-r', 'fees'],
       sandboxEnv(sandbox),
@@ -172,6 +187,41 @@ describe('siphon CLI', () => {
       `# ${prefix}.analytics.fees  (pipeline analytics, resource fees, merge, cleanup.policy=compact)`,
     );
     expect(await existingTopics(prefix)).toEqual([]);
+  });
+
+  it('schema says when key types wait for the first write; --sample infers them from the first page', async () => {
+    const prefix = uniqueName('schema');
+    const file = await tempFile('p.yaml', pipelinesYaml({ prefix, sandbox }));
+    const args = ['schema', '-c', file, '--pipeline', 'analytics', '-r', 'fees'];
+    const plain = await runCli(args, sandboxEnv(sandbox));
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toBe(
+      [
+        `# ${prefix}.analytics.fees  (pipeline analytics, resource fees, merge, cleanup.policy=compact)`,
+        'schemas: decided at the first write: inferred from the first records (--sample infers it now from the first page)',
+        `key   ${prefix}.analytics.fees-key`,
+        'fields id; their types are decided at the first write',
+        `value ${prefix}.analytics.fees-value`,
+        'decided at the first write (inferred from the first records)',
+        '',
+        '',
+      ].join('\n'),
+    );
+    const sampled = await runCli([...args, '--sample', '--json', '--log-level', 'warn'], sandboxEnv(sandbox));
+    expect(sampled.code, sampled.stderr).toBe(0);
+    const [row] = JSON.parse(sampled.stdout) as Array<{
+      sampled_from: string;
+      key: { source: string; schema: { fields: Array<{ name: string; type: unknown }> } };
+      value: { source: string; schema: { fields: Array<{ name: string; type: unknown }> } };
+    }>;
+    expect(row?.sampled_from).toBe(`${sandbox.analyticsUrl}/v1/fees`);
+    expect(row?.value.source).toBe('inferred');
+    expect(row?.key.source).toBe('inferred');
+    // The key field takes the type inference gave the value's field, not a guess.
+    const valueId = row?.value.schema.fields.find((f) => f.name === 'id')?.type;
+    expect(row?.key.schema.fields).toEqual([
+      { name: 'id', type: Array.isArray(valueId) ? valueId.find((t) => t !== 'null') : valueId },
+    ]);
   });
 
   it('topics plans, then --apply creates, the topics with their configs', async () => {

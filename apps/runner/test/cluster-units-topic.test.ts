@@ -3,6 +3,7 @@
  * CreatePartitions ("does not host this topic-partition", "not the leader"), deterministically; and
  * the Kafka client's log lines of the group client. The real broker is exercised by cluster.test.ts.
  */
+import { Redaction } from '@siphon/core';
 import type { KafkaAdmin, KafkaMessage, KafkaPort, SettlePolicy } from '@siphon/sink-kafka';
 import { notLeader, protocolError, unknownTopic } from '@siphon/testkit';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,6 @@ import { clusterLogger } from '../src/cluster/kafka-client.js';
 import { ensureUnitsTopic, writeSlots } from '../src/cluster/units-topic.js';
 import { RunnerError } from '../src/errors.js';
 import { createLogger } from '../src/logging/logger.js';
-import { SecretValues } from '../src/logging/secret-values.js';
 
 const FAST: SettlePolicy = { attempts: 4, minDelayMs: 1, maxDelayMs: 2 };
 const TOPIC = 'siphon.units.g1';
@@ -219,7 +219,7 @@ describe('Kafka client log lines of the group client', () => {
     const lines: Array<{ level: string; msg: string; component?: string }> = [];
     const logger = createLogger({
       level: 'debug',
-      secrets: new SecretValues(),
+      secrets: new Redaction(),
       destination: { write: (line: string) => lines.push(JSON.parse(line)) },
     });
     const log = clusterLogger(logger);

@@ -74,7 +74,13 @@ defaults:
   topics: { partitions: "\${PARTITIONS}" }
 pipelines:
   - name: billing
-    source: { package: billing, options: { client_secret: "\${BILLING_CLIENT_SECRET}" } }
+    source:
+      package: billing
+      options:
+        base_url: https://billing.example/v1
+        token_url: https://billing.example/oauth/token
+        client_secret: "\${BILLING_CLIENT_SECRET}"
+
 `;
       const file = path.join(dir, 'p.yaml');
       await writeFile(file, text);
@@ -164,7 +170,7 @@ pipelines:
     expect(lines).toContain('/x/p.yaml:3:20: defaults.registry.url: must be an http(s) URL');
     expect(lines).toContain('/x/p.yaml:4:25: defaults.topics.partitions: must be at least 1');
     expect(lines).toContain('/x/p.yaml:4:36: defaults.topics.colour: unknown key');
-    expect(lines).toContain('/x/p.yaml:6:5: pipelines[0].kafka: is required (object)');
+    expect(lines).toContain('/x/p.yaml:6:5: pipelines[0].kafka: is required (a mapping)');
     // Problems in defaults are reported once, not once per pipeline.
     expect(lines.filter((l) => l.includes('defaults.topics.colour'))).toHaveLength(1);
     expect(lines).toContain('/x/p.yaml:11:23: pipelines[1].kafka.brokers: needs at least one broker');

@@ -1,11 +1,11 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redaction } from '@siphon/core';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadPipelinesFile, parsePipelinesText } from '../src/config/load.js';
 import { createLogger } from '../src/logging/logger.js';
-import { SecretValues } from '../src/logging/secret-values.js';
 import { PipelineRunner } from '../src/pipeline/pipeline-runner.js';
 import { repoRoot } from './helpers/runner.js';
 
@@ -24,18 +24,22 @@ async function prepareAll(
   pipelines: Awaited<ReturnType<typeof loadPipelinesFile>>['pipelines'],
 ) {
   const names: string[] = [];
+  const detection: string[] = [];
   for (const pipeline of pipelines) {
     const runner = new PipelineRunner(pipeline, {
-      logger: createLogger({ level: 'silent', secrets: new SecretValues() }),
-      secrets: new SecretValues(),
+      logger: createLogger({ level: 'silent', secrets: new Redaction() }),
+      secrets: new Redaction(),
       baseDir: path.dirname(file),
       stateKey: undefined,
     });
     await runner.prepare();
     names.push(`${pipeline.name}:${runner.resourceNames.length}`);
+    detection.push(
+      ...runner.source.resources.map((r) => `${pipeline.name}.${r.name}:${r.deleteDetection ?? 'none'}`),
+    );
     await runner.close();
   }
-  return names;
+  return Object.assign(names, { detection });
 }
 
 describe('shipped pipelines files', () => {
@@ -48,7 +52,12 @@ describe('shipped pipelines files', () => {
       expect(loaded.pipelines.map((p) => p.name)).toEqual(['billing', 'analytics']);
       const expected =
         name === 'pipelines.example.yaml' ? ['billing:3', 'analytics:11'] : ['billing:12', 'analytics:11'];
-      expect(await prepareAll(file, loaded.pipelines)).toEqual(expected);
+      const prepared = await prepareAll(file, loaded.pipelines);
+      expect([...prepared]).toEqual(expected);
+      if (name === 'demo.yaml') {
+        // The demo mirrors deletes for both pipelines: the package by default, the seed file by override.
+        expect(prepared.detection.filter((d) => !d.endsWith(':snapshot'))).toEqual([]);
+      }
     },
   );
 
@@ -75,6 +84,6 @@ describe('shipped pipelines files', () => {
     expect(loaded.pipelines[0]?.kafka).toMatchObject({ brokers: ['k1:9092', 'k2:9092'], ssl: true });
     expect(loaded.pipelines[0]?.kafka.sasl?.password).toBe('kafka_password-value');
     expect(loaded.secretValues.has('billing_refresh_token-value')).toBe(true);
-    expect(await prepareAll(file, loaded.pipelines)).toEqual(['billing:12', 'analytics:11']);
+    expect([...(await prepareAll(file, loaded.pipelines))]).toEqual(['billing:12', 'analytics:11']);
   });
 });

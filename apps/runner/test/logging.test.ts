@@ -1,6 +1,6 @@
+import { Redaction } from '@siphon/core';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging/logger.js';
-import { SecretValues } from '../src/logging/secret-values.js';
 
 function capture() {
   const lines: string[] = [];
@@ -10,7 +10,7 @@ function capture() {
 describe('logs', () => {
   it('are JSON lines with level names and an ISO time', () => {
     const { lines, destination } = capture();
-    createLogger({ secrets: new SecretValues(), destination }).info({ pipeline: 'billing' }, 'run started');
+    createLogger({ secrets: new Redaction(), destination }).info({ pipeline: 'billing' }, 'run started');
     const entry = JSON.parse(lines[0] ?? '');
     expect(entry).toMatchObject({
       level: 'info',
@@ -23,7 +23,7 @@ describe('logs', () => {
 
   it('censor secret keys at any depth of the logged object', () => {
     const { lines, destination } = capture();
-    const logger = createLogger({ secrets: new SecretValues(), destination });
+    const logger = createLogger({ secrets: new Redaction(), destination });
     logger.info(
       {
         kafka: { sasl: { mechanism: 'plain', username: 'u', password: 'p4ssw0rd-kafka' } },
@@ -44,7 +44,7 @@ describe('logs', () => {
 
   it('scrub known secret values from messages and errors, raw and JSON-escaped', () => {
     const { lines, destination } = capture();
-    const secrets = new SecretValues();
+    const secrets = new Redaction();
     secrets.add('top"secret\\value');
     secrets.add('plain-secret-42');
     const logger = createLogger({ secrets, destination });
@@ -58,7 +58,7 @@ describe('logs', () => {
 
   it('scrub bearer tokens, credential query parameters and URL passwords nobody declared', () => {
     const { lines, destination } = capture();
-    const logger = createLogger({ secrets: new SecretValues(), destination });
+    const logger = createLogger({ secrets: new Redaction(), destination });
     logger.warn('GET https://api.test/v1?page=2&access_token=abc.def.ghi with Bearer 1000.abcdef123');
     logger.warn('registry at https://user:hunter2@registry.test/apis');
     expect(JSON.parse(lines[0] ?? '').msg).toBe(
@@ -68,8 +68,8 @@ describe('logs', () => {
   });
 
   it('ignore values too short to be secrets, so ordinary words survive', () => {
-    const secrets = new SecretValues();
+    const secrets = new Redaction();
     secrets.add('abc');
-    expect(secrets.scrub('abc def')).toBe('abc def');
+    expect(secrets.text('abc def')).toBe('abc def');
   });
 });

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ResourceState, StateKey, StateStore } from '@siphon/core';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startOpsServer } from '../src/ops/http-server.js';
 import { RunnerMetrics } from '../src/ops/metrics.js';
 import { ProgressBoard, renderRows } from '../src/ops/progress.js';
@@ -182,6 +182,69 @@ describe('graceful shutdown', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('waits a 25-day deadline instead of forcing the exit at once', async () => {
+    vi.useFakeTimers();
+    try {
+      const target = new EventEmitter();
+      const forced: string[] = [];
+      const handle = handleShutdown({
+        deadlineMs: 25 * DAY,
+        onForce: (r) => forced.push(r),
+        target: target as never,
+      });
+      target.emit('SIGTERM', 'SIGTERM');
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(forced).toEqual([]);
+      await vi.advanceTimersByTimeAsync(25 * DAY);
+      expect(forced).toEqual(['shutdown took longer than 2160000s']);
+      handle.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+const DAY = 86_400_000;
+
+/** Runs a schedule on the fake clock until `maxRuns` runs happened or the test aborts it; returns the start times. */
+function scheduleOnFakeClock(schedule: Parameters<typeof runOnSchedule>[0], maxRuns: number) {
+  const controller = new AbortController();
+  const starts: string[] = [];
+  const done = runOnSchedule(schedule, controller.signal, async () => {
+    starts.push(new Date().toISOString());
+    if (starts.length >= maxRuns) controller.abort();
+  });
+  return { starts, done, stop: () => controller.abort() };
+}
+
+describe('schedules longer than a timer can hold', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 11, 6, 12, 0, 0) });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('runs a monthly cron once now and next on the 1st, never in a loop', async () => {
+    const run = scheduleOnFakeClock({ cron: '0 0 1 * *', timezone: 'UTC' }, 5);
+    await vi.advanceTimersByTimeAsync(60 * 60_000);
+    expect(run.starts).toEqual(['2026-12-06T12:00:00.000Z']);
+    await vi.advanceTimersByTimeAsync(Date.UTC(2027, 0, 1) - Date.now());
+    expect(run.starts).toEqual(['2026-12-06T12:00:00.000Z', '2027-01-01T00:00:00.000Z']);
+    run.stop();
+    await run.done;
+  });
+
+  it('runs `every: 25d` once per 25 days', async () => {
+    const run = scheduleOnFakeClock({ every: 25 * DAY }, 5);
+    await vi.advanceTimersByTimeAsync(25 * DAY - 1);
+    expect(run.starts).toEqual(['2026-12-06T12:00:00.000Z']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(run.starts).toEqual(['2026-12-06T12:00:00.000Z', '2026-12-31T12:00:00.000Z']);
+    run.stop();
+    await run.done;
   });
 });
 

@@ -18,7 +18,9 @@ export type FaultKind =
   | 'html_200'
   | 'empty_page'
   | 'repeat_cursor'
-  | 'shift_records';
+  | 'shift_records'
+  /** Answers `status` (default 400) with a body that echoes the request, headers included, as careless APIs do. */
+  | 'echo_request';
 
 export interface Fault {
   /** Default: any origin. */
@@ -53,6 +55,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'empty_page',
   'repeat_cursor',
   'shift_records',
+  'echo_request',
 ];
 
 /** Faults that replace the whole answer before the API even looks at the request. */
@@ -61,6 +64,7 @@ export const REPLACING_KINDS: ReadonlySet<FaultKind> = new Set([
   'retry_after_seconds',
   'retry_after_date',
   'html_200',
+  'echo_request',
 ]);
 /** Faults that spoil how a finished answer is delivered. */
 export const DELIVERY_KINDS: ReadonlySet<FaultKind> = new Set(['reset', 'slow', 'malformed_json']);

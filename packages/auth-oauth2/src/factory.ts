@@ -1,7 +1,7 @@
 import type { AuthFactory, AuthFactoryContext, ExtractEvent } from '@siphon/core';
 import { OAuth2AuthProvider } from './auth-provider.js';
 import type { OAuth2Event } from './events.js';
-import { OAuth2TokenSource } from './token-source.js';
+import { type CachedAccessToken, OAuth2TokenSource } from './token-source.js';
 
 export interface RotatedRefreshTokenInfo {
   clientId: string;
@@ -16,6 +16,10 @@ export interface OAuth2AuthFactoryOptions {
    * a warning is logged, since the configured refresh token no longer works.
    */
   onRefreshToken?: (refreshToken: string, info: RotatedRefreshTokenInfo) => void | Promise<void>;
+  /** An access token kept from an earlier process, used while still valid (see `OAuth2TokenSource`). */
+  cachedAccessToken?: CachedAccessToken;
+  /** Keeps each issued access token for the next process (e.g. encrypted in a state store). */
+  onAccessToken?: (token: CachedAccessToken) => void | Promise<void>;
   /** Clock in epoch milliseconds, for tests. */
   now?: () => number;
 }
@@ -30,6 +34,8 @@ export function createOAuth2AuthFactory(options: OAuth2AuthFactoryOptions = {}):
     const source: OAuth2TokenSource = OAuth2TokenSource.fromConfig(config, {
       fetch: context.fetch,
       now: options.now,
+      cachedAccessToken: options.cachedAccessToken,
+      onAccessToken: options.onAccessToken,
       onRefreshToken: onRefreshToken
         ? (token) => onRefreshToken(token, { clientId: source.clientId, tokenUrl: source.tokenUrl })
         : undefined,

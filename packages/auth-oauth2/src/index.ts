@@ -17,4 +17,9 @@ export {
   oauth2Auth,
   type RotatedRefreshTokenInfo,
 } from './factory.js';
-export { type AccessToken, OAuth2TokenSource, type OAuth2TokenSourceOptions } from './token-source.js';
+export {
+  type AccessToken,
+  type CachedAccessToken,
+  OAuth2TokenSource,
+  type OAuth2TokenSourceOptions,
+} from './token-source.js';

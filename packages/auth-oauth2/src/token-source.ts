@@ -1,3 +1,4 @@
+import { MAX_TIMER_DELAY_MS, Redaction } from '@siphon/core';
 import {
   allowInsecureRequests,
   type ClientAuth,
@@ -13,7 +14,6 @@ import {
 import { type ClientAuthMethod, type OAuth2Settings, parseOAuth2Settings } from './config.js';
 import { OAuth2Error } from './errors.js';
 import { type GrantType, type OAuth2EventListener, OAuth2Events, type TokenRequestReason } from './events.js';
-import { Redactor } from './redactor.js';
 import { translateTokenError } from './translate-error.js';
 
 export interface OAuth2TokenSourceOptions {
@@ -50,8 +50,24 @@ export interface OAuth2TokenSourceOptions {
    * the call is repeated before the next use.
    */
   onRefreshToken?: (refreshToken: string) => void | Promise<void>;
+  /**
+   * An access token kept from an earlier process (e.g. encrypted in a state store): used until its
+   * refresh time instead of asking the server for a new one at every start, which servers such as
+   * Zoho limit (10 tokens per refresh token per 10 minutes).
+   */
+  cachedAccessToken?: CachedAccessToken;
+  /** Called with every access token issued, to keep it for the next process. Failures are ignored. */
+  onAccessToken?: (token: CachedAccessToken) => void | Promise<void>;
   /** Clock in epoch milliseconds, for tests. */
   now?: () => number;
+}
+
+/** What is kept of an access token across processes. */
+export interface CachedAccessToken {
+  accessToken: string;
+  /** Epoch ms when the server said the token expires. */
+  expiresAt: number;
+  scope?: string | undefined;
 }
 
 /** An access token and when this source will stop handing it out. */
@@ -94,7 +110,7 @@ export class OAuth2TokenSource {
 
   readonly #settings: OAuth2Settings;
   readonly #client: Configuration;
-  readonly #redactor = new Redactor();
+  readonly #redactor = new Redaction();
   readonly #events = new OAuth2Events();
   readonly #onRefreshToken: ((refreshToken: string) => void | Promise<void>) | undefined;
   readonly #now: () => number;
@@ -105,6 +121,7 @@ export class OAuth2TokenSource {
   #generation = 0;
   #invalidated = false;
   #inflight: Promise<AccessToken> | undefined;
+  readonly #onAccessToken: ((token: CachedAccessToken) => void | Promise<void>) | undefined;
 
   constructor(options: OAuth2TokenSourceOptions) {
     const settings = parseOAuth2Settings(toConfigBlock(options), (key) => optionKeys[key] ?? key);
@@ -121,22 +138,42 @@ export class OAuth2TokenSource {
     this.#refreshToken = settings.refreshToken;
     this.#onRefreshToken = options.onRefreshToken;
     this.#now = options.now ?? Date.now;
-    this.#redactor.addPermanent(settings.clientSecret);
-    this.#redactor.addPermanent(settings.refreshToken);
+    this.#redactor.add(settings.clientSecret);
+    this.#redactor.add(settings.refreshToken);
     if (settings.clientSecret !== undefined) {
       // The Basic header's value, raw and in RFC 6749's form-encoded flavour (what openid-client sends).
       for (const encode of [(s: string) => s, formUrlEncode]) {
         const credentials = `${encode(settings.clientId)}:${encode(settings.clientSecret)}`;
-        this.#redactor.addPermanent(Buffer.from(credentials).toString('base64'));
+        this.#redactor.add(Buffer.from(credentials).toString('base64'));
       }
     }
     this.#client = buildClient(settings, options.fetch);
+    this.#onAccessToken = options.onAccessToken;
+    this.#adopt(options.cachedAccessToken);
+  }
+
+  /** Takes over a kept access token while it is still good for at least the expiry skew. */
+  #adopt(cached: CachedAccessToken | undefined): void {
+    if (!cached || typeof cached.accessToken !== 'string' || !Number.isFinite(cached.expiresAt)) return;
+    const refreshAt = cached.expiresAt - this.#settings.expirySkewSeconds * 1000;
+    if (this.#now() >= refreshAt) return;
+    this.#redactor.addTransient(cached.accessToken);
+    this.#token = Object.freeze({
+      accessToken: cached.accessToken,
+      expiresAt: cached.expiresAt,
+      refreshAt,
+      scope: cached.scope,
+      generation: ++this.#generation,
+    });
   }
 
   /** Builds a source from a config `auth` block (snake_case keys, as in the billing seed). */
   static fromConfig(
     config: Record<string, unknown>,
-    hooks: Pick<OAuth2TokenSourceOptions, 'fetch' | 'onRefreshToken' | 'now'> = {},
+    hooks: Pick<
+      OAuth2TokenSourceOptions,
+      'fetch' | 'onRefreshToken' | 'now' | 'cachedAccessToken' | 'onAccessToken'
+    > = {},
   ): OAuth2TokenSource {
     return new OAuth2TokenSource({ ...parseOAuth2Settings(config), ...hooks });
   }
@@ -190,7 +227,7 @@ export class OAuth2TokenSource {
 
   /** Masks this source's secrets (client secret, refresh tokens, recent access tokens) in a text. */
   redact(text: string): string {
-    return this.#redactor.redact(text);
+    return this.#redactor.text(text);
   }
 
   async #obtain(): Promise<AccessToken> {
@@ -225,7 +262,7 @@ export class OAuth2TokenSource {
       response.refresh_token !== this.#refreshToken;
     if (rotated) {
       this.#refreshToken = response.refresh_token;
-      this.#redactor.addPermanent(response.refresh_token);
+      this.#redactor.add(response.refresh_token);
       this.#unpersisted = this.#onRefreshToken !== undefined;
     }
 
@@ -250,6 +287,16 @@ export class OAuth2TokenSource {
       durationMs: this.#now() - startedAt,
     });
     if (this.#unpersisted) await this.#persistRefreshToken();
+    if (this.#onAccessToken) {
+      // Keeping it is an optimisation: a failure costs one token request at the next start.
+      await Promise.resolve(
+        this.#onAccessToken({
+          accessToken: token.accessToken,
+          expiresAt: token.expiresAt,
+          scope: token.scope,
+        }),
+      ).catch(() => {});
+    }
     // The token is used for the call that fetched it even if its lifetime is already spent.
     return token;
   }
@@ -269,7 +316,7 @@ export class OAuth2TokenSource {
     try {
       await this.#onRefreshToken(token);
     } catch (err) {
-      const reason = this.#redactor.redact(err instanceof Error ? err.message : String(err));
+      const reason = this.#redactor.text(err instanceof Error ? err.message : String(err));
       const error = new OAuth2Error(
         `oauth2: the server rotated the refresh token for ${this.tokenUrl}, and onRefreshToken failed to persist it: ${reason}. The new token is kept in memory and handed over again before the next access token is used`,
         { code: 'OAUTH2_REFRESH_TOKEN_NOT_PERSISTED', tokenUrl: this.tokenUrl, grantType: this.grantType },
@@ -322,7 +369,8 @@ function buildClient(
     clientSecret,
     auth,
   );
-  client.timeout = settings.timeoutSeconds;
+  // oauth4webapi arms a plain timer: beyond 24.8 days it would fire at once.
+  client.timeout = Math.min(settings.timeoutSeconds, Math.floor(MAX_TIMER_DELAY_MS / 1000));
   if (fetchImpl) client[customFetch] = (url, init) => fetchImpl(url, init);
   // Validation let plain http through only for loopback hosts with allowInsecureHttp.
   if (tokenUrl.protocol === 'http:') allowInsecureRequests(client);

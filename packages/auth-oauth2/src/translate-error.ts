@@ -1,12 +1,12 @@
+import type { Redaction } from '@siphon/core';
 import { ClientError, ResponseBodyError, WWWAuthenticateChallengeError } from 'openid-client';
 import { OAuth2Error } from './errors.js';
-import type { Redactor } from './redactor.js';
 
 export interface TokenRequestContext {
   /** Token URL as shown to users (no query string, no credentials). */
   tokenUrl: string;
   grantType: string;
-  redactor: Redactor;
+  redactor: Redaction;
   timeoutSeconds: number;
 }
 
@@ -81,7 +81,7 @@ export function translateTokenError(err: unknown, context: TokenRequestContext):
   // fetch's own failure is a TypeError "fetch failed"; other TypeErrors are bugs, not the network.
   const isNetwork =
     (original instanceof TypeError && original.message === 'fetch failed') || hasNetworkCode(original);
-  const detail = cause ? describeChain(cause) : redactor.redact(String(original));
+  const detail = cause ? describeChain(cause) : redactor.text(String(original));
   return new OAuth2Error(`${prefix}: ${isNetwork ? 'could not reach the server: ' : ''}${detail}`, {
     ...base,
     code: isNetwork ? 'OAUTH2_NETWORK' : 'OAUTH2_UNEXPECTED',
@@ -92,8 +92,8 @@ export function translateTokenError(err: unknown, context: TokenRequestContext):
 }
 
 function refused(refusal: ServerRefusal, context: TokenRequestContext): OAuth2Error {
-  const description = refusal.description ? context.redactor.redact(refusal.description) : undefined;
-  const error = context.redactor.redact(refusal.error);
+  const description = refusal.description ? context.redactor.text(refusal.description) : undefined;
+  const error = context.redactor.text(refusal.error);
   const status = refusal.status === undefined ? '' : ` HTTP ${refusal.status} with`;
   const tooMany = /too many/i.test(`${error} ${description ?? ''}`);
   const hint = tooMany
@@ -185,10 +185,10 @@ function invalidResponseReason(err: ClientError): string {
 }
 
 /** A copy of an error chain holding only names, redacted messages and string codes. */
-function sanitise(err: unknown, redactor: Redactor, depth = 0): Error | undefined {
+function sanitise(err: unknown, redactor: Redaction, depth = 0): Error | undefined {
   if (!(err instanceof Error) || depth > 3) return undefined;
   const cause = sanitise(err.cause, redactor, depth + 1);
-  const copy = new Error(redactor.redact(err.message), cause ? { cause } : undefined);
+  const copy = new Error(redactor.text(err.message), cause ? { cause } : undefined);
   copy.name = err.name;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') Object.assign(copy, { code });

@@ -89,6 +89,8 @@ export interface ResourceState {
     start_value?: unknown;
     /** The page was the last of its walk (of the resource, or of the parent at `parent_index`). */
     done?: boolean;
+    /** Records the run has read so far, across every process that worked on it. */
+    records?: number;
   } | null;
   /** Id of the last run that completed, and when. */
   last_run?: { run_id: string; completed_at: string; records: number };
@@ -150,14 +152,21 @@ export interface ResourceResult {
   resource: string;
   pages: number;
   records: number;
-  /** True when every page of the run was read: only then may a sink detect deletes. */
+  /** True when every page of the run was read. */
   complete: boolean;
+  /**
+   * The run continued an interrupted one (from its checkpoint). Its pages were read at different
+   * moments: a record deleted in a page read before the interruption shifts later records into
+   * pages already read, so they were never seen. Such a run is no snapshot, so a sink must not
+   * detect deletes from it: deletion is left to the next run that reads every page in one pass.
+   */
+  resumed?: boolean;
 }
 
 /** Writes one resource's pages. `write` may wait (backpressure); resolve means "accepted", not "committed". */
 export interface ResourceWriter {
   write(page: Page): Promise<void>;
-  /** Commits everything written, plus the final state, and applies snapshot deletes if `complete`. */
+  /** Commits everything written, plus the final state, and applies snapshot deletes if `complete` and not `resumed`. */
   finish(result: ResourceResult, finalState: ResourceState): Promise<void>;
   /** Drops whatever is not committed yet. Never throws. */
   abort(reason: unknown): Promise<void>;

@@ -3,7 +3,7 @@ export { apiKeyAuth, bearerAuth, builtinAuthFactories, httpBasicAuth } from './a
 export { authRegistry, createAuthProvider, isAuthProvider } from './auth/create-auth.js';
 export { arrayOf, finishSchema, keyedSchema, optional, record, required } from './avro-builders.js';
 // Config
-export type { ConfigPath } from './config/issues.js';
+export type { ConfigPath, PositionOf, SourcePosition } from './config/issues.js';
 export type {
   NormalizedClient,
   NormalizedConfig,
@@ -12,7 +12,14 @@ export type {
   NormalizedResource,
 } from './config/normalized.js';
 export { restApiConfigSchema } from './config/schema.js';
-export { type ConfigFormat, detectFormat, type ParsedConfigText, parseConfigText } from './config/text.js';
+export {
+  type ConfigFormat,
+  detectFormat,
+  type JsonSyntaxError,
+  jsonSyntaxError,
+  type ParsedConfigText,
+  parseConfigText,
+} from './config/text.js';
 export type {
   AuthConfig,
   ClientConfig,
@@ -54,7 +61,7 @@ export { SiphonError } from './errors/siphon-error.js';
 export { ExtractEvents } from './events.js';
 export { type ApiCall, ApiClient, type ApiClientOptions, type ApiResult } from './http/api-client.js';
 export type { HostLimits } from './http/host-limiter.js';
-export { excerpt, Redactor } from './http/redact.js';
+export { excerpt } from './http/redact.js';
 export {
   backoffDelay,
   DEFAULT_RETRY_STATUSES,
@@ -70,6 +77,8 @@ export {
   type TransportOptions,
   type TransportRequest,
 } from './http/transport.js';
+// Redaction: the one rule for what looks like a secret, for every output boundary
+export { looksSecret, looksSecretEnvName, REDACTED, Redaction, redact } from './redaction.js';
 // Secrets
 export { asSecretRef, dlt } from './secrets/dlt.js';
 export {
@@ -84,5 +93,8 @@ export { collectSecretValues, resolveSecretRefs } from './secrets/resolve.js';
 export { reveal, Secret, SecretRef } from './secrets/secret.js';
 // Sinks and state
 export { MemorySink } from './sinks/memory-sink.js';
+// Timers for any duration
+export { sleep } from './sleep.js';
 export { FileStateStore } from './state/file-state-store.js';
 export { MemoryStateStore } from './state/memory-state-store.js';
+export { clampTimerDelay, type LongTimer, MAX_TIMER_DELAY_MS, setLongTimeout } from './timers.js';

@@ -1,15 +1,27 @@
-import { setTimeout as timersSleep } from 'node:timers/promises';
+import { setLongTimeout } from './timers.js';
 
-/** Waits `ms`; if `signal` aborts first, rejects with the signal's own reason (not a generic AbortError). */
-export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) {
-    signal?.throwIfAborted();
-    return;
+/**
+ * Waits `ms` (any duration, see timers.ts); if `signal` aborts first, rejects with the signal's own
+ * reason (not a generic AbortError).
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) {
+    try {
+      signal?.throwIfAborted();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return Promise.resolve();
   }
-  try {
-    await timersSleep(ms, undefined, signal ? { signal } : undefined);
-  } catch (error) {
-    if (signal?.aborted) throw signal.reason;
-    throw error;
-  }
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      timer.clear();
+      reject(signal?.reason);
+    };
+    const timer = setLongTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -47,30 +47,35 @@ export function createPaginator(
   const parsed = parseConfig(paginatorConfigSchema, raw, resource);
   if (parsed.type === 'auto')
     return guardPaginator(new AutoPaginator(log === undefined ? {} : { log }), { resource });
-  if (log !== undefined) noteDefaults(parsed, log);
+  if (log !== undefined) for (const note of paginatorDefaultNotes(parsed)) log(note);
   const strategy = buildStrategy(parsed);
   return guardPaginator(strategy, { resource });
 }
 
-/** Logs the defaults Siphon chose where dlt has none, so a run shows what it sends. */
-function noteDefaults(config: PaginatorConfig, log: (message: string) => void): void {
+/**
+ * The defaults Siphon chooses where dlt has none, as sentences (e.g. the page-size parameter it
+ * sends): facts about the config, worth saying once (at `check`), not at every run.
+ */
+export function paginatorDefaultNotes(config: PaginatorConfig): string[] {
+  const notes: string[] = [];
   if (config.type === 'page_number' && config.limit !== undefined) {
     if (config.base_page === undefined && config.page === undefined) {
-      log(
+      notes.push(
         `paginator "page_number": base_page not set, starting at page ${defaultBasePage(config)} (the default when "limit" is set)`,
       );
     }
     if (config.limit_param === undefined && config.limit_body_path === undefined) {
-      log(
+      notes.push(
         `paginator "page_number": limit_param not set, sending the page size as "${PAGE_NUMBER_LIMIT_PARAM}"`,
       );
     }
   }
   if ((config.type === 'cursor' || config.type === 'json_response_cursor') && config.limit !== undefined) {
     if (config.limit_param === undefined && config.limit_body_path === undefined) {
-      log(
+      notes.push(
         `paginator "${config.type}": limit_param not set, sending the page size as "${defaultCursorLimitParam(config)}"`,
       );
     }
   }
+  return notes;
 }

@@ -7,7 +7,12 @@ export {
   paginatorSettingSchema,
   paginatorTypeSchema,
 } from './config/schema.js';
-export { createPaginator, isPaginator, type PaginatorContext } from './create-paginator.js';
+export {
+  createPaginator,
+  isPaginator,
+  type PaginatorContext,
+  paginatorDefaultNotes,
+} from './create-paginator.js';
 export { type Detection, detectPaginator } from './detect.js';
 export { CheckpointError } from './errors/checkpoint-error.js';
 export { DataSelectorError } from './errors/data-selector-error.js';

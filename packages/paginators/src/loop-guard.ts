@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PaginationLoopError } from './errors/pagination-loop-error.js';
 import { PaginatorError } from './errors/paginator-error.js';
-import { safeUrl, truncate } from './redact.js';
+import { shownUrl, truncate } from './redact.js';
 import { describeValue } from './request.js';
 import { boundValue, type PaginatorBound } from './strategies/range-rules.js';
 import type { PageResponse, Paginator, RequestSpec } from './types.js';
@@ -135,7 +135,7 @@ function describePair(
 /** What the paginator changed relative to the first request: `page=3`, `url=…`, `json.cursor="x"`. */
 export function describePosition(base: RequestSpec, request: RequestSpec): string {
   const parts: string[] = [];
-  if (request.url !== base.url) parts.push(`url=${safeUrl(request.url)}`);
+  if (request.url !== base.url) parts.push(`url=${shownUrl(request.url)}`);
   for (const [name, value] of Object.entries(request.params)) {
     if (base.params[name] !== value) parts.push(`${name}=${truncate(value, 100)}`);
   }
@@ -145,7 +145,7 @@ export function describePosition(base: RequestSpec, request: RequestSpec): strin
       parts.push(`json.${key}=${truncate(canonicalJson(value), 100)}`);
     }
   }
-  return parts.length > 0 ? parts.join('&') : `the first request (${safeUrl(request.url)})`;
+  return parts.length > 0 ? parts.join('&') : `the first request (${shownUrl(request.url)})`;
 }
 
 /** Length plus first and last record: cheap, and equal for two pages only if the API repeats itself. */

@@ -1,6 +1,6 @@
 import { PaginatorResponseError } from './errors/paginator-response-error.js';
 import { type CompiledPath, compilePath } from './json-path/compile-path.js';
-import { safeUrl, truncate } from './redact.js';
+import { shownUrl, truncate } from './redact.js';
 import type { PageResponse } from './types.js';
 
 /** A configured path into the response body, compiled once. */
@@ -22,7 +22,7 @@ export function readCount(field: ResponseField, response: PageResponse): number 
   if (typeof number === 'number' && Number.isInteger(number) && number >= 0) return number;
   throw new PaginatorResponseError(
     `${field.option} ${JSON.stringify(field.path)} ${found(value)}; expected a non-negative integer`,
-    safeUrl(response.url),
+    shownUrl(response.url),
   );
 }
 
@@ -35,7 +35,7 @@ export function readFlag(field: ResponseField, response: PageResponse): boolean 
     return value.trim().toLowerCase() === 'true';
   throw new PaginatorResponseError(
     `${field.option} ${JSON.stringify(field.path)} ${found(value)}; expected a boolean`,
-    safeUrl(response.url),
+    shownUrl(response.url),
   );
 }
 

@@ -102,7 +102,14 @@ export type KafkaSinkEvent =
     }
   | { type: 'dead_letter'; resource: string; error: string }
   | { type: 'discarded'; resource: string; what: 'row' | 'value'; detail: string }
-  | { type: 'snapshot_deletes'; resource: string; tombstones: number; scanned: number }
+  | {
+      type: 'snapshot_deletes';
+      resource: string;
+      tombstones: number;
+      scanned: number;
+      /** Why no deletes were looked for (they are left to the next run that reads every page). */
+      deferred?: 'resumed run';
+    }
   | { type: 'producer_recreated'; resource: string; reason: string };
 
 export interface KafkaSinkOptions {

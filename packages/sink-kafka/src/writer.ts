@@ -116,7 +116,16 @@ export class KafkaResourceWriter implements ResourceWriter {
 
   finish(result: ResourceResult, finalState: ResourceState): Promise<void> {
     return this.enqueue('finish', async () => {
-      if (this.isSnapshot && result.complete) {
+      // Only a run that read every page in one pass is a snapshot (see ResourceResult.resumed).
+      if (this.isSnapshot && result.complete && result.resumed) {
+        this.deps.options.onEvent({
+          type: 'snapshot_deletes',
+          resource: this.deps.resource.name,
+          tombstones: 0,
+          scanned: 0,
+          deferred: 'resumed run',
+        });
+      } else if (this.isSnapshot && result.complete) {
         // The scan reads committed data only: commit this run's records first.
         if (this.lastState && (this.txnPages > 0 || this.txn)) await this.commit(this.lastState);
         const tombstones = await this.scanForDeletes();

@@ -29,6 +29,8 @@ export interface GroupMemberOptions {
   weights: UnitWeights;
   logger: Logger;
   metrics: RunnerMetrics;
+  /** The control-plane address announced in the join metadata, so other replicas can forward to it. */
+  advertise?: () => string | undefined;
   /** Runs the units of one assignment until the signal aborts; resolves once all have stopped. */
   work: (units: Unit[], signal: AbortSignal) => Promise<void>;
 }
@@ -188,7 +190,8 @@ export class GroupMember {
       const w = this.#o.weights.of(unit);
       if (w !== undefined) weights[unit.id] = w;
     }
-    return { units: this.#o.units.map((u) => u.id), weights, owned: this.#owned };
+    const api = this.#o.advertise?.();
+    return { units: this.#o.units.map((u) => u.id), weights, owned: this.#owned, ...(api ? { api } : {}) };
   }
 
   #logPlan(plan: AssignmentPlan): void {

@@ -19,6 +19,8 @@ export interface MemberInfo {
   weights: Record<string, number>;
   /** The units it owned in the previous generation; they stay put when that is fair. */
   owned: string[];
+  /** The replica's control-plane address (read by src/control/group-directory.ts; not by the assignor). */
+  api?: string;
 }
 
 export function encodeMemberInfo(info: MemberInfo): Buffer {

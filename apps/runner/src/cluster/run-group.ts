@@ -1,3 +1,4 @@
+import type { SchedulingGate } from '../control/gate.js';
 import { UsageError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { RunnerMetrics } from '../ops/metrics.js';
@@ -65,7 +66,16 @@ export function unitsTopicOf(runners: readonly PipelineRunner[], topic: string |
 export async function runGroup(
   runners: readonly PipelineRunner[],
   options: GroupOptions,
-  deps: { logger: Logger; metrics: RunnerMetrics; readiness: Readiness; signal: AbortSignal },
+  deps: {
+    logger: Logger;
+    metrics: RunnerMetrics;
+    readiness: Readiness;
+    signal: AbortSignal;
+    /** The control plane's: pause/resume and run now (see src/control/). */
+    gate?: SchedulingGate;
+    /** The control-plane address this replica announces to the group. */
+    advertise?: () => string | undefined;
+  },
 ): Promise<void> {
   const first = runners[0];
   if (!first) return;
@@ -85,6 +95,7 @@ export async function runGroup(
     weights,
     logger: deps.logger,
     metrics: deps.metrics,
+    ...(deps.advertise ? { advertise: deps.advertise } : {}),
     work: (owned, signal) =>
       runOwnedUnits(owned, signal, {
         runners: byName,
@@ -93,6 +104,7 @@ export async function runGroup(
         logger: deps.logger,
         metrics: deps.metrics,
         readiness: deps.readiness,
+        ...(deps.gate ? { gate: deps.gate } : {}),
       }),
   });
   try {

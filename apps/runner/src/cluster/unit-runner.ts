@@ -1,5 +1,6 @@
 import { PipelineError, type ResourceState } from '@siphon/core';
 import PQueue from 'p-queue';
+import type { SchedulingGate } from '../control/gate.js';
 import { oneLineReason } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { RunnerMetrics } from '../ops/metrics.js';
@@ -18,6 +19,7 @@ export interface UnitRunnerDeps {
   logger: Logger;
   metrics: RunnerMetrics;
   readiness: Readiness;
+  gate?: SchedulingGate;
 }
 
 /** Units taken over at once (each opens a short-lived producer to fence the previous owner). */
@@ -79,11 +81,11 @@ class UnitLoop {
     let at = firstRunAt(schedule, taken.state, Date.now());
     while (!this.signal.aborted && !this.#fenced) {
       const wait = at - Date.now();
-      if (wait > 0) {
-        this.#log.info({ next_run: new Date(at).toISOString() }, 'unit: next run scheduled');
-        await sleep(wait, this.signal);
-        if (this.signal.aborted) return;
-      }
+      if (wait > 0) this.#log.info({ next_run: new Date(at).toISOString() }, 'unit: next run scheduled');
+      // The control plane's gate holds a paused unit and starts one on request.
+      if (this.deps.gate) await this.deps.gate.wait(this.unit.pipeline, this.unit.resource, at, this.signal);
+      else if (wait > 0) await sleep(wait, this.signal);
+      if (this.signal.aborted) return;
       const started = Date.now();
       const outcome = await this.queue.add(() => (this.signal.aborted ? undefined : this.#runOnce()));
       if (!outcome) return;

@@ -40,6 +40,8 @@ export async function checkCommand(options: CheckOptions, io: Io): Promise<numbe
       try {
         await runner.prepare();
         report({ ok: true, name, detail: await firstPage(runner, options.timeout) });
+        // Said here once, not at every run: defaults the config leaves to Siphon.
+        for (const note of runner.source.configNotes()) io.stdout.write(`note  ${name}: ${note}\n`);
       } catch (error) {
         report({ ok: false, name, detail: oneLineReason(error) });
       }

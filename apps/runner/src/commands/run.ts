@@ -1,6 +1,13 @@
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { checkGroupRun, runGroup } from '../cluster/run-group.js';
 import { loadContext } from '../context.js';
+import { accessFromEnv } from '../control/access.js';
+import { controlApi } from '../control/api.js';
+import { ControlPlane } from '../control/control-plane.js';
+import { SchedulingGate } from '../control/gate.js';
+import { type GroupDirectory, groupDirectoryFor } from '../control/group-directory.js';
+import { pipelineLoop } from '../control/pipeline-loop.js';
 import { EXIT_FAILURE, EXIT_OK, oneLineReason, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { startOpsServer } from '../ops/http-server.js';
@@ -8,7 +15,7 @@ import { RunnerMetrics } from '../ops/metrics.js';
 import { checkRegistry, KafkaReadinessProbe } from '../ops/probes.js';
 import { ProgressBoard } from '../ops/progress.js';
 import { Readiness } from '../ops/readiness.js';
-import { describeSchedule, runOnSchedule } from '../ops/schedule.js';
+import { describeSchedule } from '../ops/schedule.js';
 import { handleShutdown } from '../ops/shutdown.js';
 import { stateKeyFromEnv } from '../ops/token-vault.js';
 import { ensureRunTopics } from '../pipeline/ensure-topics.js';
@@ -24,6 +31,8 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
   const ctx = await loadContext(options, io, board ? { write: (line) => board.writeAbove(line) } : io.stderr);
   const { logger } = ctx;
   let stateKey: Buffer | undefined;
+  const access = accessFromEnv(io.env);
+  if (access.token) ctx.secrets.add(access.token);
   try {
     stateKey = stateKeyFromEnv(io.env);
   } catch (error) {
@@ -47,6 +56,10 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
         ...(options.resources ? { resources: options.resources } : {}),
       }),
   );
+  const gate = new SchedulingGate();
+  const control = new ControlPlane(runners, gate, logger);
+  let advertise = io.env.SIPHON_API_ADVERTISE_URL || undefined;
+  let directory: GroupDirectory | undefined;
   const kafkaProbes = new Map<string, KafkaReadinessProbe>();
   let server: Awaited<ReturnType<typeof startOpsServer>> | undefined;
   const shutdown = handleShutdown({
@@ -88,6 +101,14 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
       readiness.addProbe(`registry ${registry.url}`, () => checkRegistry(registry, 5000));
     }
     await ensureRunTopics(runners, logger, shutdown.signal);
+    if (options.group) {
+      directory = groupDirectoryFor(
+        runners,
+        { groupId: options.group, ...(options.groupTopic ? { topic: options.groupTopic } : {}) },
+        () => advertise,
+        logger,
+      );
+    }
     if (options.httpPort > 0) {
       server = await startOpsServer({
         port: options.httpPort,
@@ -95,7 +116,19 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
         metrics,
         readiness,
         logger,
+        readyzDetails: options.readyzDetails,
+        redaction: ctx.secrets,
+        routes: controlApi({
+          control,
+          access,
+          secrets: ctx.secrets,
+          logger,
+          ...(directory ? { group: directory } : {}),
+        }),
       });
+      advertise ??= `http://${hostname()}:${server.port}`;
+      // The run history after a restart, read in the background.
+      void control.rebuildHistory();
     }
     board?.start();
 
@@ -108,15 +141,15 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
           sessionTimeoutMs: options.sessionTimeout,
           settleMs: options.rebalanceDelay,
         },
-        { logger, metrics, readiness, signal: shutdown.signal },
+        { logger, metrics, readiness, signal: shutdown.signal, gate, advertise: () => advertise },
       );
       board?.stop();
       logger.info(`stopped on ${shutdown.received ?? 'request'}`);
       return EXIT_OK;
     }
     const outcomes = new Map<string, RunOutcome>();
-    const runOne = async (runner: PipelineRunner) => {
-      const outcome = await runner.run(shutdown.signal);
+    const runOne = async (runner: PipelineRunner, resources?: string[]) => {
+      const outcome = await runner.run(shutdown.signal, resources ? { resources } : {});
       outcomes.set(runner.config.name, outcome);
       if (outcome.status === 'failure') readiness.runFailed(runner.config.name, oneLineReason(outcome.error));
       else if (outcome.status === 'success') readiness.runSucceeded(runner.config.name);
@@ -124,19 +157,22 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
     await Promise.all(
       runners.map((runner) => {
         const schedule = runner.config.schedule;
-        if (once || !schedule) return runOne(runner);
-        logger.info({ pipeline: runner.config.name }, `scheduled ${describeSchedule(schedule)}`);
-        return runOnSchedule(
+        if (once) return runOne(runner);
+        if (schedule)
+          logger.info({ pipeline: runner.config.name }, `scheduled ${describeSchedule(schedule)}`);
+        // Without a schedule: one run now, then runs on request through the control API.
+        return pipelineLoop({
+          pipeline: runner.config.name,
           schedule,
-          shutdown.signal,
-          () => runOne(runner),
-          undefined,
-          (at) =>
+          gate,
+          signal: shutdown.signal,
+          run: (resources) => runOne(runner, resources),
+          onNext: (at) =>
             logger.info(
               { pipeline: runner.config.name, next_run: new Date(at).toISOString() },
               'next run scheduled',
             ),
-        );
+        });
       }),
     );
     board?.stop();
@@ -159,6 +195,7 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
     await Promise.allSettled(runners.map((r) => r.close()));
     await Promise.allSettled([...kafkaProbes.values()].map((p) => p.close()));
     await server?.close();
+    await directory?.close();
     shutdown.dispose();
   }
 }

@@ -4,11 +4,19 @@ import type { Io } from '../io.js';
 import type { SchemaOptions } from '../program.js';
 import { planPipelines } from './plan.js';
 
-/** `siphon schema`: each resource's topic and Avro key/value schemas, computed without writing anything. */
+/**
+ * `siphon schema`: each resource's topic and the Avro key/value schemas a run would register.
+ * A declared schema is printed as is. Without one, a run infers both schemas from the first
+ * records it writes: `--sample` fetches the first page with records and infers them the same way
+ * (and says so); otherwise the output says the types are decided at the first write.
+ */
 export async function schemaCommand(options: SchemaOptions, io: Io): Promise<number> {
   const ctx = await loadContext(options, io);
-  const plans = await planPipelines(ctx, options.resources);
-  const rows = plans.flatMap(({ pipeline, source, plan }) =>
+  const plans = await planPipelines(ctx, {
+    resources: options.resources,
+    sampleTimeoutMs: options.sample ? options.timeout : undefined,
+  });
+  const rows = plans.flatMap(({ pipeline, source, plan, sampledFrom }) =>
     plan.resources.map((r) => ({
       pipeline,
       source,
@@ -16,12 +24,15 @@ export async function schemaCommand(options: SchemaOptions, io: Io): Promise<num
       topic: r.topic,
       write_disposition: r.writeDisposition,
       cleanup_policy: r.cleanupPolicy,
-      key: { subject: r.keySubject, schema: r.keySchema ?? null },
-      value: {
-        subject: r.valueSubject,
-        schema: r.valueSchema ?? null,
+      ...(sampledFrom[r.resource] ? { sampled_from: sampledFrom[r.resource] } : {}),
+      key: {
+        subject: r.keySubject,
+        fields: r.keySchema?.fields.map((f) => f.name) ?? [],
+        // Without a value schema the key's field types are not known until the first write.
+        schema: r.valueSchemaSource === 'at-first-write' ? null : (r.keySchema ?? null),
         source: r.valueSchemaSource,
       },
+      value: { subject: r.valueSubject, schema: r.valueSchema ?? null, source: r.valueSchemaSource },
     })),
   );
   if (options.json) {
@@ -32,13 +43,22 @@ export async function schemaCommand(options: SchemaOptions, io: Io): Promise<num
     io.stdout.write(
       `# ${row.topic}  (pipeline ${row.pipeline}, resource ${row.resource}, ${row.write_disposition}, cleanup.policy=${row.cleanup_policy})\n`,
     );
-    io.stdout.write(
-      `key   ${row.key.subject}\n${row.key.schema ? JSON.stringify(row.key.schema, null, 2) : '(no key: keyless append)'}\n`,
-    );
+    const origin =
+      row.value.source === 'declared'
+        ? 'declared by the source'
+        : row.value.source === 'inferred'
+          ? `inferred from the first page of ${row.sampled_from}, as a run infers it from its first records`
+          : 'decided at the first write: inferred from the first records (--sample infers it now from the first page)';
+    io.stdout.write(`schemas: ${origin}\n`);
+    let key: string;
+    if (row.key.fields.length === 0) key = '(no key: keyless append)';
+    else if (row.key.schema) key = JSON.stringify(row.key.schema, null, 2);
+    else key = `fields ${row.key.fields.join(', ')}; their types are decided at the first write`;
+    io.stdout.write(`key   ${row.key.subject}\n${key}\n`);
     const value = row.value.schema
       ? JSON.stringify(row.value.schema, null, 2)
-      : '(no declared schema: inferred from the first records written)';
-    io.stdout.write(`value ${row.value.subject} (${row.value.source})\n${value}\n\n`);
+      : 'decided at the first write (inferred from the first records)';
+    io.stdout.write(`value ${row.value.subject}\n${value}\n\n`);
   }
   return EXIT_OK;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { looksSecret, looksSecretEnvName } from '@siphon/core';
 
 /**
  * `${NAME}`, `${NAME:-default}` and `${file:/path}` in one string. `$${` stands for a literal `${`.
@@ -8,7 +9,6 @@ import path from 'node:path';
  */
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SENSITIVE_NAME = /pass|secret|token|key|credential|auth|private|cert/i;
 
 export interface InterpolationContext {
   env: Record<string, string | undefined>;
@@ -61,7 +61,7 @@ function resolveReference(
   }
   const value = context.env[name];
   if (value !== undefined && value !== '') {
-    if (sensitiveKey || SENSITIVE_NAME.test(name)) context.onSecret(value);
+    if (sensitiveKey || looksSecretEnvName(name)) context.onSecret(value);
     return value;
   }
   if (split !== -1) return body.slice(split + 2);
@@ -69,5 +69,5 @@ function resolveReference(
 }
 
 export function isSensitiveKey(key: string): boolean {
-  return SENSITIVE_NAME.test(key);
+  return looksSecret(key);
 }

@@ -1,11 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { jsonSyntaxError, type SourcePosition } from '@siphon/core';
 import { isMap, isNode, isPair, isScalar, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { type FileIssue, PipelinesFileError, UsageError } from '../errors.js';
 import { InterpolationError, interpolate, isSensitiveKey } from './interpolate.js';
+import { formatPath, type KeyPath } from './key-path.js';
 import { deepMerge, isPlainObject } from './merge.js';
-import { DEFAULTS_KEYS, FILE_KEYS, type PipelineConfig, pipelineSchema, sourceSchema } from './schema.js';
+import {
+  DEFAULTS_KEYS,
+  FILE_KEYS,
+  type PipelineConfig,
+  pipelineSchema,
+  type SourceConfig,
+  sourceSchema,
+} from './schema.js';
+import { checkSources, type LocatedPipelines } from './source-check.js';
 
 export interface PipelinesFile {
   /** Absolute path of the file. */
@@ -13,16 +23,20 @@ export interface PipelinesFile {
   pipelines: PipelineConfig[];
   /** Values that came from secret files or sensitive environment variables: never to be logged. */
   secretValues: Set<string>;
+  /** Where the value at a key path (or its closest written ancestor) is in the file. */
+  locate(keyPath: KeyPath): SourcePosition | undefined;
+  /** Whether the file itself writes the key path (not only an ancestor of it). */
+  has(keyPath: KeyPath): boolean;
 }
 
 export interface LoadOptions {
   env?: Record<string, string | undefined>;
+  /** Receives each secret value as soon as interpolation reads it, before validation can fail. */
+  onSecret?: (value: string) => void;
 }
 
 /** Keys whose value in a pipeline replaces the default instead of merging with it. */
 const REPLACED_KEYS = new Set(['state', 'schedule', 'source', 'resources', 'secrets', 'weights']);
-
-type KeyPath = Array<string | number>;
 
 /**
  * Reads, interpolates and validates a pipelines file (YAML or JSON). Every problem is reported
@@ -40,10 +54,31 @@ export async function loadPipelinesFile(file: string, options: LoadOptions = {})
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
     throw new UsageError(`cannot read pipelines file ${absolute}: ${reason}`);
   }
-  return parsePipelinesText(text, absolute, options);
+  const parsed = parsePipelines(text, absolute, options);
+  // The source configs (inline, seed files, package options) are part of the config too: checked
+  // for every pipeline whose source block is readable, so all problems show at once.
+  const sourceIssues = parsed.sources ? await checkSources(parsed.sources) : [];
+  const issues = [...parsed.issues, ...sourceIssues];
+  if (issues.length > 0 || !parsed.loaded) throw new PipelinesFileError(absolute, issues);
+  return parsed.loaded;
 }
 
+/** Parses and validates the pipelines file itself (not the source configs it names). */
 export function parsePipelinesText(text: string, file: string, options: LoadOptions = {}): PipelinesFile {
+  const parsed = parsePipelines(text, file, options);
+  if (parsed.issues.length > 0 || !parsed.loaded) throw new PipelinesFileError(file, parsed.issues);
+  return parsed.loaded;
+}
+
+interface Parsed {
+  issues: FileIssue[];
+  /** The file, when it has no problem of its own. */
+  loaded?: PipelinesFile;
+  /** Every pipeline source block that is valid in itself, for the source config checks. */
+  sources?: LocatedPipelines;
+}
+
+function parsePipelines(text: string, file: string, options: LoadOptions): Parsed {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const issues: FileIssue[] = [];
@@ -53,6 +88,11 @@ export function parsePipelinesText(text: string, file: string, options: LoadOpti
     return { line: pos.line, column: pos.col };
   };
 
+  const jsonError = file.endsWith('.json') ? jsonSyntaxError(text) : undefined;
+  if (jsonError) {
+    const { message, line, column } = jsonError;
+    return { issues: [{ path: '', message: `invalid JSON: ${message}`, line, column }] };
+  }
   const sourceLines = text.split('\n');
   // The first few syntax errors: later ones are usually echoes of the first.
   for (const error of doc.errors.slice(0, 3)) {
@@ -66,7 +106,7 @@ export function parsePipelinesText(text: string, file: string, options: LoadOpti
       column: pos.col,
     });
   }
-  if (issues.length > 0) throw new PipelinesFileError(file, issues);
+  if (issues.length > 0) return { issues };
 
   const secretValues = new Set<string>();
   const context = {
@@ -74,6 +114,7 @@ export function parsePipelinesText(text: string, file: string, options: LoadOpti
     baseDir: path.dirname(file),
     onSecret: (value: string) => {
       if (value.length >= 4) secretValues.add(value);
+      options.onSecret?.(value);
     },
   };
   visit(doc, {
@@ -89,7 +130,7 @@ export function parsePipelinesText(text: string, file: string, options: LoadOpti
       }
     },
   });
-  if (issues.length > 0) throw new PipelinesFileError(file, issues);
+  if (issues.length > 0) return { issues };
 
   const root: unknown = doc.toJS({ maxAliasCount: 100 });
   const lineOf = (keyPath: KeyPath) => at(nodeAt(doc.contents, keyPath));
@@ -103,26 +144,29 @@ export function parsePipelinesText(text: string, file: string, options: LoadOpti
 
   if (!isPlainObject(root)) {
     report([], 'expected a mapping with a "pipelines" list');
-    throw new PipelinesFileError(file, issues);
+    return { issues };
   }
   for (const key of Object.keys(root)) {
     if (!FILE_KEYS.includes(key)) report([key], `unknown key (expected ${FILE_KEYS.join(', ')})`);
   }
-  const defaults = root.defaults ?? {};
-  if (!isPlainObject(defaults)) report(['defaults'], 'expected a mapping');
+  const defaults: Record<string, unknown> = {};
+  if (root.defaults !== undefined && !isPlainObject(root.defaults))
+    report(['defaults'], 'expected a mapping');
   else {
-    for (const key of Object.keys(defaults)) {
-      if (!DEFAULTS_KEYS.includes(key))
-        report(['defaults', key], `unknown key (expected ${DEFAULTS_KEYS.join(', ')})`);
+    for (const [key, value] of Object.entries(root.defaults ?? {})) {
+      // An unknown key is reported here once, and left out so that every other problem shows too.
+      if (DEFAULTS_KEYS.includes(key)) defaults[key] = value;
+      else report(['defaults', key], `unknown key (expected ${DEFAULTS_KEYS.join(', ')})`);
     }
   }
   const list = root.pipelines;
   if (!Array.isArray(list) || list.length === 0) {
     report(['pipelines'], 'expected a non-empty list of pipelines');
+    return { issues };
   }
-  if (issues.length > 0) throw new PipelinesFileError(file, issues);
 
   const pipelines: PipelineConfig[] = [];
+  const sources: Array<{ index: number; source: SourceConfig }> = [];
   const seen = new Map<string, number>();
   (list as unknown[]).forEach((entry, index) => {
     const here: KeyPath = ['pipelines', index];
@@ -131,18 +175,28 @@ export function parsePipelinesText(text: string, file: string, options: LoadOpti
       return;
     }
     const merged: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(defaults as Record<string, unknown>)) merged[key] = value;
+    for (const [key, value] of Object.entries(defaults)) merged[key] = value;
     for (const [key, value] of Object.entries(entry)) {
       merged[key] = REPLACED_KEYS.has(key) ? value : deepMerge(merged[key], value);
+    }
+    const sourceResult = sourceSchema.safeParse(merged.source);
+    if (sourceResult.success) {
+      const source = sourceResult.data;
+      if (source.rest_api_file !== undefined) {
+        source.rest_api_file = path.resolve(path.dirname(file), source.rest_api_file);
+      }
+      sources.push({ index, source });
     }
     const result = pipelineSchema.safeParse(merged);
     if (!result.success) {
       // zod skips an object's refinements once a sibling failed; the source's own checks matter most.
-      const sourceResult = sourceSchema.safeParse(merged.source);
       const sourceIssues = sourceResult.success
         ? []
-        : flattenIssues(sourceResult.error.issues).map((i) => ({ ...i, path: ['source', ...i.path] }));
-      for (const issue of [...sourceIssues, ...flattenIssues(result.error.issues)]) {
+        : flattenIssues(sourceResult.error.issues, merged.source).map((i) => ({
+            ...i,
+            path: ['source', ...i.path],
+          }));
+      for (const issue of [...sourceIssues, ...flattenIssues(result.error.issues, merged)]) {
         const own = [...here, ...issue.path];
         const fromDefaults = ['defaults', ...issue.path];
         const where = nodeAt(doc.contents, own) || !nodeAt(doc.contents, fromDefaults) ? own : fromDefaults;
@@ -163,38 +217,99 @@ export function parsePipelinesText(text: string, file: string, options: LoadOpti
     for (const value of Object.values(pipeline.secrets)) if (value.length >= 4) secretValues.add(value);
     pipelines.push(pipeline);
   });
-  if (issues.length > 0) throw new PipelinesFileError(file, issues);
-  return { file, pipelines, secretValues };
+  const locate = (keyPath: KeyPath) => {
+    const position = at(nodeAt(doc.contents, nearestExisting(doc.contents, keyPath)));
+    return position.line === undefined ? undefined : (position as SourcePosition);
+  };
+  const has = (keyPath: KeyPath) => nodeAt(doc.contents, keyPath) !== undefined;
+  return {
+    issues,
+    sources: { sources, locate, has },
+    ...(issues.length === 0 ? { loaded: { file, pipelines, secretValues, locate, has } } : {}),
+  };
 }
 
-/** Zod issues as (path, message), one per unknown key so each points at its own line. */
-function flattenIssues(issues: readonly z.core.$ZodIssue[]): Array<{ path: KeyPath; message: string }> {
+/**
+ * Zod issues as (path, message), one per unknown key so each points at its own line. `input` is
+ * the validated value: zod's issues do not carry it, and "missing" differs from "wrong type".
+ */
+function flattenIssues(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+): Array<{ path: KeyPath; message: string }> {
   const out: Array<{ path: KeyPath; message: string }> = [];
   for (const issue of issues) {
     const base = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+    const value = valueAt(input, base);
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) out.push({ path: [...base, key], message: 'unknown key' });
     } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const typeErrors = issue.errors.map((branch) => branch.find((i) => i.path.length === 0));
+      if (value !== undefined && typeErrors.every((i) => i?.code === 'invalid_type')) {
+        // No branch accepts a value of this type: name every type that would do.
+        const expected = [
+          ...new Set(typeErrors.map((i) => kindName((i as z.core.$ZodIssueInvalidType).expected))),
+        ];
+        out.push({ path: base, message: `expected ${expected.join(' or ')}, got ${typeName(value)}` });
+        continue;
+      }
       // Report the branch that got furthest rather than zod's generic "Invalid input".
       const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0] ?? [];
       const nested = flattenIssues(
         best.map((i) => ({ ...i, path: [...base, ...i.path] }) as z.core.$ZodIssue),
+        input,
       );
       out.push(...(nested.length > 0 ? nested : [{ path: base, message: issue.message }]));
     } else {
-      out.push({ path: base, message: readableMessage(issue) });
+      out.push({ path: base, message: readableMessage(issue, value) });
     }
   }
   return out;
+}
+
+function valueAt(root: unknown, keyPath: KeyPath): unknown {
+  let value = root;
+  for (const key of keyPath) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
+}
+
+/** zod's name of an expected type, in the file's terms. */
+function kindName(expected: string): string {
+  const names: Record<string, string> = {
+    array: 'a list',
+    object: 'a mapping',
+    record: 'a mapping',
+    string: 'a string',
+    number: 'a number',
+    int: 'a whole number',
+    boolean: 'true or false',
+  };
+  return names[expected] ?? expected;
+}
+
+/** The kind of a value, never the value itself (it may be a secret). */
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'a boolean';
+  if (typeof value === 'string') return 'a string';
+  return typeof value;
 }
 
 function depth(issues: readonly z.core.$ZodIssue[]): number {
   return Math.max(0, ...issues.map((i) => i.path.length + (i.code === 'invalid_type' ? 0 : 0.5)));
 }
 
-function readableMessage(issue: z.core.$ZodIssue): string {
+function readableMessage(issue: z.core.$ZodIssue, value: unknown): string {
   if (issue.code === 'invalid_type') {
-    return issue.input === undefined ? `is required (${issue.expected})` : `expected ${issue.expected}`;
+    return value === undefined
+      ? `is required (${kindName(issue.expected)})`
+      : `expected ${kindName(issue.expected)}, got ${typeName(value)}`;
   }
   if (issue.code === 'invalid_value')
     return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
@@ -221,13 +336,6 @@ function nearestExisting(contents: unknown, keyPath: KeyPath): KeyPath {
     if (nodeAt(contents, prefix)) return prefix;
   }
   return [];
-}
-
-function formatPath(keyPath: KeyPath): string {
-  return keyPath.reduce<string>(
-    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${key}` : key),
-    '',
-  );
 }
 
 function keyPathOf(ancestors: readonly unknown[], node: unknown): string {

@@ -106,7 +106,7 @@ export const topicsSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9._-]*$/, 'may only hold letters, digits, ".", "_" or "-"')
     .default('siphon'),
-  template: nonEmpty.default('{prefix}.{source}.{resource}'),
+  template: nonEmpty.default('{prefix}.{source}.{resource}').superRefine(checkTopicTemplate),
   partitions: positiveInt.default(3),
   replication_factor: positiveInt.default(1),
   configs: z
@@ -119,6 +119,33 @@ export const topicsSchema = z.strictObject({
   /** Where state and rotated tokens are kept when `state.store` is kafka. */
   state_topic: z.string().optional(),
 });
+
+const TOPIC_PLACEHOLDERS = ['prefix', 'pipeline', 'source', 'resource'];
+
+/**
+ * A topic template names one topic per resource: it needs `{resource}` (else every resource of a
+ * pipeline would share one topic), known placeholders only, and topic-name characters around them.
+ */
+function checkTopicTemplate(template: string, ctx: z.core.$RefinementCtx<string>): void {
+  const unknown = [...template.matchAll(/\{([^}]*)\}/g)]
+    .map((m) => m[1] as string)
+    .filter((key) => !TOPIC_PLACEHOLDERS.includes(key));
+  const allowed = TOPIC_PLACEHOLDERS.map((k) => `{${k}}`).join(', ');
+  if (unknown.length > 0) {
+    const names = unknown.map((k) => `{${k}}`).join(', ');
+    ctx.addIssue({ code: 'custom', message: `unknown placeholder ${names} (allowed: ${allowed})` });
+  } else if (!template.includes('{resource}')) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must contain {resource}: without it every resource of a pipeline would write to one topic',
+    });
+  } else if (!/^[A-Za-z0-9._-]*$/.test(template.replace(/\{\w+\}/g, ''))) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `may only hold letters, digits, ".", "_", "-" and the placeholders ${allowed}`,
+    });
+  }
+}
 
 export const stateSchema = z.discriminatedUnion('store', [
   z.strictObject({ store: z.literal('kafka') }),
@@ -202,6 +229,20 @@ const sharedShape = {
   secrets: z.record(z.string(), z.string()).default({}),
   /** Transaction boundary and producer tuning of the Kafka sink. */
   sink: sinkSchema.default({}),
+  /**
+   * Kafka Connect's `errors.tolerance`: how many records of one run may go to the dead-letter topic
+   * before the run counts as failed (they are written there either way). `none` (default): any;
+   * `all`: never; or a number of records.
+   */
+  errors: z
+    .strictObject({
+      tolerance: z
+        .union([z.enum(['none', 'all']), z.number().int().nonnegative()], {
+          error: 'expected "none", "all" or a number of records',
+        })
+        .default('none'),
+    })
+    .default({ tolerance: 'none' }),
   /**
    * Scale-out (`siphon run --group`): the relative cost of each resource when units are balanced
    * across replicas (default 1 each), or `last_run` for the records of each resource's last run.

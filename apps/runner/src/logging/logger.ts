@@ -1,62 +1,32 @@
+import type { Redaction } from '@siphon/core';
 import { type DestinationStream, type LevelWithSilent, type Logger, pino } from 'pino';
-import { type SecretValues, scrubCredentials } from './secret-values.js';
 
 export type { Logger };
 
-/** Keys whose values are secret wherever they appear in a log object (up to four levels deep). */
-const SECRET_KEYS = [
-  'password',
-  'client_secret',
-  'clientSecret',
-  'refresh_token',
-  'refreshToken',
-  'access_token',
-  'accessToken',
-  'token',
-  'api_key',
-  'apiKey',
-  'authorization',
-  'Authorization',
-  'secret',
-  'secrets',
-  'key',
-  'cert',
-  'ca',
-];
-
-function redactPaths(): string[] {
-  const paths: string[] = [];
-  for (const key of SECRET_KEYS) {
-    paths.push(key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`);
-  }
-  paths.push('headers.authorization', '*.headers.authorization', 'req.headers.cookie');
-  return paths;
-}
-
 export interface LoggerOptions {
   level?: LevelWithSilent;
-  secrets: SecretValues;
+  secrets: Redaction;
   /** Where lines go; stderr by default (stdout is kept for command output). */
   destination?: { write(line: string): unknown };
   base?: Record<string, unknown>;
 }
 
 /**
- * Structured JSON logs. Secrets are removed twice: pino's `redact` censors known keys, and every
- * finished line is scrubbed of the secret values this process knows and of credential patterns.
+ * Structured JSON logs. Every finished line goes through core's redaction: the secret values this
+ * process knows, and the values of secret-named fields (`"password":"…"`, at any depth),
+ * authorization headers, credential query params and URL passwords.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const target = options.destination ?? process.stderr;
   const destination: DestinationStream = {
     write(line: string) {
-      target.write(scrubCredentials(options.secrets.scrub(line)));
+      target.write(options.secrets.text(line));
     },
   };
   return pino(
     {
       level: options.level ?? 'info',
       base: { service: 'siphon', ...options.base },
-      redact: { paths: redactPaths(), censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: serializeError, error: serializeError },

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Redaction } from '@siphon/core';
 import type { Logger } from 'pino';
 import type { RunnerMetrics } from './metrics.js';
-import type { Readiness } from './readiness.js';
+import type { Readiness, ReadinessReport } from './readiness.js';
 
 export interface OpsServerOptions {
   port: number;
@@ -10,6 +11,15 @@ export interface OpsServerOptions {
   metrics: RunnerMetrics;
   readiness: Readiness;
   logger?: Logger;
+  /**
+   * Include each check's detail (error texts) in /readyz for every caller. Off by default: the
+   * server listens on all interfaces without authentication, so only loopback callers get details.
+   */
+  readyzDetails?: boolean;
+  /** Masks secrets in the details (the process's redaction, which knows the configured secrets). */
+  redaction?: Redaction;
+  /** More routes tried first (the control plane's); resolves false for a path it does not serve. */
+  routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface OpsServer {
@@ -39,7 +49,10 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     });
   });
   const port = (server.address() as AddressInfo).port;
-  options.logger?.info({ port }, `health and metrics on http://${options.host ?? '0.0.0.0'}:${port}`);
+  options.logger?.info(
+    { port },
+    `health and metrics${options.routes ? ', control API and status page' : ''} on http://${options.host ?? '0.0.0.0'}:${port}`,
+  );
   return {
     port,
     close: () =>
@@ -52,6 +65,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: OpsServerOptions): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (options.routes && (await options.routes(req, res))) return;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     send(res, 405, 'text/plain', 'method not allowed\n');
@@ -63,7 +77,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: OpsSer
       return;
     case '/readyz': {
       const report = await options.readiness.report();
-      send(res, report.ready ? 200 : 503, 'application/json', JSON.stringify(report));
+      const shown =
+        options.readyzDetails || isLoopback(req.socket.remoteAddress) ? report : statusOnly(report);
+      const body = (options.redaction ?? new Redaction()).object(shown);
+      send(res, report.ready ? 200 : 503, 'application/json', JSON.stringify(body));
       return;
     }
     case '/metrics':
@@ -72,6 +89,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: OpsSer
     default:
       send(res, 404, 'text/plain', 'not found: try /healthz, /readyz or /metrics\n');
   }
+}
+
+/** Whether each check passed, without the texts (an error may quote a URL, a host or an API's answer). */
+function statusOnly(report: ReadinessReport) {
+  const checks = Object.fromEntries(
+    Object.entries(report.checks).map(([name, check]) => [name, { ok: check.ok }]),
+  );
+  return { ready: report.ready, checks };
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && /^(?:127\.|::1$|::ffff:127\.)/.test(address);
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

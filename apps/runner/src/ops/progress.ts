@@ -61,6 +61,7 @@ export class ProgressBoard {
   readonly #intervalMs: number;
   #timer: NodeJS.Timeout | undefined;
   #drawnLines = 0;
+  #stopped = false;
 
   constructor(stream: TtyStream, options: { intervalMs?: number } = {}) {
     this.#stream = stream;
@@ -115,12 +116,15 @@ export class ProgressBoard {
   }
 
   start(): void {
+    if (this.#stopped) return;
     this.#timer ??= setInterval(() => this.draw(), this.#intervalMs);
     this.#timer.unref();
   }
 
-  /** Stops redrawing and leaves the final table on screen. */
+  /** Stops redrawing and leaves the final table on screen, once however often it is called. */
   stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     this.draw();

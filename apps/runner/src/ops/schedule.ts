@@ -1,3 +1,4 @@
+import { setLongTimeout } from '@siphon/core';
 import { Cron } from 'croner';
 import type { ScheduleConfig } from '../config/schema.js';
 
@@ -23,13 +24,13 @@ export function describeSchedule(schedule: ScheduleConfig | undefined): string {
   return `cron "${schedule.cron}"${schedule.timezone ? ` (${schedule.timezone})` : ''}`;
 }
 
-/** Resolves after `ms`, or early (without rejecting) when `signal` aborts. */
+/** Resolves after `ms` (any duration), or early (without rejecting) when `signal` aborts. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
+    const timer = setLongTimeout(done, ms);
     function done() {
-      clearTimeout(timer);
+      timer.clear();
       signal.removeEventListener('abort', done);
       resolve();
     }

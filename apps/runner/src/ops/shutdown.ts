@@ -1,3 +1,5 @@
+import { type LongTimer, setLongTimeout } from '@siphon/core';
+
 export interface ShutdownOptions {
   /** How long a graceful stop may take before the process exits anyway. */
   deadlineMs: number;
@@ -26,7 +28,7 @@ export function handleShutdown(options: ShutdownOptions): ShutdownHandle {
   const target = options.target ?? process;
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   let received: NodeJS.Signals | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: LongTimer | undefined;
 
   const listener = (signal: NodeJS.Signals) => {
     if (received) {
@@ -37,11 +39,10 @@ export function handleShutdown(options: ShutdownOptions): ShutdownHandle {
     options.onSignal?.(signal);
     // An AbortError: what the engine expects a stop to be (a resource stopped, not failed).
     controller.abort(new DOMException(`${signal} received`, 'AbortError'));
-    timer = setTimeout(
+    timer = setLongTimeout(
       () => options.onForce(`shutdown took longer than ${Math.round(options.deadlineMs / 1000)}s`),
       options.deadlineMs,
-    );
-    timer.unref();
+    ).unref();
   };
   for (const signal of signals) target.on(signal, listener);
 
@@ -51,7 +52,7 @@ export function handleShutdown(options: ShutdownOptions): ShutdownHandle {
       return received;
     },
     dispose() {
-      if (timer) clearTimeout(timer);
+      timer?.clear();
       for (const signal of signals) target.off(signal, listener);
     },
   };

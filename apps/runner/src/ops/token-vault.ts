@@ -56,6 +56,12 @@ export function tokenStateKey(pipeline: string, source: string): StateKey {
   return { pipeline, source, resource: TOKEN_RESOURCE };
 }
 
+export interface StoredAccessToken {
+  accessToken: string;
+  expiresAt: number;
+  scope?: string | undefined;
+}
+
 export interface StoredToken {
   token: string;
   origin: string;
@@ -110,6 +116,48 @@ export class TokenVault {
       origin,
       rotated_at: new Date().toISOString(),
     };
+    // A new refresh token lineage: an access token kept from the old one is dropped with it.
     await this.#backing.set(tokenStateKey(pipeline, source), state);
+  }
+
+  /**
+   * The access token an earlier process kept, with the `origin` (id of the refresh token) it was
+   * issued for. Only with a key: access tokens are never stored in clear.
+   */
+  async loadAccessToken(
+    pipeline: string,
+    source: string,
+  ): Promise<{ token: StoredAccessToken; origin: string } | undefined> {
+    if (!this.#key) return undefined;
+    const id = `${pipeline}/${source}`;
+    const state = await this.#backing.get(tokenStateKey(pipeline, source));
+    const sealed = state?.access_token;
+    if (typeof sealed !== 'string') return undefined;
+    try {
+      const token = JSON.parse(decrypt(sealed, this.#key, `${id}#access`)) as StoredAccessToken;
+      if (typeof token.accessToken !== 'string' || typeof token.expiresAt !== 'number') return undefined;
+      return { token, origin: typeof state?.access_origin === 'string' ? state.access_origin : '' };
+    } catch {
+      // Another key, or a tampered value: a new token is fetched instead.
+      return undefined;
+    }
+  }
+
+  /** Keeps an access token encrypted beside the refresh token, so a restart reuses it while valid. */
+  async saveAccessToken(
+    pipeline: string,
+    source: string,
+    token: StoredAccessToken,
+    origin = '',
+  ): Promise<void> {
+    if (!this.#key) return;
+    const id = `${pipeline}/${source}`;
+    const key = tokenStateKey(pipeline, source);
+    const previous = (await this.#backing.get(key)) ?? {};
+    await this.#backing.set(key, {
+      ...previous,
+      access_token: encrypt(JSON.stringify(token), this.#key, `${id}#access`),
+      access_origin: origin,
+    });
   }
 }

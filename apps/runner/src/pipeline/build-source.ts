@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createOAuth2AuthFactory } from '@siphon/auth-oauth2';
+import type { Redaction } from '@siphon/core';
 import {
   type AuthFactory,
   ConfigError,
@@ -17,13 +18,12 @@ import { type AnalyticsSourceOptions, analyticsSource } from '@siphon/source-ana
 import { type BillingSourceOptions, billingSource } from '@siphon/source-billing';
 import type { PipelineConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import type { SecretValues } from '../logging/secret-values.js';
-import type { TokenVault } from '../ops/token-vault.js';
+import type { StoredAccessToken, TokenVault } from '../ops/token-vault.js';
 import { applyOverrides, packageOptions } from './source-config.js';
 
 export interface BuildSourceOptions {
   events: ExtractEventTarget;
-  secrets: SecretValues;
+  secrets: Redaction;
   /** Where rotated refresh tokens are kept; read back in preference to the configured token. */
   vault?: TokenVault;
   /** Told when a rotated refresh token was stored (to log it). */
@@ -97,21 +97,38 @@ export async function buildSource(
     typeof config === 'string' ? config : JSON.stringify(config),
   );
   const persisted = usesOAuth2 ? await options.vault?.load(pipeline.name, name) : undefined;
-  const factory = createOAuth2AuthFactory({
-    onRefreshToken: async (token) => {
-      options.secrets.add(token);
-      await options.vault?.save(pipeline.name, name, token, originOf(currentOrigin));
-      options.onTokenRotated?.(options.vault?.persistent ?? false);
-    },
-  });
+  // An access token kept by an earlier process is reused while valid: a crash-looping pod would
+  // otherwise spend the server's token budget (Zoho: 10 per refresh token per 10 minutes).
+  const kept = usesOAuth2
+    ? await options.vault?.loadAccessToken(pipeline.name, name).catch(() => undefined)
+    : undefined;
   let currentOrigin: string | undefined;
+  /** The refresh token in use: access tokens are kept and reused per refresh token. */
+  let inUse: string | undefined;
+  const factoryWith = (cachedAccessToken: StoredAccessToken | undefined) =>
+    createOAuth2AuthFactory({
+      ...(cachedAccessToken ? { cachedAccessToken } : {}),
+      onAccessToken: async (token) => {
+        options.secrets.addTransient(token.accessToken);
+        await options.vault?.saveAccessToken(pipeline.name, name, token, originOf(inUse));
+      },
+      onRefreshToken: async (token) => {
+        options.secrets.add(token);
+        inUse = token;
+        await options.vault?.save(pipeline.name, name, token, originOf(currentOrigin));
+        options.onTokenRotated?.(options.vault?.persistent ?? false);
+      },
+    });
   const oauth2: AuthFactory = (auth, context) => {
     const configured = typeof auth.refresh_token === 'string' ? auth.refresh_token : undefined;
     currentOrigin = configured;
     // A stored token is used only while the configured one is the one its lineage started from.
     const usable = persisted && persisted.origin === originOf(configured) ? persisted.token : undefined;
     if (usable) options.secrets.add(usable);
-    return factory(usable ? { ...auth, refresh_token: usable } : auth, context);
+    inUse = usable ?? configured;
+    const cached = kept && kept.origin === originOf(inUse) ? kept.token : undefined;
+    if (cached) options.secrets.addTransient(cached.accessToken);
+    return factoryWith(cached)(usable ? { ...auth, refresh_token: usable } : auth, context);
   };
   try {
     const source = restApiSource(config, {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Redaction } from '@siphon/core';
 import {
   type ExtractEvent,
   ExtractEvents,
@@ -13,7 +14,6 @@ import {
 import { createKafkaSink, type KafkaSink, type KafkaSinkEvent, topicName } from '@siphon/sink-kafka';
 import type { PipelineConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
-import type { SecretValues } from '../logging/secret-values.js';
 import type { RunnerMetrics } from '../ops/metrics.js';
 import type { ProgressBoard } from '../ops/progress.js';
 import { TokenVault } from '../ops/token-vault.js';
@@ -26,6 +26,11 @@ export type RunOutcome =
   | { status: 'aborted'; results: readonly ResourceResult[]; durationMs: number }
   | { status: 'failure'; error: Error; results: readonly ResourceResult[]; durationMs: number };
 
+/** A run starting or ending, for observers such as the control plane (`src/control/`). */
+export type RunEvent =
+  | { type: 'run_started'; runId: string; resources: string[]; at: number }
+  | { type: 'run_finished'; runId: string; resources: string[]; outcome: RunOutcome; at: number };
+
 /** Narrows or adapts one run (scale-out runs one unit at a time through these). */
 export interface RunScope {
   /** Only these resources, instead of `resourceNames`. */
@@ -36,7 +41,7 @@ export interface RunScope {
 
 export interface PipelineRunnerDeps {
   logger: Logger;
-  secrets: SecretValues;
+  secrets: Redaction;
   metrics?: RunnerMetrics;
   board?: ProgressBoard;
   /** Directory relative state file paths are resolved from (the pipelines file's). */
@@ -61,6 +66,9 @@ export class PipelineRunner {
   #sink: KafkaSink | undefined;
   #store: StateStore | undefined;
   #vaultStore: StateStore | undefined;
+  /** Records sent to the dead-letter topic, per resource, during its current run. */
+  readonly #deadLetters = new Map<string, number>();
+  readonly #runListeners = new Set<(event: RunEvent) => void>();
 
   constructor(config: PipelineConfig, deps: PipelineRunnerDeps) {
     this.config = config;
@@ -105,13 +113,28 @@ export class PipelineRunner {
     this.#deps.board?.expect(this.config.name, this.resourceNames);
   }
 
+  /** Calls `listener` when a run starts and when it ends; returns the unsubscribe function. */
+  onRun(listener: (event: RunEvent) => void): () => void {
+    this.#runListeners.add(listener);
+    return () => this.#runListeners.delete(listener);
+  }
+
   async run(signal: AbortSignal, scope: RunScope = {}): Promise<RunOutcome> {
-    const started = Date.now();
     const runId = randomUUID();
-    const log = this.#logger.child({ run_id: runId });
     const resources = scope.resources ?? this.resourceNames;
+    for (const l of this.#runListeners) l({ type: 'run_started', runId, resources, at: Date.now() });
+    const outcome = await this.#run(runId, resources, signal, scope);
+    for (const l of this.#runListeners)
+      l({ type: 'run_finished', runId, resources, outcome, at: Date.now() });
+    return outcome;
+  }
+
+  async #run(runId: string, resources: string[], signal: AbortSignal, scope: RunScope): Promise<RunOutcome> {
+    const started = Date.now();
+    const log = this.#logger.child({ run_id: runId });
     this.#deps.metrics?.running.inc({ pipeline: this.config.name });
     log.info({ resources }, 'run started');
+    for (const resource of resources) this.#deadLetters.set(resource, 0);
     try {
       const sink = this.#kafkaSink();
       const results = await runPipeline({
@@ -124,6 +147,8 @@ export class PipelineRunner {
         resources,
         runId,
       });
+      const tolerance = this.#deadLetterFailure(resources, results);
+      if (tolerance) throw tolerance;
       this.#succeeded(results);
       const durationMs = Date.now() - started;
       const records = results.reduce((n, r) => n + r.records, 0);
@@ -162,6 +187,13 @@ export class PipelineRunner {
     return this.#kafkaSink().stateStore().current(key);
   }
 
+  /** Deletes one resource's state (as `siphon state --reset`): its next run starts over. */
+  async deleteState(resource: string): Promise<void> {
+    const key = { pipeline: this.config.name, source: this.sourceName, resource };
+    if (this.#store) return this.#store.delete(key);
+    return this.#kafkaSink().stateStore().delete(key);
+  }
+
   #kafkaSink(): KafkaSink {
     this.#sink ??= createKafkaSink(
       kafkaSinkOptions(this.config, {
@@ -194,8 +226,36 @@ export class PipelineRunner {
     for (const r of results) this.#deps.metrics?.resourceSucceeded(this.config.name, r.resource);
   }
 
+  /** The run's failure when more records went to the dead-letter topic than `errors.tolerance` allows. */
+  #deadLetterFailure(
+    resources: readonly string[],
+    results: readonly ResourceResult[],
+  ): PipelineError | undefined {
+    const tolerance = this.config.errors.tolerance;
+    if (tolerance === 'all') return undefined;
+    const allowed = tolerance === 'none' ? 0 : tolerance;
+    const failed = resources.flatMap((resource) => {
+      const count = this.#deadLetters.get(resource) ?? 0;
+      return count > allowed ? [{ resource, count }] : [];
+    });
+    if (failed.length === 0) return undefined;
+    const dlq = kafkaSinkOptions(this.config).topics?.deadLetterTopic ?? `${this.config.topics.prefix}._dlq`;
+    return new PipelineError(
+      failed.map(({ resource, count }) => ({
+        resource,
+        error: new Error(
+          `${count} record${count === 1 ? '' : 's'} went to the dead-letter topic ${dlq}, more than errors.tolerance allows (${tolerance}); they are there, and the other records were committed`,
+        ),
+      })),
+      results,
+    );
+  }
+
   #onSinkEvent(event: KafkaSinkEvent): void {
     const metrics = this.#deps.metrics;
+    if (event.type === 'dead_letter') {
+      this.#deadLetters.set(event.resource, (this.#deadLetters.get(event.resource) ?? 0) + 1);
+    }
     if (event.type === 'transaction_committed') {
       const topic = this.topicOf(event.resource);
       metrics?.produced(

@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
+import { clampTimerDelay } from '@siphon/core';
 import type { KafkaSinkEvent, KafkaSinkOptions, Logger, TransactionBoundary } from '@siphon/sink-kafka';
 import type { KafkaConfig, PipelineConfig } from '../config/schema.js';
 
@@ -22,8 +23,9 @@ export function kafkaConnection(kafka: KafkaConfig): KafkaSinkOptions['kafka'] {
     clientId: kafka.client_id,
     ssl,
     ...(kafka.sasl ? { sasl: kafka.sasl } : {}),
-    connectionTimeout: kafka.connection_timeout,
-    requestTimeout: kafka.request_timeout,
+    // Client libraries take these as plain timer delays: beyond 24.8 days they would fire at once.
+    connectionTimeout: clampTimerDelay(kafka.connection_timeout),
+    requestTimeout: clampTimerDelay(kafka.request_timeout),
   };
 }
 
@@ -44,7 +46,7 @@ export function kafkaSinkOptions(
       url: registry.url,
       ...(registry.auth ? { auth: registry.auth } : {}),
       ...(registry.compatibility ? { compatibility: registry.compatibility } : {}),
-      ...(registry.timeout !== undefined ? { timeoutMs: registry.timeout } : {}),
+      ...(registry.timeout !== undefined ? { timeoutMs: clampTimerDelay(registry.timeout) } : {}),
     },
     topics: {
       prefix: topics.prefix,

@@ -15,7 +15,7 @@ import {
 } from '../faults.js';
 import type { FixedWindowLimiter, RateDecision } from '../rate-limit.js';
 import type { StatsRecorder } from '../stats.js';
-import { htmlErrorPage, type Reply } from './reply.js';
+import { htmlErrorPage, jsonReply, type Reply } from './reply.js';
 import type { Waiter } from './waiter.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -70,8 +70,16 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function faultReply(definition: ApiDefinition, fault: Fault): Reply {
+function faultReply(definition: ApiDefinition, fault: Fault, req: IncomingMessage): Reply {
   if (fault.kind === 'html_200') return htmlErrorPage();
+  if (fault.kind === 'echo_request') {
+    // The credential headers first, as in an error that quotes the header it rejected.
+    const { authorization, 'x-api-key': apiKey, ...rest } = req.headers;
+    return jsonReply(fault.status ?? 400, {
+      message: 'invalid credentials',
+      headers: { authorization, 'x-api-key': apiKey, ...rest },
+    });
+  }
   if (fault.kind === 'status') return definition.errorReply(fault.status ?? 500);
   const seconds = fault.retryAfterSeconds ?? 1;
   const reply = definition.errorReply(429);
@@ -145,7 +153,7 @@ export function createApiServer(definition: ApiDefinition, deps: ServerDeps): Se
       const [replacing] = faults.fire(REPLACING_KINDS, target);
       if (replacing) {
         applied.push(replacing.kind);
-        reply = faultReply(definition, replacing);
+        reply = faultReply(definition, replacing, req);
       }
     }
     if (!reply) {

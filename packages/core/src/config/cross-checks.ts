@@ -1,7 +1,7 @@
 import { authRegistry, authType, isAuthProvider, unknownAuthTypeMessage } from '../auth/create-auth.js';
 import type { AuthFactory } from '../contracts.js';
 import type { ConfigIssue } from '../errors/config-error.js';
-import { type ConfigPath, formatPath, withLine } from './issues.js';
+import { type ConfigPath, formatPath, type PositionOf, withPosition } from './issues.js';
 import { isPlainObject, mergeDefaults } from './merge.js';
 import { findPlaceholders, stringsIn } from './placeholders.js';
 import { closest } from './suggest.js';
@@ -44,11 +44,11 @@ export interface CrossCheckResult {
 export function crossCheck(
   config: Record<string, unknown>,
   resources: RawResource[],
-  options: { authFactories?: Record<string, AuthFactory>; lineOf?: (path: ConfigPath) => number | undefined },
+  options: { authFactories?: Record<string, AuthFactory>; positionOf?: PositionOf },
 ): CrossCheckResult {
   const issues: ConfigIssue[] = [];
   const add = (path: ConfigPath, message: string) =>
-    issues.push(withLine({ path: formatPath(path), message }, path, options.lineOf));
+    issues.push(withPosition({ path: formatPath(path), message }, path, options.positionOf));
   const names = resources.map((r) => r.name).filter((n): n is string => n !== undefined);
   const parents = new Map<number, { resource: string; fields: string[] }>();
 

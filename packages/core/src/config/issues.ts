@@ -5,6 +5,15 @@ import { didYouMean } from './suggest.js';
 
 export type ConfigPath = ReadonlyArray<PropertyKey>;
 
+/** 1-based line and column in a config text. */
+export interface SourcePosition {
+  line: number;
+  column: number;
+}
+
+/** Where the value at a path is written, when the config came from text. */
+export type PositionOf = (path: ConfigPath) => SourcePosition | undefined;
+
 /** `resources[3].endpoint.paginator.type` */
 export function formatPath(path: ConfigPath): string {
   let out = '';
@@ -115,28 +124,24 @@ function message(issue: z.core.$ZodIssue, input: unknown): { path: ConfigPath; t
   }
 }
 
-/** Turns zod issues into config issues with dlt-style paths, clear texts and, when known, lines. */
+/** Turns zod issues into config issues with dlt-style paths, clear texts and, when known, positions. */
 export function toConfigIssues(
   issues: readonly z.core.$ZodIssue[],
   input: unknown,
-  lineOf?: (path: ConfigPath) => number | undefined,
+  positionOf?: PositionOf,
 ): ConfigIssue[] {
   return issues.map((issue) => {
     const { path, text } = message(issue, input);
-    return withLine({ path: formatPath(path), message: text }, path, lineOf);
+    return withPosition({ path: formatPath(path), message: text }, path, positionOf);
   });
 }
 
-export function withLine(
-  issue: ConfigIssue,
-  path: ConfigPath,
-  lineOf?: (path: ConfigPath) => number | undefined,
-): ConfigIssue {
-  if (!lineOf) return issue;
+export function withPosition(issue: ConfigIssue, path: ConfigPath, positionOf?: PositionOf): ConfigIssue {
+  if (!positionOf) return issue;
   // Point at the closest ancestor present in the text (a missing key has no line of its own).
   for (let depth = path.length; depth >= 0; depth--) {
-    const line = lineOf(path.slice(0, depth));
-    if (line !== undefined) return { ...issue, line };
+    const position = positionOf(path.slice(0, depth));
+    if (position !== undefined) return { ...issue, line: position.line, column: position.column };
   }
   return issue;
 }

@@ -29,6 +29,9 @@ export interface NormalizedClient {
   rateLimit?: { requests: number; intervalMs: number };
   maxConcurrency?: number;
   timeoutMs?: number;
+  /** Hosts beyond `baseUrl`'s origin that links and redirects may lead to. */
+  allowedHosts?: string[];
+  maxResponseBytes?: number;
   retry: RetryOptions;
 }
 

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors/config-error.js';
 import { SecretRef } from '../secrets/secret.js';
-import type { ConfigPath } from './issues.js';
+import type { ConfigPath, SourcePosition } from './issues.js';
 
 /**
  * Reads the config dict of a dlt Python script (`rest_api_source({...})`) without running Python.
@@ -11,6 +11,8 @@ import type { ConfigPath } from './issues.js';
 export interface ParsedPython {
   value: unknown;
   lineOf(path: ConfigPath): number | undefined;
+  /** Line and column (1-based) where the value at `path` (a dict entry: its key) is written. */
+  positionOf(path: ConfigPath): SourcePosition | undefined;
 }
 
 const pathKey = (path: ConfigPath) =>
@@ -19,7 +21,7 @@ const pathKey = (path: ConfigPath) =>
 class PythonLiteralParser {
   readonly #text: string;
   readonly #lineStarts: number[] = [0];
-  readonly lines = new Map<string, number>();
+  readonly positions = new Map<string, SourcePosition>();
   #pos: number;
 
   readonly #source: string;
@@ -31,7 +33,7 @@ class PythonLiteralParser {
     for (let i = 0; i < text.length; i++) if (text[i] === '\n') this.#lineStarts.push(i + 1);
   }
 
-  lineAt(pos: number): number {
+  positionAt(pos: number): SourcePosition {
     let low = 0;
     let high = this.#lineStarts.length - 1;
     while (low < high) {
@@ -39,11 +41,11 @@ class PythonLiteralParser {
       if ((this.#lineStarts[mid] as number) <= pos) low = mid;
       else high = mid - 1;
     }
-    return low + 1;
+    return { line: low + 1, column: pos - (this.#lineStarts[low] as number) + 1 };
   }
 
   fail(message: string, pos = this.#pos): never {
-    throw new ConfigError([{ path: '', message, line: this.lineAt(pos) }], { source: this.#source });
+    throw new ConfigError([{ path: '', message, ...this.positionAt(pos) }], { source: this.#source });
   }
 
   #skip(): void {
@@ -74,7 +76,7 @@ class PythonLiteralParser {
 
   value(path: ConfigPath): unknown {
     const c = this.#peek();
-    this.lines.set(pathKey(path), this.lineAt(this.#pos));
+    this.positions.set(pathKey(path), this.positionAt(this.#pos));
     if (c === '{') return this.#dict(path);
     if (c === '[') return this.#sequence(path, ']');
     if (c === '(') return this.#paren(path);
@@ -94,10 +96,10 @@ class PythonLiteralParser {
       const key = this.value([...path, '\0key']);
       if (typeof key !== 'string') this.fail('dict keys must be strings', keyPos);
       if (Object.hasOwn(out, key)) this.fail(`duplicate key "${key}"`, keyPos);
-      this.lines.set(pathKey([...path, key]), this.lineAt(keyPos));
+      this.positions.set(pathKey([...path, key]), this.positionAt(keyPos));
       this.#expect(':', `after the key "${key}"`);
       out[key] = this.value([...path, key]);
-      this.lines.set(pathKey([...path, key]), this.lineAt(keyPos));
+      this.positions.set(pathKey([...path, key]), this.positionAt(keyPos));
       if (this.#peek() === ',') this.#pos++;
       else if (this.#peek() !== '}') this.fail(`expected "," or "}" in a dict, found ${this.#found()}`);
     }
@@ -308,5 +310,6 @@ function locateConfig(text: string, source: string): number {
 export function parsePythonConfig(text: string, source = 'Python config'): ParsedPython {
   const parser = new PythonLiteralParser(text, locateConfig(text, source), source);
   const value = parser.value([]);
-  return { value, lineOf: (path) => parser.lines.get(pathKey(path)) };
+  const positionOf = (path: ConfigPath) => parser.positions.get(pathKey(path));
+  return { value, lineOf: (path) => positionOf(path)?.line, positionOf };
 }

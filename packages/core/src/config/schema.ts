@@ -1,6 +1,7 @@
 import { compilePath, isPaginator, paginatorSettingSchema } from '@siphon/paginators';
 import { z } from 'zod';
 import { isAuthProvider } from '../auth/create-auth.js';
+import { hostPattern } from '../http/allowed-hosts.js';
 import { SecretRef } from '../secrets/secret.js';
 import { strictObject } from './strict.js';
 
@@ -118,6 +119,14 @@ export const clientSchema = strictObject(
     rate_limit: rateLimitSchema.optional(),
     max_concurrency: positiveInt.optional(),
     timeout_seconds: z.number().positive().optional(),
+    allowed_hosts: z
+      .array(
+        z.string().refine((value) => hostPattern(value) !== undefined, {
+          error: 'expected a host ("cdn.example.com", "cdn.example.com:8443") or an http(s) origin',
+        }),
+      )
+      .optional(),
+    max_response_bytes: positiveInt.optional(),
     retry: retrySchema.optional(),
   },
   'client',

@@ -41,6 +41,14 @@ export interface ClientConfig {
   max_concurrency?: number;
   /** **Siphon**: per-request timeout (headers and body). Default 60. */
   timeout_seconds?: number;
+  /**
+   * **Siphon**: other hosts that next-page links and redirects may lead to (`"cdn.example.com"`,
+   * `"cdn.example.com:8443"` or `"https://cdn.example.com"`). By default only `base_url`'s origin
+   * (and the origins of absolute endpoint paths) are followed, and only over http(s).
+   */
+  allowed_hosts?: string[];
+  /** **Siphon**: the largest response body accepted, in bytes. Default 16 MiB. */
+  max_response_bytes?: number;
   /** **Siphon**: retry rules for 429, 5xx and network errors. */
   retry?: RetryConfig;
 }

@@ -2,7 +2,7 @@ import type { AuthFactory, WriteDisposition } from '../contracts.js';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import type { SecretRef } from '../secrets/secret.js';
 import { crossCheck, expandResources, type RawResource } from './cross-checks.js';
-import { type ConfigPath, toConfigIssues } from './issues.js';
+import { type PositionOf, toConfigIssues } from './issues.js';
 import { isPlainObject } from './merge.js';
 import type {
   NormalizedConfig,
@@ -37,14 +37,14 @@ export function validateConfig(
   options: ValidateConfigOptions = {},
 ): NormalizedConfig {
   let value: unknown = input;
-  let lineOf: ((path: ConfigPath) => number | undefined) | undefined;
+  let positionOf: PositionOf | undefined;
   if (typeof input === 'string') {
     const parsed = parseConfigText(input, {
       ...(options.format ? { format: options.format } : {}),
       ...(options.source ? { source: options.source } : {}),
     });
     value = parsed.value;
-    lineOf = parsed.lineOf;
+    positionOf = parsed.positionOf;
   }
   const marked = markSecretRefs(value);
   const fail = (issues: ConfigIssue[]) =>
@@ -53,11 +53,11 @@ export function validateConfig(
     throw fail([{ path: '', message: 'expected the config to be an object with "client" and "resources"' }]);
   }
   const result = restApiConfigSchema.safeParse(marked);
-  const issues = result.success ? [] : toConfigIssues(result.error.issues, marked, lineOf);
+  const issues = result.success ? [] : toConfigIssues(result.error.issues, marked, positionOf);
   const resources = expandResources(marked);
   const checks = crossCheck(marked, resources, {
     ...(options.authFactories ? { authFactories: options.authFactories } : {}),
-    ...(lineOf ? { lineOf } : {}),
+    ...(positionOf ? { positionOf } : {}),
   });
   issues.push(...checks.issues);
   if (issues.length > 0) throw fail(dedupe(issues));
@@ -98,6 +98,10 @@ function normalize(
       ...(client.timeout_seconds === undefined
         ? {}
         : { timeoutMs: (client.timeout_seconds as number) * 1000 }),
+      ...(client.allowed_hosts === undefined ? {} : { allowedHosts: client.allowed_hosts as string[] }),
+      ...(client.max_response_bytes === undefined
+        ? {}
+        : { maxResponseBytes: client.max_response_bytes as number }),
       retry: {
         ...(retry.max_attempts === undefined ? {} : { maxAttempts: retry.max_attempts as number }),
         ...(retry.initial_delay_seconds === undefined

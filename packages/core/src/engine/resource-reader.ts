@@ -10,7 +10,8 @@ import type { NormalizedEndpoint, NormalizedResource } from '../config/normalize
 import type { ExtractEventTarget, JsonRecord, Page, ReadOptions, ResourceState } from '../contracts.js';
 import { HttpError } from '../errors/http-error.js';
 import type { ApiClient } from '../http/api-client.js';
-import { excerpt, type Redactor } from '../http/redact.js';
+import { excerpt } from '../http/redact.js';
+import type { Redaction } from '../redaction.js';
 import { IncrementalCursor } from './incremental.js';
 import { compileSteps, type RecordPipeline } from './processing.js';
 import { buildRequest } from './request-builder.js';
@@ -19,7 +20,7 @@ import { paramText } from './values.js';
 /** What a reader needs from its source once secrets are resolved and the client is built. */
 export interface ReaderRuntime {
   client: ApiClient;
-  redactor: Redactor;
+  redactor: Redaction;
   events: ExtractEventTarget;
   defaultPaginator: NormalizedEndpoint['paginator'];
   resourceNames: readonly string[];
@@ -34,6 +35,8 @@ interface Run {
   runId: string;
   pages: number;
   records: number;
+  /** Responses ignored by `response_actions`, by HTTP status: reported once, at the end. */
+  ignored: Map<number, number>;
   incremental: NonNullable<ResourceState['incremental']>;
   base: ResourceState;
 }
@@ -74,6 +77,11 @@ export class ResourceReader {
   readonly name: string;
   readonly #runtime: () => Promise<ReaderRuntime>;
   #steps: RecordPipeline | undefined;
+  /**
+   * The records of this resource's complete read in run `runId`, cut to the fields its children
+   * use: a child in the same run walks these instead of fetching every parent page again.
+   */
+  #forChildren: { runId: string; records: JsonRecord[] } | undefined;
 
   constructor(name: string, runtime: () => Promise<ReaderRuntime>) {
     this.name = name;
@@ -90,26 +98,49 @@ export class ResourceReader {
     const run: Run = {
       runId: checkpoint?.run_id ?? options.runId ?? randomUUID(),
       pages: checkpoint?.pages ?? 0,
-      records: 0,
+      records: checkpoint?.records ?? 0,
+      ignored: new Map(),
       incremental: { ...(state.incremental ?? {}) },
       base: state,
     };
     const started = performance.now();
+    const shared = this.#forChildren;
+    if (quiet && shared && options.runId === shared.runId) {
+      // Read in full earlier in this run: its children walk those records, not the API again.
+      events.emit({
+        type: 'log',
+        level: 'debug',
+        resource: this.name,
+        message: `children reuse the ${shared.records.length} records read earlier in this run`,
+      });
+      yield { resource: this.name, index: 1, url: '', records: shared.records, state: {} };
+      return;
+    }
+    // Kept for children only when this read sees every record: not resumed, not incremental.
+    const keep =
+      !quiet && options.runId && !checkpoint && !resource.incremental ? childFields(runtime, this.name) : [];
+    const kept: JsonRecord[] | undefined = keep.length > 0 ? [] : undefined;
+    if (!quiet) this.#forChildren = undefined;
     if (!quiet)
       events.emit({ type: 'resource_started', resource: this.name, resumed: checkpoint !== undefined });
     try {
       if (!resource.parent) {
-        yield* this.#walk(runtime, run, options, {
+        for await (const page of this.#walk(runtime, run, options, {
           key: 'default',
           resource,
           ...(checkpoint ? { restore: checkpoint } : {}),
-        });
+        })) {
+          if (kept) for (const record of page.records) kept.push(pick(record, keep));
+          yield page;
+        }
       } else {
         const parentName = resource.parent.resource;
         let index = -1;
-        for await (const parentPage of runtime
-          .reader(parentName)
-          .pages({ signal: options.signal, asParent: true })) {
+        for await (const parentPage of runtime.reader(parentName).pages({
+          signal: options.signal,
+          asParent: true,
+          ...(options.runId ? { runId: options.runId } : {}),
+        })) {
           for (const record of parentPage.records) {
             index++;
             const resumeAt = checkpoint?.parent_index ?? 0;
@@ -123,7 +154,16 @@ export class ResourceReader {
           }
         }
       }
+      if (kept && options.runId) this.#forChildren = { runId: options.runId, records: kept };
       if (!quiet) {
+        for (const [status, count] of run.ignored) {
+          events.emit({
+            type: 'log',
+            level: 'info',
+            resource: this.name,
+            message: `ignored ${count} HTTP ${status} response${count === 1 ? '' : 's'} (response_actions)`,
+          });
+        }
         events.emit({
           type: 'resource_finished',
           resource: this.name,
@@ -133,6 +173,9 @@ export class ResourceReader {
         });
       }
     } catch (error) {
+      // The engine's error boundary: messages from paginators and processing steps quote URLs and
+      // values from responses, which may carry credentials.
+      if (error instanceof Error && !quiet) error.message = runtime.redactor.text(error.message);
       const consumerStopped = options.signal?.aborted === true && isConsumerStop(options.signal.reason);
       if (!quiet && !consumerStopped)
         events.emit({ type: 'resource_failed', resource: this.name, error: error as Error });
@@ -169,7 +212,8 @@ export class ResourceReader {
     });
     const paginator = createPaginator(resource.endpoint.paginator ?? runtime.defaultPaginator, {
       resource: resource.name,
-      log: (message) => events.emit({ type: 'log', level: 'info', resource: resource.name, message }),
+      // Facts about the config (defaults chosen), not news of this run: `check` says them once.
+      log: (message) => events.emit({ type: 'log', level: 'debug', resource: resource.name, message }),
     });
     if (restore) {
       try {
@@ -203,30 +247,48 @@ export class ResourceReader {
 
     let request: RequestSpec | undefined = paginator.initRequest(built.spec);
     let previousHadRecords = false;
+    let walkPages = 0;
+    // APIs do serve an empty page by glitch (a lagging replica, say), so one is asked for once
+    // more before it is believed: in the middle of a walk (its records would be lost, or the walk
+    // would end early) and as the first page (the whole answer: believed, it would end every record
+    // of a snapshot). Exempt: a child's first page (many parents have no children), an incremental
+    // walk resuming from a stored cursor (nothing new is a normal answer), and the last page of a
+    // link or cursor walk (the server says itself, with no next link or cursor, that it ends there).
+    const resumesCursor = cursor !== undefined && previous !== undefined;
+    const paginatorConfig = resource.endpoint.paginator ?? runtime.defaultPaginator;
     while (request) {
       signal?.throwIfAborted();
       let result = await fetchPage(request);
       let records = result.ignored ? [] : this.#select(resource, result, redactor.url(result.url), redactor);
-      if (!result.ignored && records.length === 0 && (previousHadRecords || !parent)) {
-        // An empty page ends most paginators, and APIs do serve one by glitch (a lagging replica,
-        // say), so it is asked for once more before it is believed. That costs one request per
-        // walk that ends on an empty page; a child's first page is exempt (many parents have no children).
+      const first = walkPages === 0;
+      const confirm =
+        !result.ignored &&
+        records.length === 0 &&
+        (first
+          ? !parent && !resumesCursor
+          : previousHadRecords && !serverEndsWalk(paginatorConfig, resource.name, request, result));
+      if (confirm) {
         events.emit({
           type: 'retry',
           resource: resource.name,
           url: redactor.url(result.url),
           attempt: 1,
-          reason: 'empty page after a non-empty one: asking again to confirm',
+          reason: first
+            ? 'empty page at the start of a walk: asking again to confirm'
+            : 'empty page after a non-empty one: asking again to confirm',
           delayMs: 0,
         });
         result = await fetchPage(request);
         records = result.ignored ? [] : this.#select(resource, result, redactor.url(result.url), redactor);
       }
+      walkPages++;
       const url = redactor.url(result.url);
       if (result.ignored) {
+        // One line per resource and status at the end (a child may get thousands); each at debug.
+        run.ignored.set(result.status, (run.ignored.get(result.status) ?? 0) + 1);
         events.emit({
           type: 'log',
-          level: 'info',
+          level: 'debug',
           resource: resource.name,
           message: `ignored HTTP ${result.status} from ${url} (response_actions)`,
         });
@@ -280,6 +342,7 @@ export class ResourceReader {
           ...(parent ? { parent_index: parent.index } : {}),
           ...(cursor && cursor.startValue !== undefined ? { start_value: cursor.startValue } : {}),
           ...(next === undefined && stop === undefined ? { done: true } : {}),
+          records: run.records,
         },
       };
       if (!options.asParent) {
@@ -295,7 +358,7 @@ export class ResourceReader {
     resource: NormalizedResource,
     result: { url: string; status: number; body: unknown },
     url: string,
-    redactor: Redactor,
+    redactor: Redaction,
   ): unknown[] {
     try {
       return selectRecords(result.body, resource.endpoint.dataSelector);
@@ -308,7 +371,7 @@ export class ResourceReader {
         url,
         status: result.status,
         attempts: 1,
-        excerpt: redactor.text(excerpt(JSON.stringify(result.body) ?? '')),
+        excerpt: excerpt(redactor.text(JSON.stringify(result.body) ?? '')),
         cause: error,
       });
     }
@@ -326,6 +389,61 @@ function parentKey(fields: readonly string[], record: JsonRecord): string {
     .sort()
     .map((field) => `${field}=${paramText(compilePath(field)(record))}`)
     .join('&');
+}
+
+/** Paginators whose walk ends when the server gives no next link or cursor, not on an empty page. */
+const SERVER_ENDS = new Set([
+  'json_link',
+  'header_link',
+  'cursor',
+  'json_response_cursor',
+  'header_cursor',
+  'single_page',
+]);
+
+function paginatorType(config: NormalizedEndpoint['paginator']): string {
+  if (typeof config === 'string') return config;
+  if (typeof config === 'object' && config !== null && 'type' in config) return String(config.type);
+  return 'auto';
+}
+
+/**
+ * Whether a link or cursor paginator's server ends the walk at this response (no next link or
+ * cursor in it). Asked of a fresh paginator, so the walk's own one keeps its state.
+ */
+function serverEndsWalk(
+  config: NormalizedEndpoint['paginator'],
+  resource: string,
+  request: RequestSpec,
+  response: Omit<Parameters<ReturnType<typeof createPaginator>['nextRequest']>[1], 'records'>,
+): boolean {
+  if (!SERVER_ENDS.has(paginatorType(config))) return false;
+  try {
+    const probe = createPaginator(config, { resource });
+    const { url, status, headers, body } = response;
+    return probe.nextRequest(request, { url, status, headers, body, records: [] }) === undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** The top-level keys of this resource's records that its children read (placeholders, included fields). */
+function childFields(runtime: ReaderRuntime, name: string): string[] {
+  const keys = new Set<string>();
+  for (const other of runtime.resourceNames) {
+    const child = runtime.resolved(other);
+    if (child?.parent?.resource !== name) continue;
+    for (const field of [...child.parent.fields, ...child.includeFromParent]) {
+      keys.add(field.split(/[.[]/)[0] as string);
+    }
+  }
+  return [...keys];
+}
+
+function pick(record: JsonRecord, keys: readonly string[]): JsonRecord {
+  const out: JsonRecord = {};
+  for (const key of keys) if (key in record) out[key] = record[key];
+  return out;
 }
 
 function includedParentFields(

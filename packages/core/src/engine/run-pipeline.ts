@@ -88,8 +88,10 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Resource
     const key = { pipeline, source: source.name, resource: resource.name };
     const state = await store?.get(key);
     const writer = await sink.open(descriptorOf(resource), { pipeline, source: source.name, runId });
+    // A resumed run counts what the interrupted processes read too (kept in the checkpoint).
+    const resumed = Boolean(state?.checkpoint);
     let pages = 0;
-    let records = 0;
+    let records = state?.checkpoint?.records ?? 0;
     let last: ResourceState | undefined;
     try {
       for await (const page of resource.read({
@@ -103,7 +105,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Resource
         last = page.state;
       }
       const finalState = finalStateFrom(last ?? state ?? {}, runId, records);
-      const result: ResourceResult = { resource: resource.name, pages, records, complete: true };
+      const result: ResourceResult = {
+        resource: resource.name,
+        pages,
+        records,
+        complete: true,
+        ...(resumed ? { resumed: true } : {}),
+      };
       await writer.finish(result, finalState);
       if (persistFinalState) await store.set(key, finalState);
       results.push(result);

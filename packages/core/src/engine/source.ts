@@ -1,3 +1,4 @@
+import { isPaginator, paginatorConfigSchema, paginatorDefaultNotes } from '@siphon/paginators';
 import type { Dispatcher } from 'undici';
 import { createAuthProvider } from '../auth/create-auth.js';
 import type { NormalizedConfig, NormalizedResource } from '../config/normalized.js';
@@ -19,10 +20,10 @@ import type {
 } from '../contracts.js';
 import { ExtractEvents } from '../events.js';
 import { ApiClient } from '../http/api-client.js';
-import { Redactor } from '../http/redact.js';
 import type { RetryOptions } from '../http/retry-policy.js';
 import { createRetryingFetch } from '../http/retrying-fetch.js';
 import { type FetchLike, HttpTransport } from '../http/transport.js';
+import { looksSecret, Redaction } from '../redaction.js';
 import { chainSecrets, defaultSecrets, type SecretsProvider } from '../secrets/providers.js';
 import { collectSecretValues, resolveSecretRefs } from '../secrets/resolve.js';
 import { prefetch } from './prefetch.js';
@@ -88,6 +89,26 @@ export class RestApiSource implements Source {
     this.resources = this.allResources.filter((_, i) => this.config.resources[i]?.selected);
   }
 
+  /**
+   * Facts about the config worth saying once (at `check`) rather than at every run: the defaults
+   * Siphon chooses where dlt has none, such as the page-size parameter a paginator sends.
+   */
+  configNotes(): string[] {
+    const resourcesOf = new Map<string, string[]>();
+    for (const resource of this.config.resources.filter((r) => r.selected)) {
+      const config = resource.endpoint.paginator ?? this.config.client.paginator;
+      if (typeof config !== 'object' || config === null || isPaginator(config)) continue;
+      const parsed = paginatorConfigSchema.safeParse(config);
+      if (!parsed.success) continue;
+      for (const note of paginatorDefaultNotes(parsed.data)) {
+        resourcesOf.set(note, [...(resourcesOf.get(note) ?? []), resource.name]);
+      }
+    }
+    return [...resourcesOf].map(
+      ([note, names]) => `${note} (resource${names.length === 1 ? '' : 's'} ${names.join(', ')})`,
+    );
+  }
+
   /** Resolves secrets and builds HTTP client and auth; fails with `SecretNotFoundError` listing every missing key. */
   async prepare(): Promise<void> {
     await this.#prepare();
@@ -116,11 +137,11 @@ export class RestApiSource implements Source {
         : options.secrets
       : defaultSecrets({ sourceName: this.name });
     const config = await resolveSecretRefs(this.config, providers);
-    const redactor = new Redactor().addValues(collectSecretValues(config));
+    const redactor = new Redaction().addAll(collectSecretValues(config));
     const auth = config.client.auth;
     if (auth && !('apply' in auth)) {
       for (const [key, value] of Object.entries(auth)) {
-        if (typeof value === 'string' && /token|secret|password|key/i.test(key)) redactor.addValue(value);
+        if (typeof value === 'string' && looksSecret(key)) redactor.add(value);
       }
       if (auth.type === 'api_key' && auth.location === 'query' && typeof auth.name === 'string') {
         redactor.addQueryParam(auth.name);
@@ -134,6 +155,7 @@ export class RestApiSource implements Source {
       ...((options.timeoutMs ?? client.timeoutMs) === undefined
         ? {}
         : { timeoutMs: options.timeoutMs ?? client.timeoutMs }),
+      ...(client.maxResponseBytes === undefined ? {} : { maxResponseBytes: client.maxResponseBytes }),
       limits: {
         ...(client.maxConcurrency === undefined ? {} : { maxConcurrency: client.maxConcurrency }),
         ...(client.rateLimit ? { rateLimit: client.rateLimit } : {}),
@@ -152,6 +174,8 @@ export class RestApiSource implements Source {
     const api = new ApiClient({
       baseUrl: client.baseUrl,
       transport,
+      ...(client.allowedHosts ? { allowedHosts: client.allowedHosts } : {}),
+      allowedOrigins: configuredOrigins(config.resources.map((r) => r.endpoint.path)),
       headers: client.headers as Record<string, string>,
       ...(provider ? { auth: provider } : {}),
     });
@@ -241,3 +265,13 @@ export function restApiSource(
 
 /** dlt's spelling, so a seed script reads the same in TS. */
 export const rest_api_source = restApiSource;
+
+/** Origins of absolute endpoint paths: the config names them, so they are no foreign hosts. */
+function configuredOrigins(paths: readonly string[]): string[] {
+  const origins = new Set<string>();
+  for (const path of paths) {
+    const origin = /^(https?:\/\/[^/{}?#]+)/i.exec(path)?.[1];
+    if (origin && URL.canParse(origin)) origins.add(new URL(origin).origin);
+  }
+  return [...origins];
+}

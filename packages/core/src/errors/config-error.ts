@@ -8,6 +8,8 @@ export interface ConfigIssue {
   message: string;
   /** 1-based line in the config text, when the config came from text. */
   line?: number;
+  /** 1-based column on that line, when known. */
+  column?: number;
 }
 
 /** A config is invalid. Lists every problem found, not just the first. */

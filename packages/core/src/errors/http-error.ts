@@ -11,7 +11,9 @@ export interface HttpErrorDetails {
     | 'RESPONSE_NOT_JSON'
     | 'DATA_SELECTOR'
     | 'UNAUTHORIZED'
-    | 'ABORTED';
+    | 'ABORTED'
+    | 'HOST_NOT_ALLOWED'
+    | 'RESPONSE_TOO_LARGE';
   resource?: string;
   method: string;
   url: string;

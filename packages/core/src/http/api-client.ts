@@ -1,6 +1,8 @@
 import type { AuthProvider } from '../contracts.js';
 import { HttpError } from '../errors/http-error.js';
+import { looksSecret } from '../redaction.js';
 import { reveal, Secret } from '../secrets/secret.js';
+import { HostAllowList } from './allowed-hosts.js';
 import { excerpt } from './redact.js';
 import { TransientResponseError } from './transient-response-error.js';
 import { type BufferedResponse, decodeBody, type HttpTransport } from './transport.js';
@@ -29,6 +31,10 @@ export interface ApiClientOptions {
   transport: HttpTransport;
   headers?: Record<string, HeaderValue>;
   auth?: AuthProvider;
+  /** Hosts beyond `baseUrl`'s origin that links and redirects may lead to (`client.allowed_hosts`). */
+  allowedHosts?: readonly string[];
+  /** Further origins the config itself names (absolute endpoint paths). */
+  allowedOrigins?: readonly string[];
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -42,9 +48,6 @@ interface Sent {
   parsed: Parsed;
 }
 
-// Headers that carry credentials even when their value is written in the config as plain text.
-const credentialHeader = /^(authorization|proxy-authorization|cookie)$|token|secret|api[-_]?key|auth/i;
-
 /**
  * Calls one API: adds headers and credentials (only for `base_url`'s origin), sends through the
  * retrying transport, and parses JSON inside the retry loop so HTML or cut-short bodies are retried.
@@ -54,9 +57,11 @@ export class ApiClient {
   readonly #transport: HttpTransport;
   readonly #headers: Record<string, HeaderValue>;
   readonly #auth: AuthProvider | undefined;
+  readonly #allowed: HostAllowList;
 
   constructor(options: ApiClientOptions) {
     this.baseUrl = new URL(options.baseUrl);
+    this.#allowed = new HostAllowList(this.baseUrl, options.allowedHosts, options.allowedOrigins);
     this.#transport = options.transport;
     this.#headers = options.headers ?? {};
     this.#auth = options.auth;
@@ -92,7 +97,9 @@ export class ApiClient {
     for (const [name, value] of Object.entries(call.params ?? {})) url.searchParams.set(name, value);
     let method = call.method;
     let json = call.json;
+    let from: string | undefined;
     for (let hop = 0; ; hop++) {
+      this.#checkTarget(call, method, url, from);
       const sent = await this.#sendOnce(call, url, method, json);
       const location = REDIRECT_STATUSES.has(sent.status) ? sent.response.headers.get('location') : null;
       if (location === null) return sent;
@@ -106,6 +113,7 @@ export class ApiClient {
           attempts: sent.response.attempts,
         });
       }
+      from = sent.url;
       url = new URL(location, url);
       if (sent.status === 303 || ((sent.status === 301 || sent.status === 302) && method === 'POST')) {
         method = 'GET';
@@ -114,13 +122,28 @@ export class ApiClient {
     }
   }
 
+  /** Refuses a URL outside the allowed origins (a next link or redirect an API handed us). */
+  #checkTarget(call: ApiCall, method: string, url: URL, redirectedFrom: string | undefined): void {
+    const refusal = this.#allowed.refusal(url);
+    if (!refusal) return;
+    const redactor = this.#transport.redactor;
+    const what = redirectedFrom ? `redirect from ${redactor.url(redirectedFrom)} refused` : 'link refused';
+    throw new HttpError(`${what}: ${refusal}`, {
+      code: 'HOST_NOT_ALLOWED',
+      resource: call.resource,
+      method,
+      url: redactor.url(url.href),
+      attempts: 0,
+    });
+  }
+
   async #sendOnce(call: ApiCall, url: URL, method: string, json: unknown): Promise<Sent> {
     const target = new URL(url);
     const trusted = this.#sameOrigin(target);
     const headers = new Headers({ accept: 'application/json' });
     for (const [name, value] of Object.entries({ ...this.#headers, ...call.headers })) {
       // Never hand a credential to another origin (a next link pointing at a CDN, say).
-      if (!trusted && (value instanceof Secret || credentialHeader.test(name))) continue;
+      if (!trusted && (value instanceof Secret || looksSecret(name))) continue;
       headers.set(name, reveal(value));
     }
     let body: string | undefined;
@@ -169,7 +192,7 @@ export class ApiClient {
       url: redactor.url(sent.url),
       status,
       attempts: response.attempts,
-      excerpt: redactor.text(excerpt(text)),
+      excerpt: excerpt(redactor.text(text)),
     });
   }
 }

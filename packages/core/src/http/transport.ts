@@ -1,10 +1,12 @@
 import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
 import type { ExtractEventTarget } from '../contracts.js';
 import { HttpError } from '../errors/http-error.js';
+import { Redaction } from '../redaction.js';
 import { sleep } from '../sleep.js';
+import { setLongTimeout } from '../timers.js';
 import { HostLimiter, type HostLimits } from './host-limiter.js';
 import { describeNetworkError, transientNetworkReason } from './network-errors.js';
-import { excerpt, Redactor } from './redact.js';
+import { excerpt } from './redact.js';
 import {
   backoffDelay,
   budgetExhausted,
@@ -31,8 +33,18 @@ export type FetchLike = (
   statusText: string;
   url: string;
   headers: Headers;
+  /** Read chunk by chunk when present, so an oversized body is refused without being held whole. */
+  body?: ReadableStream<Uint8Array> | null;
   arrayBuffer(): Promise<ArrayBuffer>;
 }>;
+
+/**
+ * 16 MiB. The seeds' largest pages are a few hundred KB (200 billing invoices), so this leaves
+ * room for APIs with far bigger pages, while bounding what one response can cost: a body is held
+ * whole and then parsed, which takes several times its size in heap, for each request in flight.
+ * A larger page needs `client.max_response_bytes`.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export interface TransportOptions {
   /** Per attempt, covering headers and body. Default 60 s (dlt's default). */
@@ -43,7 +55,9 @@ export interface TransportOptions {
   /** Connection pool; default a keep-alive undici `Agent` owned (and closed) by the transport. */
   dispatcher?: Dispatcher;
   fetch?: FetchLike;
-  redactor?: Redactor;
+  redactor?: Redaction;
+  /** The largest response body accepted (default {@link DEFAULT_MAX_RESPONSE_BYTES}). */
+  maxResponseBytes?: number;
   /** Injected for tests: jitter source in [0, 1). */
   random?: () => number;
 }
@@ -87,11 +101,12 @@ const decoder = new TextDecoder();
  * (429/5xx, network errors, truncated bodies) with full-jitter backoff or the server's wait.
  */
 export class HttpTransport {
-  readonly redactor: Redactor;
+  readonly redactor: Redaction;
   readonly #fetch: FetchLike;
   readonly #dispatcher: Dispatcher | undefined;
   readonly #ownsDispatcher: boolean;
   readonly #timeoutMs: number;
+  readonly #maxResponseBytes: number;
   readonly #retry: ResolvedRetryOptions;
   readonly #limiter: HostLimiter;
   readonly #events: ExtractEventTarget | undefined;
@@ -99,10 +114,11 @@ export class HttpTransport {
 
   constructor(options: TransportOptions = {}) {
     this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#retry = resolveRetryOptions(options.retry);
     this.#events = options.events;
     this.#limiter = new HostLimiter(options.limits, options.events);
-    this.redactor = options.redactor ?? new Redactor();
+    this.redactor = options.redactor ?? new Redaction();
     this.#random = options.random ?? Math.random;
     this.#fetch = options.fetch ?? (undiciFetch as unknown as FetchLike);
     this.#ownsDispatcher = !options.dispatcher && !options.fetch;
@@ -131,6 +147,18 @@ export class HttpTransport {
         );
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason;
+        if (error instanceof ResponseTooLarge) {
+          throw new HttpError(
+            `response body larger than the limit of ${error.limit} bytes (${formatBytes(error.limit)}; client.max_response_bytes)`,
+            {
+              code: 'RESPONSE_TOO_LARGE',
+              resource: request.resource,
+              method: request.method,
+              url: safeUrl,
+              attempts: attempt,
+            },
+          );
+        }
         const reason = transientNetworkReason(error, this.#timeoutMs);
         if (!reason) {
           throw new HttpError(`request failed: ${this.redactor.text(describeNetworkError(error))}`, {
@@ -222,7 +250,7 @@ export class HttpTransport {
   async #attempt(request: TransportRequest, safeUrl: string, attempt: number): Promise<BufferedResponse> {
     // A hand-made timer rather than AbortSignal.any, so no listener outlives the attempt.
     const controller = new AbortController();
-    const timer = setTimeout(
+    const timer = setLongTimeout(
       () => controller.abort(new DOMException('request timed out', 'TimeoutError')),
       this.#timeoutMs,
     );
@@ -239,7 +267,7 @@ export class HttpTransport {
         ...(request.redirect ? { redirect: request.redirect } : {}),
         ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
       });
-      const body = new Uint8Array(await response.arrayBuffer());
+      const body = await readLimited(response, this.#maxResponseBytes, controller);
       this.#events?.emit({
         type: 'response',
         resource: request.resource,
@@ -258,16 +286,67 @@ export class HttpTransport {
         attempts: attempt,
       };
     } finally {
-      clearTimeout(timer);
+      timer.clear();
       request.signal?.removeEventListener('abort', onAbort);
     }
   }
 
   #excerpt(response: BufferedResponse): string {
-    return this.redactor.text(excerpt(decoder.decode(response.body.subarray(0, 2048))));
+    return excerpt(this.redactor.text(decoder.decode(response.body.subarray(0, 2048))));
   }
 }
 
 export function decodeBody(response: BufferedResponse): string {
   return decoder.decode(response.body);
+}
+
+class ResponseTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`response body larger than ${limit} bytes`);
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024
+    ? `${+(bytes / 1024 / 1024).toFixed(1)} MiB`
+    : `${+(bytes / 1024).toFixed(1)} KiB`;
+}
+
+/**
+ * Reads a body, giving up (and closing the connection) as soon as it passes `limit` bytes: a
+ * declared Content-Length over the limit fails before any byte is read.
+ */
+async function readLimited(
+  response: Awaited<ReturnType<FetchLike>>,
+  limit: number,
+  controller: AbortController,
+): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > limit) {
+    controller.abort();
+    throw new ResponseTooLarge(limit);
+  }
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      controller.abort();
+      await reader.cancel().catch(() => {});
+      throw new ResponseTooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
 }

@@ -1,5 +1,6 @@
 const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
-const REDACTED = '[redacted]';
+
+import { REDACTED } from '../redaction.js';
 
 /**
  * A resolved secret value. It prints, serialises and inspects as `[redacted]`; only `reveal()`

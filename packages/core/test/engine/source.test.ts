@@ -56,7 +56,12 @@ describe('pagination and pages', () => {
     expect(pages.map((p) => p.records.map((r) => r.id))).toEqual([['1', '2'], ['3', '4'], ['5']]);
     expect(pages.map((p) => p.index)).toEqual([1, 2, 3]);
     expect(pages[0]!.url).toBe(`${server.url}/items?page=1&per_page=2`);
-    expect(pages[0]!.state.checkpoint).toEqual({ run_id: 'run-1', paginator: { page: 2 }, pages: 1 });
+    expect(pages[0]!.state.checkpoint).toEqual({
+      run_id: 'run-1',
+      paginator: { page: 2 },
+      pages: 1,
+      records: 2,
+    });
     expect(pages[2]!.state.checkpoint).toMatchObject({ pages: 3, done: true });
     expect(server.requests.map((r) => r.url)).toEqual([
       '/items?page=1&per_page=2',
@@ -408,7 +413,11 @@ describe('records', () => {
     const { dlt } = await import('../../src/secrets/dlt.js');
     const src = source(
       {
-        client: { base_url: main.url, auth: { type: 'bearer', token: dlt.secrets.api_key! } },
+        client: {
+          base_url: main.url,
+          auth: { type: 'bearer', token: dlt.secrets.api_key! },
+          allowed_hosts: [new URL(other.url).host],
+        },
         resources: [
           {
             name: 'items',
@@ -480,8 +489,11 @@ describe('runPipeline', () => {
     );
     failPage3 = false;
     const results = await runPipeline({ source: source(config), sink, pipeline: 'p' });
-    expect(results).toEqual([{ resource: 'items', pages: 2, records: 3, complete: true }]);
+    // Two pages read now, two before the failure: the run counts all 7 records, and says it resumed.
+    expect(results).toEqual([{ resource: 'items', pages: 2, records: 7, complete: true, resumed: true }]);
     expect(sink.recordsOf('items').map((r) => r.id)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    const [stored] = await sink.stateStore().list();
+    expect(stored?.state.last_run?.records).toBe(7);
   });
 
   it('runs parents before their children', async () => {

@@ -4,8 +4,8 @@ import { apiKeyAuth, bearerAuth, httpBasicAuth } from '../../src/auth/builtin.js
 import type { AuthProvider } from '../../src/contracts.js';
 import type { HttpError } from '../../src/errors/http-error.js';
 import { ApiClient } from '../../src/http/api-client.js';
-import { Redactor } from '../../src/http/redact.js';
 import { HttpTransport } from '../../src/http/transport.js';
+import { Redaction } from '../../src/redaction.js';
 import { Secret } from '../../src/secrets/secret.js';
 import { sendJson, startServer, type TestServer } from '../helpers/http-server.js';
 
@@ -22,7 +22,7 @@ async function echoServer() {
   return s;
 }
 
-function transport(redactor = new Redactor()) {
+function transport(redactor = new Redaction()) {
   const t = new HttpTransport({ redactor, retry: { initialDelayMs: 1, maxAttempts: 2 } });
   transports.push(t);
   return t;
@@ -35,6 +35,7 @@ describe('credentials stay on base_url origin', () => {
     const client = new ApiClient({
       baseUrl: `${api.url}/v1`,
       transport: transport(),
+      allowedHosts: ['127.0.0.1'],
       auth: bearerAuth({ token: new Secret('api_key', 'tok-123456') }),
       headers: {
         'x-org-id': new Secret('org', 'org-999999'),
@@ -65,6 +66,7 @@ describe('credentials stay on base_url origin', () => {
     const client = new ApiClient({
       baseUrl: api.url,
       transport: transport(),
+      allowedHosts: ['127.0.0.1'],
       auth: apiKeyAuth({ name: 'api_key', api_key: 'k-0000000', location: 'query' }),
     });
     await client.request({ method: 'GET', url: `${other.url}/x` });
@@ -83,6 +85,7 @@ describe('redirects', () => {
     const client = new ApiClient({
       baseUrl: api.url,
       transport: transport(),
+      allowedHosts: ['127.0.0.1'],
       auth: bearerAuth({ token: 'tok-123456' }),
       headers: { 'x-api-key': new Secret('k', 'key-000000'), 'x-trace': 'plain' },
     });
@@ -184,7 +187,7 @@ describe('errors leak no secret', () => {
       sendJson(res, 403, { message: `key ${secretValue} is revoked` }),
     );
     servers.push(api);
-    const redactor = new Redactor().addValue(secretValue);
+    const redactor = new Redaction().add(secretValue);
     const client = new ApiClient({
       baseUrl: api.url,
       transport: transport(redactor),

@@ -11,7 +11,7 @@ import {
 import { parseConfig } from '../config/parse-config.js';
 import { CheckpointError } from '../errors/checkpoint-error.js';
 import { PaginatorResponseError } from '../errors/paginator-response-error.js';
-import { safeUrl, truncate } from '../redact.js';
+import { shownUrl, truncate } from '../redact.js';
 import { isCursorValue, type RequestTarget, targetOf, withValue } from '../request.js';
 import { type ResponseField, responseField } from '../response-values.js';
 import type { PageResponse, Paginator, RequestSpec } from '../types.js';
@@ -84,7 +84,7 @@ export class CursorPaginator implements Paginator {
       const shown = truncate(JSON.stringify(value), 60);
       throw new PaginatorResponseError(
         `cursor_path ${JSON.stringify(this.#cursorField.path)} holds ${shown}; expected a string or number`,
-        safeUrl(response.url),
+        shownUrl(response.url),
       );
     }
     this.#value = value;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { responsePath, strictConfig } from '../config/fields.js';
 import { parseConfig } from '../config/parse-config.js';
 import { PaginatorResponseError } from '../errors/paginator-response-error.js';
-import { safeUrl, truncate } from '../redact.js';
+import { shownUrl, truncate } from '../redact.js';
 import { type ResponseField, responseField } from '../response-values.js';
 import type { PageResponse, Paginator, RequestSpec } from '../types.js';
 import { NextUrlState } from './next-url.js';
@@ -41,7 +41,7 @@ export class JsonLinkPaginator implements Paginator {
     if (url === undefined) {
       throw new PaginatorResponseError(
         `next_url_path ${JSON.stringify(this.#field.path)} holds ${truncate(JSON.stringify(value), 60)}; expected a URL`,
-        safeUrl(response.url),
+        shownUrl(response.url),
       );
     }
     return this.#state.follow(request, url);

@@ -44,11 +44,15 @@ async function run(
   runId: string,
   pages: Page[],
   complete: boolean,
+  resumed = false,
 ): Promise<void> {
   const writer = await sink.open(resource, { pipeline: 'p', source: 'billing', runId });
   for (const p of pages) await writer.write(p);
   const records = pages.reduce((n, p) => n + p.records.length, 0);
-  await writer.finish({ resource: resource.name, pages: pages.length, records, complete }, {});
+  await writer.finish(
+    { resource: resource.name, pages: pages.length, records, complete, ...(resumed ? { resumed } : {}) },
+    {},
+  );
 }
 
 /** Latest value per key id, `null` for tombstones; plus the ids tombstoned by messages after `from`. */
@@ -65,7 +69,7 @@ async function view(messages: ReadMessage[], from = 0) {
 }
 
 describe('snapshot delete detection', () => {
-  it('tombstones exactly the keys the sandbox deleted, never on an incomplete run, and survives a resumed run', async () => {
+  it('tombstones exactly the keys the sandbox deleted, never on an incomplete or resumed run', async () => {
     const options = testOptions({ transactions: { boundary: { pages: 1 } } });
     const products: ResourceDescriptor = {
       name: 'products',
@@ -98,16 +102,25 @@ describe('snapshot delete detection', () => {
       const crashed = await sink.open(products, { pipeline: 'p', source: 'billing', runId: 'r3' });
       await crashed.write(pages[0] as Page);
       await crashed.abort(new Error('simulated crash'));
-      await run(sink, products, 'r4', pages.slice(1), true);
+      // Its resumption completes, but read pages at two moments: it leaves deleting to the next run.
+      await run(sink, products, 'r4', pages.slice(1), true, true);
+      const afterResumed = await readCommitted(topic);
+      expect((await view(afterResumed, afterFailed.length)).tombstoned).toEqual([]);
+      // The next run reads every page in one pass: it deletes.
+      await run(sink, products, 'r5', pagesOf(second, 'r5'), true);
 
       const afterThird = await readCommitted(topic);
       const { latest, tombstoned } = await view(afterThird, afterFailed.length);
       expect(tombstoned).toEqual([...mutation.deleted].sort());
       // The first run began on an empty topic and read nothing back; the last one read the topic.
       const scans = options.events.flatMap((e) => (e.type === 'snapshot_deletes' ? [e] : []));
-      expect(scans.map((e) => e.tombstones)).toEqual([0, 3]);
+      expect(scans.map((e) => [e.tombstones, e.deferred])).toEqual([
+        [0, undefined],
+        [0, 'resumed run'],
+        [3, undefined],
+      ]);
       expect(scans[0]?.scanned).toBe(0);
-      expect(scans[1]?.scanned).toBeGreaterThanOrEqual(afterFailed.length);
+      expect(scans[2]?.scanned).toBeGreaterThanOrEqual(afterResumed.length);
       // The topic now mirrors the source: live keys are exactly the current records, with their current values.
       const live = [...latest].filter(([, v]) => v !== null);
       expect(live.map(([id]) => id).sort()).toEqual(second.map((r) => String(r.id)).sort());
@@ -148,7 +161,7 @@ describe('snapshot delete detection', () => {
     }
   }, 60_000);
 
-  it('a resumed run with no pages left still counts what the interrupted run wrote as seen', async () => {
+  it('a resumed run with no pages left deletes nothing; the next complete run deletes what is gone', async () => {
     const options = testOptions({ transactions: { boundary: { pages: 1 } } });
     const r: ResourceDescriptor = { name: 'plans', primaryKey: ['id'], writeDisposition: 'replace' };
     const key = { pipeline: 'p', source: 'billing', resource: 'plans' };
@@ -180,7 +193,16 @@ describe('snapshot delete detection', () => {
       const state = await second.stateStore().get(key);
       expect(state?.checkpoint?.run_id).toBe('r2');
       // Resumed under a new run id, the source has nothing left to read: zero pages, complete.
-      await run(second, r, 'r3', [], true);
+      await run(second, r, 'r3', [], true, true);
+      const topic = `${options.topics?.prefix}.billing.plans`;
+      expect((await view(await readCommitted(topic))).tombstoned).toEqual([]);
+      await run(
+        second,
+        r,
+        'r4',
+        [{ resource: 'plans', index: 1, url: 'u', records: records.slice(1), state: stateFor('r4', 1) }],
+        true,
+      );
     } finally {
       await second.close();
     }
