@@ -1,9 +1,10 @@
+import { resolveConnection } from '@siphon/sink-kafka';
 import kafkajs from 'kafkajs';
-import { kafkaClient } from '../cluster/kafka-client.js';
 import { unitsTopicOf } from '../cluster/run-group.js';
 import { listUnits, type Unit } from '../cluster/units.js';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineRunner } from '../pipeline/pipeline-runner.js';
+import { kafkaConnection } from '../pipeline/sink-options.js';
 
 const { AssignerProtocol } = kafkajs;
 
@@ -125,11 +126,29 @@ export function groupDirectoryFor(
   const first = runners[0];
   if (!first) return undefined;
   return new GroupDirectory({
-    kafka: kafkaClient(first.config.kafka, 'control', logger),
+    kafka: controlClient(first.config.kafka),
     groupId: group.groupId,
     topic: unitsTopicOf(runners, group.topic),
     units: listUnits(runners.map((r) => ({ name: r.config.name, resources: r.resourceNames }))),
     self,
     logger,
+  });
+}
+
+/**
+ * The port has no DescribeGroups yet, so the directory keeps its own quiet kafkajs admin client
+ * (a build fix after merging the port: `kafkaClient` left the runner's cluster module).
+ */
+function controlClient(config: PipelineRunner['config']['kafka']): kafkajs.Kafka {
+  const connection = resolveConnection(kafkaConnection(config));
+  return new kafkajs.Kafka({
+    brokers: connection.brokers,
+    clientId: `${connection.clientId}-control`,
+    ...(connection.ssl === undefined ? {} : { ssl: connection.ssl }),
+    ...(connection.sasl ? { sasl: connection.sasl as kafkajs.SASLOptions } : {}),
+    connectionTimeout: connection.connectionTimeout,
+    requestTimeout: connection.requestTimeout,
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 10_000 },
+    logLevel: kafkajs.logLevel.NOTHING,
   });
 }
