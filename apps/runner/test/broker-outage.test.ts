@@ -81,7 +81,9 @@ describe('broker outages during a run', () => {
 
   it('survives a ~45 s broker outage: exit 0, every invoice once, the outage named', async () => {
     const { run, outageS } = await runThroughOutage({
-      extraDefaults: '',
+      // Few client-level retries: the client's own (about a minute by default) would hide a 45 s
+      // outage from the writer, whose bounded backoff is what is tested here.
+      extraDefaults: '  sink: { retries: 2 }\n',
       stopWhen: async (r) => void (await r.waitForLog(pageLine(3), 120_000)),
       outageMs: 45_000,
     });
