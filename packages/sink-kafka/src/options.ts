@@ -30,6 +30,11 @@ export interface KafkaConnectionOptions {
   connectionTimeout?: number;
   /** ms; default 30 000. */
   requestTimeout?: number;
+  /**
+   * ms; default 300 000. How long a writer keeps retrying (with backoff) while the brokers are
+   * unreachable or answer with retriable errors before it fails its resource.
+   */
+  outageTimeout?: number;
 }
 
 export interface TopicOptions {
@@ -137,6 +142,7 @@ export interface ResolvedOptions {
     clientId: string;
     connectionTimeout: number;
     requestTimeout: number;
+    outageTimeout: number;
   };
   registry: RegistryOptions & { compatibility: Compatibility };
   topics: Required<Omit<TopicOptions, 'replicationFactor' | 'minInsyncReplicas'>> &
@@ -206,6 +212,7 @@ export function resolveConnection(kafka: KafkaConnectionOptions): ResolvedConnec
     clientId: kafka.clientId ?? 'siphon',
     connectionTimeout: positiveInt(kafka.connectionTimeout, 'kafka.connectionTimeout', 10_000),
     requestTimeout: positiveInt(kafka.requestTimeout, 'kafka.requestTimeout', 30_000),
+    outageTimeout: positiveInt(kafka.outageTimeout, 'kafka.outageTimeout', 300_000),
   };
 }
 

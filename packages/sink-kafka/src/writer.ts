@@ -4,6 +4,7 @@
  * `read_committed` consumer sees always matches the committed state. Operations run one at a time.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   Page,
   ResourceDescriptor,
@@ -24,7 +25,12 @@ import type { ResourceTopicPlan } from './topics.js';
 
 /** Snapshot scans read a whole topic; give them time, but not forever. */
 const SCAN_TIMEOUT_MS = 10 * 60_000;
-const RECOVERY_ATTEMPTS = 2;
+/**
+ * Between recovery attempts while the brokers are away or failing: 1 s doubling to 15 s, for at
+ * most `kafka.outageTimeout` in all (each attempt also runs the client's own retries).
+ */
+const BACKOFF_MIN_MS = 1000;
+const BACKOFF_MAX_MS = 15_000;
 
 export interface WriterDeps {
   unit: TransactionalUnit;
@@ -62,6 +68,13 @@ export class KafkaResourceWriter implements ResourceWriter {
   private txnTombstones = 0;
   /** Key + value bytes of the resource topic's messages in the open transaction. */
   private txnBytes = 0;
+  /**
+   * When the open transaction's first send was acknowledged (0: none yet). The broker started the
+   * transaction no later than that, so its timeout runs at least since then.
+   */
+  private txnSentAt = 0;
+  /** The state topic's commit token for this resource when this writer opened (null: not read yet). */
+  private baselineCommit: string | undefined | null = null;
   /** Everything sent in the open transaction, kept to replay it after a producer failure. */
   private sent: Pending[] = [];
   private pending: Pending[] = [];
@@ -91,7 +104,9 @@ export class KafkaResourceWriter implements ResourceWriter {
 
   write(page: Page): Promise<void> {
     return this.enqueue('write', async () => {
-      const { encoder, options, plan } = this.deps;
+      const { encoder, options, plan, store, stateKey } = this.deps;
+      // What was committed before this writer: tells our own expired transaction from a takeover.
+      if (this.baselineCommit === null) this.baselineCommit = (await store.readCommitted(stateKey))?.commit;
       // Pages of a resumed run carry the interrupted run's id in their checkpoint.
       const runId = page.state.checkpoint?.run_id ?? this.currentRunId;
       this.runIds.add(runId);
@@ -251,6 +266,7 @@ export class KafkaResourceWriter implements ResourceWriter {
         compression: producer.compression,
         timeoutMs: transactions.timeoutMs,
       });
+      if (this.txnSentAt === 0) this.txnSentAt = Date.now();
     }
   }
 
@@ -301,6 +317,7 @@ export class KafkaResourceWriter implements ResourceWriter {
       durationMs: Date.now() - started,
     });
     this.txn = undefined;
+    this.txnSentAt = 0;
     this.sent = [];
     this.txnPages = 0;
     this.txnRecords = 0;
@@ -318,37 +335,61 @@ export class KafkaResourceWriter implements ResourceWriter {
       await step();
       return;
     } catch (error) {
-      if (isFencedError(error)) throw this.fenced(error);
-      if (isPermanentError(error)) {
-        throw kafkaError(
-          error,
-          `resource "${this.deps.resource.name}": the broker refused the batch`,
-          this.deps.options.kafka.brokers,
-        );
-      }
+      if (isFencedError(error) && !(await this.expiredNotFenced())) throw this.fenced(error);
+      if (isPermanentError(error)) throw this.refused(error);
       await this.recover(error, token);
     }
   }
 
+  private refused(error: unknown): KafkaSinkError {
+    return kafkaError(
+      error,
+      `resource "${this.deps.resource.name}": the broker refused the batch`,
+      this.deps.options.kafka.brokers,
+    );
+  }
+
+  /**
+   * Whether a fencing answer (INVALID_PRODUCER_EPOCH / PRODUCER_FENCED) is the broker expiring this
+   * writer's own transaction rather than another owner of the transactional id. The rule: the open
+   * transaction had existed on the broker for at least the transaction timeout (so the broker
+   * aborts it and bumps the epoch by itself, other owner or not), and no other writer committed
+   * this resource's state since this writer opened. A takeover has fenced us when either fails: a
+   * young transaction cannot have expired, and a foreign commit proves another owner. The case
+   * left, a takeover during the outage that has not committed yet, ends with one owner too: our
+   * re-initialisation fences it, and its young transaction makes it report the fencing and stop.
+   */
+  private async expiredNotFenced(): Promise<boolean> {
+    const { store, stateKey, options } = this.deps;
+    if (this.txnSentAt === 0 || Date.now() - this.txnSentAt < options.transactions.timeoutMs) return false;
+    try {
+      const commit = (await store.readCommitted(stateKey))?.commit;
+      return commit === undefined || commit === this.baselineCommit || commit.startsWith(`${this.writerId}:`);
+    } catch {
+      // Unprovable: keep the safe answer.
+      return false;
+    }
+  }
+
+  /**
+   * Recreates the producer (a fresh InitProducerId, which also makes the broker abort what is left
+   * of the open transaction) and replays the open transaction from memory: everything since the
+   * last committed page. While the brokers are unreachable or answer with retriable errors this is
+   * retried with backoff for up to `kafka.outageTimeout`.
+   */
   private async recover(cause: unknown, token: string | undefined): Promise<void> {
     const { unit, store, stateKey, options, resource } = this.deps;
+    const { outageTimeout, brokers } = options.kafka;
+    const timeoutMs = options.transactions.timeoutMs;
+    const since = Date.now();
+    // The transaction being recovered: when it started on the broker (0: it never reached it).
+    const openedAt = this.txnSentAt;
     let lastError: unknown = cause;
-    for (let attempt = 1; attempt <= RECOVERY_ATTEMPTS; attempt++) {
-      options.onEvent({
-        type: 'producer_recreated',
-        resource: resource.name,
-        reason: describeError(lastError),
-      });
-      options.logger?.warn(
-        {
-          resource: resource.name,
-          transactionalId: unit.transactionalId,
-          attempt,
-          error: describeError(lastError),
-        },
-        'transaction failed; recreating the producer and replaying the open transaction',
-      );
+    let delay = BACKOFF_MIN_MS;
+    options.onEvent({ type: 'producer_recreated', resource: resource.name, reason: describeError(cause) });
+    for (let attempt = 1; ; attempt++) {
       this.txn = undefined;
+      this.txnSentAt = 0;
       this.inflight = undefined;
       try {
         await unit.recreate();
@@ -357,17 +398,66 @@ export class KafkaResourceWriter implements ResourceWriter {
         this.sent = replay;
         await this.send(replay);
         if (token !== undefined) await (this.txn as KafkaTransaction | undefined)?.commit();
+        this.reportRecovered(since, openedAt, attempt);
         return;
       } catch (error) {
-        if (isFencedError(error)) throw this.fenced(error);
+        if (isFencedError(error) && !(await this.expiredNotFenced())) throw this.fenced(error);
+        if (isPermanentError(error)) throw this.refused(error);
         lastError = error;
       }
+      const waited = Date.now() - since;
+      if (waited + delay > outageTimeout) {
+        throw kafkaError(
+          lastError,
+          `resource "${resource.name}": Kafka kept failing for ${seconds(waited)} s, giving up after kafka.outageTimeout (${seconds(outageTimeout)} s); nothing of the open transaction was committed, the next run resumes from the last committed page`,
+          brokers,
+        );
+      }
+      options.logger?.warn(
+        {
+          resource: resource.name,
+          transactionalId: unit.transactionalId,
+          attempt,
+          outage_s: seconds(waited),
+          retry_in_ms: delay,
+          open_transaction_age_s: openedAt === 0 ? undefined : seconds(Date.now() - openedAt),
+          transaction_timeout_s: seconds(timeoutMs),
+          error: describeError(lastError),
+        },
+        `Kafka unavailable; retrying in ${seconds(delay)} s (for up to kafka.outageTimeout, ${seconds(outageTimeout)} s)`,
+      );
+      await sleep(delay);
+      delay = Math.min(delay * 2, BACKOFF_MAX_MS);
     }
-    throw kafkaError(
-      lastError,
-      `resource "${resource.name}": transaction failed again after recreating producer "${unit.transactionalId}"`,
-      options.kafka.brokers,
-    );
+  }
+
+  /** Says what happened to the open transaction once the writer is going again. */
+  private reportRecovered(since: number, openedAt: number, attempts: number): void {
+    const { options, resource, unit } = this.deps;
+    const timeoutMs = options.transactions.timeoutMs;
+    const line = {
+      resource: resource.name,
+      transactionalId: unit.transactionalId,
+      attempts,
+      outage_s: seconds(Date.now() - since),
+      pages: this.txnPages,
+      records: this.txnRecords,
+    };
+    if (openedAt !== 0 && Date.now() - openedAt >= timeoutMs) {
+      options.logger?.warn(
+        {
+          ...line,
+          open_transaction_age_s: seconds(Date.now() - openedAt),
+          transaction_timeout_s: seconds(timeoutMs),
+        },
+        `the broker expired the open transaction: it outlived the transaction timeout (${seconds(timeoutMs)} s) while Kafka was failing, so nothing of it was committed; the producer was re-initialised and its ${this.txnPages} page(s) since the last committed page were written again (not fenced: no other run took over)`,
+      );
+    } else {
+      options.logger?.warn(
+        line,
+        'Kafka is available again; the producer was recreated and the open transaction written again from the last committed page',
+      );
+    }
   }
 
   private fenced(error: unknown): KafkaSinkError {
@@ -423,6 +513,10 @@ interface Pending {
   topic: string;
   message: KafkaMessage;
   bytes: number;
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
 }
 
 function sizeOf(message: KafkaMessage): number {

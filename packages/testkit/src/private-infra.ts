@@ -22,6 +22,10 @@ export interface PrivateInfra {
   env: Record<string, string>;
   /** Stops this broker, wipes its data and starts it freshly formatted; the registry keeps running. */
   reformatKafka(): Promise<void>;
+  /** Stops this broker (SIGTERM, waits for its exit), keeping its data: a broker outage. */
+  stopKafka(): Promise<void>;
+  /** Starts the stopped broker again on the same port and data. */
+  startKafka(): Promise<void>;
   /** Stops both and removes the private cache folder. */
   down(): Promise<void>;
 }
@@ -95,6 +99,16 @@ export async function startPrivateInfra(): Promise<PrivateInfra> {
     REGISTRY_PORT: String(registryPort),
   };
   const infraUp = () => infra(env, 'up');
+  const pidFile = path.join(cache, 'kafka.pid');
+  const stopKafka = async () => {
+    const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+    // Only the broker this helper started (its pid file, in its own cache folder).
+    if (pid > 0) {
+      process.kill(pid, 'SIGTERM');
+      await waitForExit(pid);
+    }
+    await rm(pidFile, { force: true });
+  };
   try {
     await infraUp();
   } catch (error) {
@@ -107,15 +121,12 @@ export async function startPrivateInfra(): Promise<PrivateInfra> {
     registryUrl: `http://127.0.0.1:${registryPort}/apis/ccompat/v7`,
     env,
     async reformatKafka() {
-      const pidFile = path.join(cache, 'kafka.pid');
-      const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
-      // Only the broker this helper started (its pid file, in its own cache folder).
-      if (pid > 0) {
-        process.kill(pid, 'SIGTERM');
-        await waitForExit(pid);
-      }
+      await stopKafka();
       await rm(path.join(cache, 'kafka/data'), { recursive: true, force: true });
-      await rm(pidFile, { force: true });
+      await infraUp();
+    },
+    stopKafka,
+    async startKafka() {
       await infraUp();
     },
     async down() {

@@ -57,6 +57,8 @@ export const kafkaSchema = z.strictObject({
     .optional(),
   connection_timeout: duration.default(10_000),
   request_timeout: duration.default(30_000),
+  /** How long a resource keeps retrying, with backoff, while the brokers are unavailable (sink default 5m). */
+  outage_timeout: duration.optional(),
 });
 
 export const registrySchema = z.strictObject({

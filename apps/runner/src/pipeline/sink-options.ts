@@ -26,6 +26,7 @@ export function kafkaConnection(kafka: KafkaConfig): KafkaSinkOptions['kafka'] {
     // Client libraries take these as plain timer delays: beyond 24.8 days they would fire at once.
     connectionTimeout: clampTimerDelay(kafka.connection_timeout),
     requestTimeout: clampTimerDelay(kafka.request_timeout),
+    ...(kafka.outage_timeout !== undefined ? { outageTimeout: clampTimerDelay(kafka.outage_timeout) } : {}),
   };
 }
 
