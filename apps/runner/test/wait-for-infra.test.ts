@@ -1,12 +1,13 @@
 import { infraConfig } from '@siphon/testkit';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { KafkaConfig, RegistryConfig } from '../src/config/schema.js';
+import { kafkaSchema, registrySchema } from '../src/config/schema.js';
 import { waitForInfra } from '../src/ops/wait-for-infra.js';
 
 const logger = pino({ level: 'silent' });
-const kafka = (brokers: string[]) => ({ brokers, client_id: 'siphon-wait-test' }) as unknown as KafkaConfig;
-const registry = (url: string) => ({ url }) as unknown as RegistryConfig;
+// Parsed by the pipelines file's own schemas, so every default a run has is there.
+const kafka = (brokers: string[]) => kafkaSchema.parse({ brokers, client_id: 'siphon-wait-test' });
+const registry = (url: string) => registrySchema.parse({ url });
 
 describe('waitForInfra (run --wait-for-infra)', () => {
   it('gives up after the timeout, naming what did not answer', async () => {
