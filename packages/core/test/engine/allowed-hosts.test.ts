@@ -1,26 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from '../../src/contracts.js';
-import { type RestApiSource, restApiSource } from '../../src/engine/source.js';
-import { staticSecrets } from '../../src/secrets/providers.js';
-import { router } from '../helpers/fake-api.js';
-import { sendJson, startServer, type TestServer } from '../helpers/http-server.js';
+import type { RestApiSource } from '../../src/engine/source.js';
+import { engineFixture } from '../helpers/engine-fixture.js';
+import { sendJson } from '../helpers/http-server.js';
 
 /** Issue 14, item 5: next links and redirects stay on the API's origin; responses have a size limit. */
-const servers: TestServer[] = [];
-const sources: RestApiSource[] = [];
-afterEach(async () => {
-  await Promise.all(sources.splice(0).map((s) => s.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function api(routes: Parameters<typeof router>[0]) {
-  const s = await startServer(router(routes));
-  servers.push(s);
-  return s;
-}
+const { api, source } = engineFixture();
 
 function linkSource(baseUrl: string, client: Record<string, unknown> = {}) {
-  const s = restApiSource(
+  return source(
     {
       client: { base_url: baseUrl, ...client },
       resources: [
@@ -34,10 +22,8 @@ function linkSource(baseUrl: string, client: Record<string, unknown> = {}) {
         },
       ],
     },
-    { secrets: staticSecrets({}), retry: { initialDelayMs: 1, maxAttempts: 2 } },
+    { retry: { initialDelayMs: 1, maxAttempts: 2 } },
   );
-  sources.push(s);
-  return s;
 }
 
 async function read(source: RestApiSource): Promise<{ pages: Page[]; error: Error | undefined }> {

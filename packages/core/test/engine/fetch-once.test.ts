@@ -1,35 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExtractEvent, ResourceState } from '../../src/contracts.js';
 import { runPipeline } from '../../src/engine/run-pipeline.js';
-import { type RestApiSource, restApiSource } from '../../src/engine/source.js';
-import { staticSecrets } from '../../src/secrets/providers.js';
+import type { restApiSource } from '../../src/engine/source.js';
 import { MemorySink } from '../../src/sinks/memory-sink.js';
-import { makeRecords, router } from '../helpers/fake-api.js';
-import { sendJson, startServer, type TestServer } from '../helpers/http-server.js';
+import { engineFixture } from '../helpers/engine-fixture.js';
+import { makeRecords } from '../helpers/fake-api.js';
+import { sendJson, type TestServer } from '../helpers/http-server.js';
 
 /** Each page of a run is fetched once, and what a run skips is said once, not per request. */
 
-const servers: TestServer[] = [];
-const sources: RestApiSource[] = [];
-afterEach(async () => {
-  await Promise.all(sources.splice(0).map((s) => s.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function api(routes: Parameters<typeof router>[0]) {
-  const server = await startServer(router(routes));
-  servers.push(server);
-  return server;
-}
+const fixture = engineFixture();
+const { api } = fixture;
 
 function source(config: Parameters<typeof restApiSource>[0], events: ExtractEvent[]) {
-  const s = restApiSource(config, {
-    secrets: staticSecrets({}),
-    retry: { initialDelayMs: 1 },
-    events: (e) => events.push(e),
-  });
-  sources.push(s);
-  return s;
+  return fixture.source(config, { events: (e) => events.push(e) });
 }
 
 /** Requests by path and query, to spot any URL asked for twice. */

@@ -1,33 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExtractEvent, Page } from '../../src/contracts.js';
 import { runPipeline } from '../../src/engine/run-pipeline.js';
-import { type RestApiSource, restApiSource } from '../../src/engine/source.js';
 import { staticSecrets } from '../../src/secrets/providers.js';
 import { MemorySink } from '../../src/sinks/memory-sink.js';
-import { makeRecords, pageNumberList, router } from '../helpers/fake-api.js';
-import { sendJson, startServer, type TestServer } from '../helpers/http-server.js';
+import { engineFixture } from '../helpers/engine-fixture.js';
+import { makeRecords, pageNumberList } from '../helpers/fake-api.js';
+import { sendJson } from '../helpers/http-server.js';
 
-const servers: TestServer[] = [];
-const sources: RestApiSource[] = [];
-afterEach(async () => {
-  await Promise.all(sources.splice(0).map((s) => s.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function api(routes: Parameters<typeof router>[0]) {
-  const s = await startServer(router(routes));
-  servers.push(s);
-  return s;
-}
-
-function source(
-  config: Parameters<typeof restApiSource>[0],
-  options: Parameters<typeof restApiSource>[1] = {},
-) {
-  const s = restApiSource(config, { secrets: staticSecrets({}), retry: { initialDelayMs: 1 }, ...options });
-  sources.push(s);
-  return s;
-}
+const { api, source } = engineFixture();
 
 async function collect(pages: AsyncIterable<Page>): Promise<Page[]> {
   const out: Page[] = [];
