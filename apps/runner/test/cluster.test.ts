@@ -315,15 +315,9 @@ describe('siphon run --group: replicas share the units through a Kafka consumer 
       others,
     );
     zombie.proc.child.kill('SIGCONT');
-    // Woken up, the zombie lets go of the unit: either its late commit is refused (fenced), or it
-    // notices the expired session first and stops. Which comes first depends on the scheduler of a
-    // loaded machine; the outcome that matters is checked below: no duplicate in the append log.
-    const letGo = await zombie.proc.waitForLog(
-      (l) => l.resource === APPEND && /^unit (fenced|stopped|run stopped)/.test(String(l.msg)),
-      30_000,
-    );
-    if (String(letGo.msg).startsWith('unit fenced')) expect(String(letGo.reason)).toMatch(/fenced/i);
-
+    // Woken up, the zombie either has its late commit refused (fenced) or notices its expired
+    // session first and stops; which comes first depends on a loaded machine's scheduler, and what it
+    // logs is incidental. The outcome is checked below: every key synced, no duplicate in the append log.
     await until('all 12 resources synced', () => completed(replicas).size === RESOURCES.length, replicas);
     await stopAll(replicas);
     await expectTopicsMatchTheApi(prefix);
