@@ -22,6 +22,13 @@ export class PagesAhead<T> {
   readonly #send: (request: RequestSpec, signal: AbortSignal | undefined) => Promise<T>;
   readonly #signal: AbortSignal | undefined;
   #inFlight: InFlight<T>[] = [];
+  /** Requests sent ahead and not settled yet, taken or not: the walk's signal aborts them all. */
+  readonly #unsettled = new Set<AbortController>();
+  #listening = false;
+  /** One listener on the walk's signal for the whole window (not one per request: 16 would warn). */
+  readonly #forward = () => {
+    for (const controller of this.#unsettled) controller.abort(this.#signal?.reason);
+  };
 
   constructor(
     send: (request: RequestSpec, signal: AbortSignal | undefined) => Promise<T>,
@@ -72,21 +79,24 @@ export class PagesAhead<T> {
   discard(): void {
     for (const entry of this.#inFlight) this.#abort(entry);
     this.#inFlight = [];
+    if (this.#listening) this.#signal?.removeEventListener('abort', this.#forward);
+    this.#listening = false;
   }
 
   #start(key: string, request: RequestSpec): InFlight<T> {
     // Its own controller, so it can be dropped alone; the walk's signal (consumer stop) aborts it too.
     const controller = new AbortController();
     const outer = this.#signal;
-    const forward = () => controller.abort(outer?.reason);
     if (outer?.aborted) controller.abort(outer.reason);
-    else outer?.addEventListener('abort', forward, { once: true });
+    else if (outer && !this.#listening) {
+      outer.addEventListener('abort', this.#forward, { once: true });
+      this.#listening = true;
+    }
+    this.#unsettled.add(controller);
     const result = this.#send(request, controller.signal);
+    const settled = () => this.#unsettled.delete(controller);
     // Handled now: an answer past the end may fail, and nobody will ever ask for it.
-    result.then(
-      () => outer?.removeEventListener('abort', forward),
-      () => outer?.removeEventListener('abort', forward),
-    );
+    result.then(settled, settled);
     return { key, result, controller };
   }
 
