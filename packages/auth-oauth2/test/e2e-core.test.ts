@@ -54,6 +54,9 @@ async function extractInvoices(sb: Sandbox, authFactory = oauth2Auth) {
     }),
     retry: { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 100 },
     events: (event) => events.push(event),
+    // One page at a time: the run's length is what lets tokens expire mid-run, and each expiry
+    // then meets exactly one request (pages ahead would meet it with several at once).
+    prefetchPages: 1,
   });
   const records: JsonRecord[] = [];
   let pages = 0;

@@ -19,7 +19,8 @@ export interface GuardContext {
  * - a request goes to or past `maximum_page` / `maximum_offset`;
  * - a page of two or more records starts and ends with the same records as the page before it,
  *   which means the API ignores the paginator's parameter (a wrong `page_param`, say).
- * It remembers a 16-byte hash per request, so its memory stays small on long runs.
+ * It remembers a 16-byte hash per request, so its memory stays small on long runs. Predicted
+ * requests (`requestsAfter`) stop short of the bound and of requests already made.
  * Errors of this package thrown by the paginator get the resource name added.
  */
 export function guardPaginator(paginator: Paginator, context: GuardContext): Paginator {
@@ -65,8 +66,24 @@ export function guardPaginator(paginator: Paginator, context: GuardContext): Pag
     }
   };
 
+  const predict = paginator.requestsAfter?.bind(paginator);
+  /** Predictions stop before the bound and before any request already made (it would be a loop). */
+  const requestsAfter = (next: RequestSpec, response: PageResponse, count: number): RequestSpec[] =>
+    withResource(() => {
+      const ahead: RequestSpec[] = [];
+      for (const request of (predict as NonNullable<typeof predict>)(next, response, count)) {
+        if (ahead.length >= count) break;
+        const value = bound === undefined ? undefined : boundValue(bound, request);
+        if (value !== undefined && value >= (bound as PaginatorBound).maximum) break;
+        if (seen.has(requestKey(request))) break;
+        ahead.push(request);
+      }
+      return ahead;
+    });
+
   return {
     type: paginator.type,
+    ...(predict === undefined ? {} : { requestsAfter }),
     initRequest(request) {
       return withResource(() => {
         base = request;

@@ -29,6 +29,16 @@ export interface Paginator {
   initRequest(request: RequestSpec): RequestSpec;
   /** Given the request just made and its response: the next request, or `undefined` when done. */
   nextRequest(request: RequestSpec, response: PageResponse): RequestSpec | undefined;
+  /**
+   * Optional: the requests that will follow `next`, in order, at most `count` of them, so a reader
+   * can send them before `next`'s response is in (pages ahead). Called right after `nextRequest`
+   * returned `next` for `response`; must not change the paginator's state. Return only requests
+   * whose answer is harmless past the end (an empty page, say), fewer near a known last page, and
+   * none where the next position comes from the response (cursors, links). A prediction is a hint:
+   * the reader still calls `nextRequest` for every page and uses a response sent ahead only when
+   * its request is the one `nextRequest` returns.
+   */
+  requestsAfter?(next: RequestSpec, response: PageResponse, count: number): RequestSpec[];
   /** JSON-serialisable position, so an interrupted run can resume after the last committed page. */
   checkpoint(): unknown;
   restore(checkpoint: unknown): void;

@@ -28,6 +28,7 @@ export interface NormalizedClient {
   session?: Dispatcher;
   rateLimit?: { requests: number; intervalMs: number };
   maxConcurrency?: number;
+  pagesAhead?: number;
   timeoutMs?: number;
   /** Hosts beyond `baseUrl`'s origin that links and redirects may lead to. */
   allowedHosts?: string[];
@@ -84,6 +85,8 @@ export interface NormalizedResource {
   schemaContract?: SchemaContractMode;
   hardDelete?: HardDeleteRule;
   deleteDetection?: 'none' | 'snapshot';
+  /** `pages_ahead` set on the resource (or in `resource_defaults`). */
+  pagesAhead?: number;
   endpoint: NormalizedEndpoint;
   incremental?: NormalizedIncremental;
   parent?: ParentLink;

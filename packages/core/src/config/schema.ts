@@ -1,6 +1,7 @@
 import { compilePath, isPaginator, paginatorSettingSchema } from '@siphon/paginators';
 import { z } from 'zod';
 import { isAuthProvider } from '../auth/create-auth.js';
+import { MAX_PAGES_AHEAD } from '../engine/pages-ahead.js';
 import { hostPattern } from '../http/allowed-hosts.js';
 import { SecretRef } from '../secrets/secret.js';
 import { strictObject } from './strict.js';
@@ -46,6 +47,16 @@ export const paginatorField = embedded(paginatorSettingSchema, isPaginator);
 
 const positiveInt = z.number().int().min(1);
 const nonNegative = z.number().min(0);
+
+/** `pages_ahead`: requests one resource may have in flight ahead of the page being written. */
+const pagesAheadSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(MAX_PAGES_AHEAD, {
+    error: (issue) =>
+      `must be <= ${MAX_PAGES_AHEAD}, got ${String(issue.input)} (each page ahead holds a response in memory)`,
+  });
 
 const retrySchema = strictObject(
   {
@@ -118,6 +129,7 @@ export const clientSchema = strictObject(
       .optional(),
     rate_limit: rateLimitSchema.optional(),
     max_concurrency: positiveInt.optional(),
+    pages_ahead: pagesAheadSchema.optional(),
     timeout_seconds: z.number().positive().optional(),
     allowed_hosts: z
       .array(
@@ -326,6 +338,7 @@ const resourceOptionsShape = {
   ).optional(),
   delete_detection: z.enum(['none', 'snapshot']).optional(),
   schema: avroSchemaSchema.optional(),
+  pages_ahead: pagesAheadSchema.optional(),
 };
 
 const endpointShape = {

@@ -39,6 +39,14 @@ export interface ClientConfig {
   rate_limit?: { requests: number; interval_seconds: number };
   /** **Siphon**: requests in flight per host. Default 8. */
   max_concurrency?: number;
+  /**
+   * **Siphon**: requests each resource may have in flight for its next pages, where its paginator
+   * can tell them in advance (`page_number`, `offset`; others fetch one page at a time). Pages are
+   * still written in order, so checkpoints stay as they are. 1: one page at a time, fetched while
+   * the previous one is written; 0: fetched only when the previous one is written. Default 3, at
+   * most 16; `max_concurrency` and `rate_limit` still apply. A resource's own `pages_ahead` wins.
+   */
+  pages_ahead?: number;
   /** **Siphon**: per-request timeout (headers and body). Default 60. */
   timeout_seconds?: number;
   /**
@@ -187,6 +195,8 @@ interface ResourceOptions {
   delete_detection?: 'none' | 'snapshot';
   /** **Siphon**: the Avro value schema; otherwise the sink infers one. */
   schema?: AvroRecordSchema;
+  /** **Siphon**: this resource's `client.pages_ahead`. */
+  pages_ahead?: number;
 }
 
 export interface ResourceConfig extends ResourceOptions {

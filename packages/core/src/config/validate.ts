@@ -95,6 +95,7 @@ function normalize(
         : { session: client.session as NonNullable<NormalizedConfig['client']['session']> }),
       ...(rate ? { rateLimit: { requests: rate.requests, intervalMs: rate.interval_seconds * 1000 } } : {}),
       ...(client.max_concurrency === undefined ? {} : { maxConcurrency: client.max_concurrency as number }),
+      ...(client.pages_ahead === undefined ? {} : { pagesAhead: client.pages_ahead as number }),
       ...(client.timeout_seconds === undefined
         ? {}
         : { timeoutMs: (client.timeout_seconds as number) * 1000 }),
@@ -148,6 +149,7 @@ function normalizeResource(
     ...(m.delete_detection === undefined
       ? {}
       : { deleteDetection: m.delete_detection as 'none' | 'snapshot' }),
+    ...(m.pages_ahead === undefined ? {} : { pagesAhead: m.pages_ahead as number }),
     endpoint,
     ...(incremental ? { incremental } : {}),
     ...(parent ? { parent } : {}),

@@ -9,10 +9,11 @@ import {
 import type { NormalizedEndpoint, NormalizedResource } from '../config/normalized.js';
 import type { ExtractEventTarget, JsonRecord, Page, ReadOptions, ResourceState } from '../contracts.js';
 import { HttpError } from '../errors/http-error.js';
-import type { ApiClient } from '../http/api-client.js';
+import type { ApiClient, ApiResult } from '../http/api-client.js';
 import { excerpt } from '../http/redact.js';
 import type { Redaction } from '../redaction.js';
 import { IncrementalCursor } from './incremental.js';
+import { PagesAhead } from './pages-ahead.js';
 import { compileSteps, type RecordPipeline } from './processing.js';
 import { buildRequest } from './request-builder.js';
 import { paramText } from './values.js';
@@ -70,11 +71,14 @@ export function parentFieldName(parent: string, field: string): string {
 }
 
 /**
- * Reads one resource page by page (each page fetched when pulled). Each page carries the state to
- * persist once it is written: incremental values so far and a checkpoint to resume from.
+ * Reads one resource page by page, in order. Each page carries the state to persist once it is
+ * written: incremental values so far and a checkpoint to resume from. Where the paginator can tell
+ * the next requests in advance (`requestsAfter`), up to `pagesAhead` of them are in flight at once.
  */
 export class ResourceReader {
   readonly name: string;
+  /** Requests a walk may have in flight: 1 or less is one at a time. */
+  readonly pagesAhead: number;
   readonly #runtime: () => Promise<ReaderRuntime>;
   #steps: RecordPipeline | undefined;
   /**
@@ -83,9 +87,10 @@ export class ResourceReader {
    */
   #forChildren: { runId: string; records: JsonRecord[] } | undefined;
 
-  constructor(name: string, runtime: () => Promise<ReaderRuntime>) {
+  constructor(name: string, runtime: () => Promise<ReaderRuntime>, pagesAhead = 1) {
     this.name = name;
     this.#runtime = runtime;
+    this.pagesAhead = pagesAhead;
   }
 
   async *pages(options: ReadOptions & { asParent?: boolean } = {}): AsyncGenerator<Page> {
@@ -233,7 +238,7 @@ export class ResourceReader {
     const ignore = ignorePredicate(resource);
     const parentFields = parent ? includedParentFields(resource, parent) : undefined;
 
-    const fetchPage = (request: RequestSpec) =>
+    const fetchPage = (request: RequestSpec, signal: AbortSignal | undefined) =>
       client.request({
         method: resource.endpoint.method,
         url: request.url,
@@ -245,6 +250,7 @@ export class ResourceReader {
         ...(ignore ? { ignore } : {}),
       });
 
+    const ahead = new PagesAhead(fetchPage, signal);
     let request: RequestSpec | undefined = paginator.initRequest(built.spec);
     let previousHadRecords = false;
     let walkPages = 0;
@@ -256,102 +262,136 @@ export class ResourceReader {
     // link or cursor walk (the server says itself, with no next link or cursor, that it ends there).
     const resumesCursor = cursor !== undefined && previous !== undefined;
     const paginatorConfig = resource.endpoint.paginator ?? runtime.defaultPaginator;
-    while (request) {
-      signal?.throwIfAborted();
-      let result = await fetchPage(request);
-      let records = result.ignored ? [] : this.#select(resource, result, redactor.url(result.url), redactor);
-      const first = walkPages === 0;
-      const confirm =
-        !result.ignored &&
-        records.length === 0 &&
-        (first
-          ? !parent && !resumesCursor
-          : previousHadRecords && !serverEndsWalk(paginatorConfig, resource.name, request, result));
-      if (confirm) {
-        events.emit({
-          type: 'retry',
-          resource: resource.name,
-          url: redactor.url(result.url),
-          attempt: 1,
-          reason: first
-            ? 'empty page at the start of a walk: asking again to confirm'
-            : 'empty page after a non-empty one: asking again to confirm',
-          delayMs: 0,
-        });
-        result = await fetchPage(request);
-        records = result.ignored ? [] : this.#select(resource, result, redactor.url(result.url), redactor);
-      }
-      walkPages++;
-      const url = redactor.url(result.url);
-      if (result.ignored) {
-        // One line per resource and status at the end (a child may get thousands); each at debug.
-        run.ignored.set(result.status, (run.ignored.get(result.status) ?? 0) + 1);
-        events.emit({
-          type: 'log',
-          level: 'debug',
-          resource: resource.name,
-          message: `ignored HTTP ${result.status} from ${url} (response_actions)`,
-        });
-        return;
-      }
-      previousHadRecords = records.length > 0;
-      let next: RequestSpec | undefined;
-      let stop: unknown;
-      try {
-        next = paginator.nextRequest(request, {
+    try {
+      while (request) {
+        signal?.throwIfAborted();
+        let result = await ahead.take(request);
+        let records = result.ignored
+          ? []
+          : this.#select(resource, result, redactor.url(result.url), redactor);
+        const first = walkPages === 0;
+        const confirm =
+          !result.ignored &&
+          records.length === 0 &&
+          (first
+            ? !parent && !resumesCursor
+            : previousHadRecords && !serverEndsWalk(paginatorConfig, resource.name, request, result));
+        if (confirm) {
+          events.emit({
+            type: 'retry',
+            resource: resource.name,
+            url: redactor.url(result.url),
+            attempt: 1,
+            reason: first
+              ? 'empty page at the start of a walk: asking again to confirm'
+              : 'empty page after a non-empty one: asking again to confirm',
+            delayMs: 0,
+          });
+          result = await fetchPage(request, signal);
+          records = result.ignored ? [] : this.#select(resource, result, redactor.url(result.url), redactor);
+        }
+        walkPages++;
+        const url = redactor.url(result.url);
+        if (result.ignored) {
+          // One line per resource and status at the end (a child may get thousands); each at debug.
+          run.ignored.set(result.status, (run.ignored.get(result.status) ?? 0) + 1);
+          events.emit({
+            type: 'log',
+            level: 'debug',
+            resource: resource.name,
+            message: `ignored HTTP ${result.status} from ${url} (response_actions)`,
+          });
+          return;
+        }
+        previousHadRecords = records.length > 0;
+        let next: RequestSpec | undefined;
+        let stop: unknown;
+        const response = {
           url: result.url,
           status: result.status,
           headers: result.headers,
           body: result.body,
           records,
-        });
-      } catch (error) {
-        // Emit this page first: its records are good, only the way to the next one is not.
-        stop = error;
-      }
-
-      const out: JsonRecord[] = [];
-      const pageNumber = run.pages + 1;
-      for (let i = 0; i < records.length; i++) {
-        const raw = records[i];
-        let record: JsonRecord = isRecord(raw) ? raw : { value: raw };
-        if (
-          cursor &&
-          !cursor.accept(
-            record,
-            `record ${i + 1} of page ${pageNumber}${parent ? ` (parent ${position})` : ''}`,
-          )
-        ) {
-          continue;
+        };
+        try {
+          next = paginator.nextRequest(request, response);
+        } catch (error) {
+          // Emit this page first: its records are good, only the way to the next one is not.
+          stop = error;
         }
-        if (parentFields) record = { ...record, ...parentFields };
-        const processed = steps(record);
-        if (processed) out.push(processed);
+        if (next) this.#sendAhead(ahead, paginator, next, response, walkPages);
+
+        const out: JsonRecord[] = [];
+        const pageNumber = run.pages + 1;
+        for (let i = 0; i < records.length; i++) {
+          const raw = records[i];
+          let record: JsonRecord = isRecord(raw) ? raw : { value: raw };
+          if (
+            cursor &&
+            !cursor.accept(
+              record,
+              `record ${i + 1} of page ${pageNumber}${parent ? ` (parent ${position})` : ''}`,
+            )
+          ) {
+            continue;
+          }
+          if (parentFields) record = { ...record, ...parentFields };
+          const processed = steps(record);
+          if (processed) out.push(processed);
+        }
+        run.pages = pageNumber;
+        run.records += out.length;
+        const entry = cursor?.entry();
+        if (entry) run.incremental[key] = entry;
+        const pageState: ResourceState = {
+          ...run.base,
+          ...(Object.keys(run.incremental).length > 0 ? { incremental: { ...run.incremental } } : {}),
+          checkpoint: {
+            run_id: run.runId,
+            paginator: paginator.checkpoint(),
+            pages: run.pages,
+            ...(parent ? { parent_index: parent.index } : {}),
+            ...(cursor && cursor.startValue !== undefined ? { start_value: cursor.startValue } : {}),
+            ...(next === undefined && stop === undefined ? { done: true } : {}),
+            records: run.records,
+          },
+        };
+        if (!options.asParent) {
+          events.emit({ type: 'page', resource: resource.name, index: run.pages, records: out.length, url });
+        }
+        yield { resource: resource.name, index: run.pages, url, records: out, state: pageState };
+        if (stop !== undefined) throw stop;
+        request = next;
       }
-      run.pages = pageNumber;
-      run.records += out.length;
-      const entry = cursor?.entry();
-      if (entry) run.incremental[key] = entry;
-      const pageState: ResourceState = {
-        ...run.base,
-        ...(Object.keys(run.incremental).length > 0 ? { incremental: { ...run.incremental } } : {}),
-        checkpoint: {
-          run_id: run.runId,
-          paginator: paginator.checkpoint(),
-          pages: run.pages,
-          ...(parent ? { parent_index: parent.index } : {}),
-          ...(cursor && cursor.startValue !== undefined ? { start_value: cursor.startValue } : {}),
-          ...(next === undefined && stop === undefined ? { done: true } : {}),
-          records: run.records,
-        },
-      };
-      if (!options.asParent) {
-        events.emit({ type: 'page', resource: resource.name, index: run.pages, records: out.length, url });
-      }
-      yield { resource: resource.name, index: run.pages, url, records: out, state: pageState };
-      if (stop !== undefined) throw stop;
-      request = next;
+    } finally {
+      // Past the end, failed or stopped: what was sent ahead is not needed.
+      ahead.discard();
     }
+  }
+
+  /**
+   * Sends `next` and the requests the paginator says follow it, so up to `pagesAhead` are in
+   * flight. The window opens one page per page read (a walk of one or two pages sends nothing
+   * ahead, so a parent's many short child walks cost no extra requests) and a paginator that cannot
+   * tell what follows (cursors, links) reads one page at a time.
+   */
+  #sendAhead(
+    ahead: PagesAhead<ApiResult>,
+    paginator: ReturnType<typeof createPaginator>,
+    next: RequestSpec,
+    response: Parameters<ReturnType<typeof createPaginator>['nextRequest']>[1],
+    walkPages: number,
+  ): void {
+    const count = Math.min(this.pagesAhead - 1, walkPages - 1);
+    if (count <= 0 || paginator.requestsAfter === undefined) return;
+    let following: RequestSpec[];
+    try {
+      following = paginator.requestsAfter(next, response, count);
+    } catch {
+      // Only a hint: the walk itself (nextRequest) says what is wrong with the response, if anything.
+      return;
+    }
+    if (following.length > 0 || ahead.size > 0) ahead.plan([next, ...following.slice(0, count)]);
   }
 
   #select(

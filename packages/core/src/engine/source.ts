@@ -26,6 +26,7 @@ import { type FetchLike, HttpTransport } from '../http/transport.js';
 import { looksSecret, Redaction } from '../redaction.js';
 import { chainSecrets, defaultSecrets, type SecretsProvider } from '../secrets/providers.js';
 import { collectSecretValues, resolveSecretRefs } from '../secrets/resolve.js';
+import { DEFAULT_PAGES_AHEAD } from './pages-ahead.js';
 import { prefetch } from './prefetch.js';
 import { consumerStopReason, type ReaderRuntime, ResourceReader } from './resource-reader.js';
 
@@ -48,7 +49,11 @@ export interface RestApiSourceOptions {
   retry?: RetryOptions;
   /** Overrides `client.timeout_seconds`, in ms. */
   timeoutMs?: number;
-  /** Pages fetched ahead of the consumer: 1 (default) overlaps fetching with writing; 0 fetches only on pull. */
+  /**
+   * Overrides `pages_ahead` (client and resources): requests in flight per resource for its next
+   * pages. 0 fetches only on pull, 1 one page at a time (fetching overlaps writing), more keeps
+   * that many in flight where the paginator can tell them in advance. Default: the config's, else 3.
+   */
   prefetchPages?: number;
   /** Label for config error messages (a file name). */
   configSource?: string;
@@ -79,12 +84,16 @@ export class RestApiSource implements Source {
       : config;
     this.#options = options;
     this.events = toTarget(options.events);
+    const pagesAhead = (resource: NormalizedResource) =>
+      options.prefetchPages ?? resource.pagesAhead ?? this.config.client.pagesAhead ?? DEFAULT_PAGES_AHEAD;
     const readers = new Map(
-      this.config.resources.map((r) => [r.name, new ResourceReader(r.name, () => this.#prepare())]),
+      this.config.resources.map((r) => [
+        r.name,
+        new ResourceReader(r.name, () => this.#prepare(), pagesAhead(r)),
+      ]),
     );
     this.allResources = this.config.resources.map(
-      (resource) =>
-        new RestResource(resource, readers.get(resource.name) as ResourceReader, options.prefetchPages ?? 1),
+      (resource) => new RestResource(resource, readers.get(resource.name) as ResourceReader),
     );
     this.resources = this.allResources.filter((_, i) => this.config.resources[i]?.selected);
   }
@@ -204,9 +213,8 @@ class RestResource implements ResourceStream {
   readonly deleteDetection?: 'none' | 'snapshot';
   readonly dependsOn: string[];
   readonly reader: ResourceReader;
-  readonly #prefetch: number;
 
-  constructor(resource: NormalizedResource, reader: ResourceReader, prefetchPages: number) {
+  constructor(resource: NormalizedResource, reader: ResourceReader) {
     this.name = resource.name;
     this.primaryKey = resource.primaryKey;
     this.writeDisposition = resource.writeDisposition;
@@ -218,7 +226,6 @@ class RestResource implements ResourceStream {
       (resource.writeDisposition === 'replace' && resource.primaryKey.length > 0 ? 'snapshot' : 'none');
     this.dependsOn = resource.parent ? [resource.parent.resource] : [];
     this.reader = reader;
-    this.#prefetch = prefetchPages;
   }
 
   read(options: ReadOptions = {}): AsyncIterable<Page> {
@@ -228,7 +235,9 @@ class RestResource implements ResourceStream {
     if (outer?.aborted) stop.abort(outer.reason);
     else outer?.addEventListener('abort', forward, { once: true });
     const pages = this.reader.pages({ ...options, signal: stop.signal });
-    const reader = prefetch(pages, this.#prefetch, () => stop.abort(consumerStopReason()));
+    // One processed page waits for the consumer (0: none); the reader keeps further requests in flight.
+    const waiting = Math.min(this.reader.pagesAhead, 1);
+    const reader = prefetch(pages, waiting, () => stop.abort(consumerStopReason()));
     return (async function* () {
       try {
         yield* reader;

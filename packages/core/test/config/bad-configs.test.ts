@@ -223,7 +223,30 @@ describe('bad configs get errors that name the mistake', () => {
     ).toMatchInlineSnapshot(`
       "Invalid rest_api config: 2 problems
         - resources[0].endpoint.response_actions[0].action: expected "ignore" (the only response action Siphon supports)
-        - resources[0].columns: "columns" is a dlt option that Siphon does not support: declare the value schema with "schema" (an Avro record schema); allowed keys: name, endpoint, primary_key, write_disposition, processing_steps, include_from_parent, selected, schema_contract, hard_delete, delete_detection, schema"
+        - resources[0].columns: "columns" is a dlt option that Siphon does not support: declare the value schema with "schema" (an Avro record schema); allowed keys: name, endpoint, primary_key, write_disposition, processing_steps, include_from_parent, selected, schema_contract, hard_delete, delete_detection, schema, pages_ahead"
+    `);
+  });
+
+  it('pages_ahead out of range, on the client and on a resource, in YAML with its line', () => {
+    expect(
+      messageOf(
+        [
+          'client:',
+          '  base_url: https://api.example.com',
+          '  pages_ahead: 40',
+          'resources:',
+          '  - name: a',
+          '    pages_ahead: -1',
+          '  - name: b',
+          '    pages_ahead: 2.5',
+        ].join('\n') as unknown as Record<string, unknown>,
+        { source: 'pipeline.yaml' },
+      ),
+    ).toMatchInlineSnapshot(`
+      "Invalid rest_api config in pipeline.yaml: 3 problems
+        - client.pages_ahead (line 3): must be <= 16, got 40 (each page ahead holds a response in memory)
+        - resources[0].pages_ahead (line 6): must be >= 0, got -1
+        - resources[1].pages_ahead (line 8): expected an integer, got 2.5"
     `);
   });
 

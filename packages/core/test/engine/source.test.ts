@@ -19,7 +19,8 @@ describe('pagination and pages', () => {
   it('reads a page_number resource page by page with its state', async () => {
     const server = await api({ '/items': pageNumberList('items', makeRecords(5)) });
     const src = source({
-      client: { base_url: server.url },
+      // One page at a time, so the requests are exactly those the walk needs (pages-ahead.test.ts).
+      client: { base_url: server.url, pages_ahead: 1 },
       resources: [
         {
           name: 'items',
@@ -92,7 +93,7 @@ describe('resume from a checkpoint', () => {
   it('continues after the last committed page, without duplicates', async () => {
     const server = await api({ '/items': pageNumberList('items', makeRecords(9)) });
     const config = {
-      client: { base_url: server.url },
+      client: { base_url: server.url, pages_ahead: 1 },
       resources: [
         {
           name: 'items',

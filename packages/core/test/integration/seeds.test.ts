@@ -175,7 +175,9 @@ describe.each(['billing', 'analytics'] as const)('the %s seed against the sandbo
     const resource = api === 'billing' ? 'invoices' : 'fees';
     const path = api === 'billing' ? '/invoices' : '/v1/fees';
     sandbox.setFaults([{ api, path, kind: 'repeat_cursor', afterRequests: 1, count: 1 }]);
-    const source = forms['Python text']!(api, options(api));
+    // One page at a time: the fault hits the second request to arrive, which must be page 2
+    // (with pages ahead, page 3 may arrive first and repeat page 1 after a different page 2).
+    const source = forms['Python text']!(api, options(api, { prefetchPages: 1 }));
     try {
       const error = (await runPipeline({
         source,
@@ -192,4 +194,58 @@ describe.each(['billing', 'analytics'] as const)('the %s seed against the sandbo
       await source.close();
     }
   });
+});
+
+describe('pages ahead against the sandbox', () => {
+  // Many pages, and boundaries: an exact multiple of 200 (ends on an empty page) and one past it.
+  const SIZES = { invoices: 6_000, customers: 4_001, products: 1 };
+  let big: Sandbox;
+  beforeAll(async () => {
+    big = await startSandbox({ seed: 5, size: 0, sizes: { billing: SIZES } });
+  });
+  afterAll(() => big?.close());
+
+  it.each([1, 4, 16])(
+    'with pages_ahead %i the billing seed reads exactly the ground truth, in API order, within a few requests past the end',
+    async (ahead) => {
+      const { clientId, clientSecret, refreshToken } = big.credentials;
+      const events: ExtractEvent[] = [];
+      const source = restApiSource(fixture('billing-source.py'), {
+        configSource: 'billing-source.py',
+        baseUrl: big.billingUrl,
+        secrets: staticSecrets({
+          client_id: clientId,
+          client_secret: clientSecret,
+          refresh_token: refreshToken,
+        }),
+        authFactories: { oauth2: sandboxOAuth2(big.tokenUrl) },
+        prefetchPages: ahead,
+        events: (e) => events.push(e),
+      });
+      big.resetStats();
+      const sink = new MemorySink();
+      try {
+        await runPipeline({ source, sink, pipeline: 'it', concurrency: 4, resources: Object.keys(SIZES) });
+      } finally {
+        await source.close();
+      }
+      const routes = big.stats().byRoute;
+      for (const [name, size] of Object.entries(SIZES)) {
+        const expected = await groundTruthIds(big, 'billing', name);
+        expect(expected).toHaveLength(size);
+        // In API order, each once: pages are written in order whatever order they arrived in.
+        expect(idsOf(sink.recordsOf(name)), name).toEqual(expected);
+        const pages = Math.floor(size / 200) + 1;
+        const requests = routes[`billing GET /${name}`] ?? 0;
+        // Every page once (an empty last page twice, to confirm it), plus at most pages_ahead - 1
+        // asked for ahead past the end.
+        const confirm = size % 200 === 0 ? 1 : 0;
+        expect(requests, name).toBeGreaterThanOrEqual(pages + confirm);
+        expect(requests, name).toBeLessThanOrEqual(pages + confirm + Math.max(ahead - 1, 0));
+        const finished = events.find((e) => e.type === 'resource_finished' && e.resource === name);
+        expect(finished).toMatchObject({ records: size, pages });
+      }
+      expect(events.filter((e) => e.type === 'resource_failed')).toEqual([]);
+    },
+  );
 });

@@ -43,6 +43,11 @@ export class AutoPaginator implements Paginator {
     return this.#chosen.paginator.nextRequest(request, response);
   }
 
+  /** What the detected strategy predicts (page number and offset do; links and cursors do not). */
+  requestsAfter(next: RequestSpec, response: PageResponse, count: number): RequestSpec[] {
+    return this.#chosen?.paginator.requestsAfter?.(next, response, count) ?? [];
+  }
+
   checkpoint(): { detected: StaticPaginatorConfig | null; state: unknown } {
     return this.#chosen === undefined
       ? { detected: null, state: null }

@@ -87,6 +87,24 @@ export class OffsetPaginator implements Paginator {
     return this.#shape(request);
   }
 
+  /** Offsets `next + limit`, `next + 2 * limit`, ... up to `count`, short of `total_path` and `maximum_offset`. */
+  requestsAfter(next: RequestSpec, response: PageResponse, count: number): RequestSpec[] {
+    // total_path holds the number of records.
+    const end = Math.min(
+      this.#rules.total === undefined ? Number.POSITIVE_INFINITY : readCount(this.#rules.total, response),
+      this.bound?.maximum ?? Number.POSITIVE_INFINITY,
+    );
+    const ahead: RequestSpec[] = [];
+    for (
+      let offset = this.#current + this.#rules.limit;
+      offset < end && ahead.length < count;
+      offset += this.#rules.limit
+    ) {
+      ahead.push(this.#shape(next, offset));
+    }
+    return ahead;
+  }
+
   checkpoint(): { offset: number } {
     return { offset: this.#current };
   }
@@ -99,7 +117,7 @@ export class OffsetPaginator implements Paginator {
     this.#current = offset;
   }
 
-  #shape(request: RequestSpec): RequestSpec {
-    return withValue(withValue(request, this.#offset, this.#current), this.#limit, this.#rules.limit);
+  #shape(request: RequestSpec, offset = this.#current): RequestSpec {
+    return withValue(withValue(request, this.#offset, offset), this.#limit, this.#rules.limit);
   }
 }

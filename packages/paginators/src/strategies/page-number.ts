@@ -124,6 +124,22 @@ export class PageNumberPaginator implements Paginator {
     return this.#shape(request);
   }
 
+  /** Pages `next + 1`, `next + 2`, ... up to `count`, short of `total_path` and `maximum_page`. */
+  requestsAfter(next: RequestSpec, response: PageResponse, count: number): RequestSpec[] {
+    // total_path holds the number of pages, counted from base_page.
+    const end = Math.min(
+      this.#rules.total === undefined
+        ? Number.POSITIVE_INFINITY
+        : readCount(this.#rules.total, response) + this.#basePage,
+      this.bound?.maximum ?? Number.POSITIVE_INFINITY,
+    );
+    const ahead: RequestSpec[] = [];
+    for (let page = this.#current + 1; page < end && ahead.length < count; page++) {
+      ahead.push(this.#shape(next, page));
+    }
+    return ahead;
+  }
+
   checkpoint(): { page: number } {
     return { page: this.#current };
   }
@@ -136,8 +152,8 @@ export class PageNumberPaginator implements Paginator {
     this.#current = page;
   }
 
-  #shape(request: RequestSpec): RequestSpec {
-    const paged = withValue(request, this.#page, this.#current);
+  #shape(request: RequestSpec, page = this.#current): RequestSpec {
+    const paged = withValue(request, this.#page, page);
     return this.#limit === undefined ? paged : withValue(paged, this.#limit, this.#rules.limit as number);
   }
 }
