@@ -3,7 +3,6 @@ export {
   type AnalyticsPreset,
   type AnalyticsResourceOverride,
   type AnalyticsSourceOptions,
-  parseAnalyticsOptions,
   type SecretInput,
 } from './options.js';
 export {
@@ -16,5 +15,5 @@ export {
   analyticsSchemaFor,
   analyticsSchemas,
 } from './resources.js';
-export { analyticsSeedConfig } from './seed-config.js';
-export { analyticsSource } from './source.js';
+export { ANALYTICS_SEED_FILE, analyticsSeedConfig } from './seed-config.js';
+export { analyticsPlugin, analyticsSource, parseAnalyticsOptions } from './source.js';

@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseConfigText, SecretRef } from '@siphon/core';
 import { differences, readSeedDict } from '@siphon/testkit';
 import { describe, expect, it } from 'vitest';
-import { analyticsSeedConfig, analyticsSource } from '../src/index.js';
+import { ANALYTICS_SEED_FILE, analyticsSeedConfig, analyticsSource } from '../src/index.js';
 
-const seedFile = path.join(import.meta.dirname, 'fixtures/analytics-seed.py');
+const seedFile = fileURLToPath(ANALYTICS_SEED_FILE);
+// The seed document as delivered, kept in the repository beside the examples that run it.
+const seedDocument = path.join(import.meta.dirname, '../../../examples/seeds/analytics-source.md');
 const asJson = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
 
 function withoutExtensions(config: unknown): unknown {
@@ -22,8 +25,14 @@ describe('analyticsSeedConfig', () => {
     expect(differences(asJson(analyticsSeedConfig), readSeedDict(seedFile))).toEqual([]);
   });
 
-  it("equals what core's dlt-Python reader makes of the seed text, secret references included", () => {
-    const parsed = parseConfigText(readFileSync(seedFile, 'utf8'), { format: 'python' });
+  it("is read from the seed document's Python block, shipped byte for byte in the package", () => {
+    const block = /```python\n(.*?)```/s.exec(readFileSync(seedDocument, 'utf8'))?.[1];
+    expect(block).toBeDefined();
+    expect(readFileSync(seedFile, 'utf8')).toBe(block);
+  });
+
+  it("equals what core's dlt-Python reader makes of the seed document, secret references included", () => {
+    const parsed = parseConfigText(readFileSync(seedDocument, 'utf8'), { source: 'analytics-source.md' });
     expect(parsed.value).toEqual(analyticsSeedConfig);
     expect(differences(asJson(parsed.value), asJson(analyticsSeedConfig))).toEqual([]);
   });

@@ -3,7 +3,6 @@ export {
   type BillingPreset,
   type BillingResourceOverride,
   type BillingSourceOptions,
-  parseBillingOptions,
   type SecretInput,
 } from './options.js';
 export {
@@ -15,5 +14,5 @@ export {
   billingSchemaFor,
   billingSchemas,
 } from './resources.js';
-export { billingSeedConfig } from './seed-config.js';
-export { billingAuthFactories, billingSource } from './source.js';
+export { BILLING_SEED_FILE, billingSeedConfig } from './seed-config.js';
+export { billingAuthFactories, billingPlugin, billingSource, parseBillingOptions } from './source.js';
