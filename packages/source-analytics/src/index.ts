@@ -1,10 +1,9 @@
-export {
-  ANALYTICS_MAX_PAGE_SIZE,
-  type AnalyticsPreset,
-  type AnalyticsResourceOverride,
-  type AnalyticsSourceOptions,
-  type SecretInput,
-} from './options.js';
+export type {
+  SecretInput,
+  SourcePreset as AnalyticsPreset,
+  SourceResourceOverride as AnalyticsResourceOverride,
+} from '@siphon/core';
+export { ANALYTICS_MAX_PAGE_SIZE, type AnalyticsSourceOptions } from './options.js';
 export {
   ANALYTICS_NAMESPACE,
   ANALYTICS_REAL_ID_FIELD,

@@ -6,14 +6,9 @@ import {
   type PackagedSourceOptions,
   type SecretInput,
   type SourcePreset,
-  type SourceResourceOverride,
   sourceOptionSchemas,
 } from '@siphon/core';
 import { ANALYTICS_RESOURCE_NAMES, type AnalyticsResourceName } from './resources.js';
-
-export type { SecretInput };
-export type AnalyticsPreset = SourcePreset;
-export type AnalyticsResourceOverride = SourceResourceOverride;
 
 export interface AnalyticsSourceOptions extends PackagedSourceOptions<AnalyticsResourceName> {
   /** API root, e.g. `https://api.getlago.com/api`; the seed's `/v1/...` paths are relative to it. */
@@ -23,7 +18,7 @@ export interface AnalyticsSourceOptions extends PackagedSourceOptions<AnalyticsR
   /** Records per page (`per_page`), 1..1000. Default 100, the seed's value and the API's default. */
   pageSize?: number;
   /** `seed`: key every record by `id`; `real_api`: by `lago_id`. Default `seed`. */
-  preset?: AnalyticsPreset;
+  preset?: SourcePreset;
 }
 
 /**

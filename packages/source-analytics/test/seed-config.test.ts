@@ -1,24 +1,18 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfigText, SecretRef } from '@siphon/core';
-import { differences, readSeedDict } from '@siphon/testkit';
+import {
+  asJson,
+  differences,
+  readSeedDict,
+  seedDocumentBlock,
+  seedDocumentFile,
+  withoutSiphonExtensions,
+} from '@siphon/testkit';
 import { describe, expect, it } from 'vitest';
 import { ANALYTICS_SEED_FILE, analyticsSeedConfig, analyticsSource } from '../src/index.js';
 
 const seedFile = fileURLToPath(ANALYTICS_SEED_FILE);
-// The seed document as delivered, kept in the repository beside the examples that run it.
-const seedDocument = path.join(import.meta.dirname, '../../../examples/seeds/analytics-source.md');
-const asJson = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
-
-function withoutExtensions(config: unknown): unknown {
-  const copy = asJson(config) as { resources: Record<string, unknown>[] };
-  for (const resource of copy.resources) {
-    delete resource.schema;
-    delete resource.delete_detection;
-  }
-  return copy;
-}
 
 describe('analyticsSeedConfig', () => {
   it('is the seed block key by key, value by value, in the same order', () => {
@@ -26,13 +20,13 @@ describe('analyticsSeedConfig', () => {
   });
 
   it("is read from the seed document's Python block, shipped byte for byte in the package", () => {
-    const block = /```python\n(.*?)```/s.exec(readFileSync(seedDocument, 'utf8'))?.[1];
-    expect(block).toBeDefined();
-    expect(readFileSync(seedFile, 'utf8')).toBe(block);
+    expect(readFileSync(seedFile, 'utf8')).toBe(seedDocumentBlock('analytics'));
   });
 
   it("equals what core's dlt-Python reader makes of the seed document, secret references included", () => {
-    const parsed = parseConfigText(readFileSync(seedDocument, 'utf8'), { source: 'analytics-source.md' });
+    const parsed = parseConfigText(readFileSync(seedDocumentFile('analytics'), 'utf8'), {
+      source: 'analytics-source.md',
+    });
     expect(parsed.value).toEqual(analyticsSeedConfig);
     expect(differences(asJson(parsed.value), asJson(analyticsSeedConfig))).toEqual([]);
   });
@@ -64,7 +58,7 @@ describe('analyticsSeedConfig', () => {
 describe('analyticsSource() with the seed URL', () => {
   it('is the seed plus declared schemas and delete detection', () => {
     const config = analyticsSource({ baseUrl: 'https://api.example.com' });
-    expect(differences(withoutExtensions(config), readSeedDict(seedFile))).toEqual([]);
+    expect(differences(withoutSiphonExtensions(config), readSeedDict(seedFile))).toEqual([]);
     for (const resource of config.resources as { schema?: unknown; delete_detection?: unknown }[]) {
       expect(resource.schema).toBeDefined();
       expect(resource.delete_detection).toBe('snapshot');

@@ -1,10 +1,9 @@
-export {
-  BILLING_MAX_PAGE_SIZE,
-  type BillingPreset,
-  type BillingResourceOverride,
-  type BillingSourceOptions,
-  type SecretInput,
-} from './options.js';
+export type {
+  SecretInput,
+  SourcePreset as BillingPreset,
+  SourceResourceOverride as BillingResourceOverride,
+} from '@siphon/core';
+export { BILLING_MAX_PAGE_SIZE, type BillingSourceOptions } from './options.js';
 export {
   BILLING_NAMESPACE,
   BILLING_RESOURCE_NAMES,

@@ -6,15 +6,10 @@ import {
   type PackagedSourceOptions,
   type SecretInput,
   type SourcePreset,
-  type SourceResourceOverride,
   sourceOptionSchemas,
 } from '@siphon/core';
 import { z } from 'zod';
 import { BILLING_RESOURCE_NAMES, type BillingResourceName } from './resources.js';
-
-export type { SecretInput };
-export type BillingPreset = SourcePreset;
-export type BillingResourceOverride = SourceResourceOverride;
 
 export interface BillingSourceOptions extends PackagedSourceOptions<BillingResourceName> {
   /** API root, e.g. `https://www.zohoapis.com/billing/v1`; the seed's paths are relative to it. */

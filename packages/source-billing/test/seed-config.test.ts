@@ -1,25 +1,18 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfigText, SecretRef } from '@siphon/core';
-import { differences, readSeedDict } from '@siphon/testkit';
+import {
+  asJson,
+  differences,
+  readSeedDict,
+  seedDocumentBlock,
+  seedDocumentFile,
+  withoutSiphonExtensions,
+} from '@siphon/testkit';
 import { describe, expect, it } from 'vitest';
 import { BILLING_SEED_FILE, billingSeedConfig, billingSource } from '../src/index.js';
 
 const seedFile = fileURLToPath(BILLING_SEED_FILE);
-// The seed document as delivered, kept in the repository beside the examples that run it.
-const seedDocument = path.join(import.meta.dirname, '../../../examples/seeds/billing-source.md');
-const asJson = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
-
-/** A config without Siphon's additions, to compare with the seed. */
-function withoutExtensions(config: unknown): unknown {
-  const copy = asJson(config) as { resources: Record<string, unknown>[] };
-  for (const resource of copy.resources) {
-    delete resource.schema;
-    delete resource.delete_detection;
-  }
-  return copy;
-}
 
 describe('billingSeedConfig', () => {
   it('is the seed block key by key, value by value, in the same order', () => {
@@ -27,13 +20,13 @@ describe('billingSeedConfig', () => {
   });
 
   it("is read from the seed document's Python block, shipped byte for byte in the package", () => {
-    const block = /```python\n(.*?)```/s.exec(readFileSync(seedDocument, 'utf8'))?.[1];
-    expect(block).toBeDefined();
-    expect(readFileSync(seedFile, 'utf8')).toBe(block);
+    expect(readFileSync(seedFile, 'utf8')).toBe(seedDocumentBlock('billing'));
   });
 
   it("equals what core's dlt-Python reader makes of the seed document, secret references included", () => {
-    const parsed = parseConfigText(readFileSync(seedDocument, 'utf8'), { source: 'billing-source.md' });
+    const parsed = parseConfigText(readFileSync(seedDocumentFile('billing'), 'utf8'), {
+      source: 'billing-source.md',
+    });
     expect(parsed.value).toEqual(billingSeedConfig);
     expect(differences(asJson(parsed.value), asJson(billingSeedConfig))).toEqual([]);
   });
@@ -67,7 +60,7 @@ describe('billingSource() with the seed URLs', () => {
       baseUrl: 'https://api.example.com',
       tokenUrl: 'https://accounts.example.com/oauth/v2/token',
     });
-    expect(differences(withoutExtensions(config), readSeedDict(seedFile))).toEqual([]);
+    expect(differences(withoutSiphonExtensions(config), readSeedDict(seedFile))).toEqual([]);
     for (const resource of config.resources as { schema?: unknown; delete_detection?: unknown }[]) {
       expect(resource.schema).toBeDefined();
       expect(resource.delete_detection).toBe('snapshot');

@@ -3,6 +3,36 @@
  * apart from `dlt.secrets["key"]`, which becomes `{ "$secret": "key" }` (how a SecretRef serialises).
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The seed documents as delivered, kept in the repository beside the examples that run them. */
+const SEEDS_DIR = new URL('../../../examples/seeds/', import.meta.url);
+
+/** The path of a seed document: `examples/seeds/<api>-source.md` (Markdown around the dlt Python). */
+export function seedDocumentFile(api: 'billing' | 'analytics'): string {
+  return fileURLToPath(new URL(`${api}-source.md`, SEEDS_DIR));
+}
+
+/** The Python block of a seed document, byte for byte. */
+export function seedDocumentBlock(api: 'billing' | 'analytics'): string {
+  const file = seedDocumentFile(api);
+  const block = /```python\n(.*?)```/s.exec(readFileSync(file, 'utf8'))?.[1];
+  if (block === undefined) throw new Error(`${file}: no \`\`\`python block`);
+  return block;
+}
+
+/** A value as JSON sees it (a secret reference becomes `{ "$secret": name }`), to compare key order too. */
+export const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
+/** A source package's config without Siphon's additions (declared schema, delete detection), to compare with the seed. */
+export function withoutSiphonExtensions(config: unknown): unknown {
+  const copy = asJson(config) as { resources: Record<string, unknown>[] };
+  for (const resource of copy.resources) {
+    delete resource.schema;
+    delete resource.delete_detection;
+  }
+  return copy;
+}
 
 export function readSeedDict(file: string): unknown {
   const text = readFileSync(file, 'utf8');
