@@ -6,3 +6,4 @@ export * from './kafka-view.js';
 export { type PrivateInfra, startPrivateInfra } from './private-infra.js';
 export * from './python-seed.js';
 export * from './schema-check.js';
+export * from './schema-sweep.js';
