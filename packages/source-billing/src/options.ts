@@ -2,12 +2,7 @@
  * The options of `billingSource()`: core's shared source options (`baseUrl`, `resources`,
  * `pageSize`, presets, overrides, ...) plus the billing API's OAuth2 credentials.
  */
-import {
-  type PackagedSourceOptions,
-  type SecretInput,
-  type SourcePreset,
-  sourceOptionSchemas,
-} from '@siphon/core';
+import { type PackagedSourceOptions, type SecretInput, sourceOptionSchemas } from '@siphon/core';
 import { z } from 'zod';
 import { BILLING_RESOURCE_NAMES, type BillingResourceName } from './resources.js';
 
