@@ -5,7 +5,14 @@
 import { restApiSource, runPipeline, staticSecrets } from '@siphon/core';
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
 import { createKafkaSink } from '@siphon/sink-kafka';
-import { type CompactedView, infraConfig, TopicReader, uniqueName } from '@siphon/testkit';
+import {
+  type CompactedView,
+  groundTruthByKey,
+  infraConfig,
+  latestValueSchema,
+  TopicReader,
+  uniqueName,
+} from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ANALYTICS_RESOURCE_NAMES,
@@ -21,36 +28,13 @@ interface Run {
   views: Map<AnalyticsResourceName, CompactedView>;
 }
 
-/** The records as the API serves them (JSON), keyed as the sink keys them. */
-async function truth(
-  sb: Sandbox,
-  resource: string,
-  keyField: string,
-): Promise<Map<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, unknown>>();
-  for await (const record of sb.groundTruth('analytics', resource)) {
-    out.set(JSON.stringify({ [keyField]: record[keyField] }), JSON.parse(JSON.stringify(record)));
-  }
-  return out;
-}
-
 async function expectConverged(sb: Sandbox, run: Run, keyField: string): Promise<void> {
   for (const name of run.views.keys()) {
-    const expected = await truth(sb, name, keyField);
+    const expected = await groundTruthByKey(sb, 'analytics', name, keyField);
     const view = run.views.get(name) as CompactedView;
     expect([...view.values.keys()].sort(), `${name}: keys`).toEqual([...expected.keys()].sort());
     for (const [key, record] of expected) expect(view.values.get(key), `${name} ${key}`).toEqual(record);
   }
-}
-
-async function latestValueSchema(
-  topic: string,
-): Promise<{ name: string; namespace?: string; fields: { name: string }[] }> {
-  const response = await fetch(
-    `${registryUrl}/subjects/${encodeURIComponent(`${topic}-value`)}/versions/latest`,
-  );
-  expect(response.status, `registry subject ${topic}-value`).toBe(200);
-  return JSON.parse(((await response.json()) as { schema: string }).schema);
 }
 
 describe('analytics source → Kafka, end to end', () => {
@@ -90,7 +74,7 @@ describe('analytics source → Kafka, end to end', () => {
     }
     const keyField = options.preset === 'real_api' ? 'lago_id' : 'id';
     for (const name of names) {
-      const registered = await latestValueSchema(`${prefix}.analytics.${name}`);
+      const registered = await latestValueSchema(registryUrl, `${prefix}.analytics.${name}`);
       const declared = analyticsSchemaFor(name, [keyField]);
       expect(`${registered.namespace}.${registered.name}`, name).toBe(
         `${declared.namespace}.${declared.name}`,

@@ -5,7 +5,14 @@
 import { restApiSource, runPipeline, staticSecrets } from '@siphon/core';
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
 import { createKafkaSink } from '@siphon/sink-kafka';
-import { type CompactedView, infraConfig, TopicReader, uniqueName } from '@siphon/testkit';
+import {
+  type CompactedView,
+  groundTruthByKey,
+  infraConfig,
+  latestValueSchema,
+  TopicReader,
+  uniqueName,
+} from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BILLING_RESOURCE_NAMES,
@@ -25,45 +32,19 @@ interface Run {
   views: Map<BillingResourceName, CompactedView>;
 }
 
-/**
- * The sandbox's records of a resource as the API serves them (JSON: `-0` is sent as `0`), keyed
- * as the sink keys them (the decoded key record's JSON).
- */
-async function truth(
-  sb: Sandbox,
-  resource: string,
-  keyField: string,
-): Promise<Map<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, unknown>>();
-  for await (const record of sb.groundTruth('billing', resource)) {
-    out.set(JSON.stringify({ [keyField]: record[keyField] }), JSON.parse(JSON.stringify(record)));
-  }
-  return out;
-}
-
 async function expectConverged(
   sb: Sandbox,
   run: Run,
   keyOf: (name: BillingResourceName) => string,
 ): Promise<void> {
   for (const name of run.views.keys()) {
-    const expected = await truth(sb, name, keyOf(name));
+    const expected = await groundTruthByKey(sb, 'billing', name, keyOf(name));
     const view = run.views.get(name) as CompactedView;
     expect([...view.values.keys()].sort(), `${name}: keys`).toEqual([...expected.keys()].sort());
     for (const [key, record] of expected) {
       expect(view.values.get(key), `${name} ${key}`).toEqual(record);
     }
   }
-}
-
-async function latestValueSchema(
-  topic: string,
-): Promise<{ name: string; namespace?: string; fields: { name: string }[] }> {
-  const response = await fetch(
-    `${registryUrl}/subjects/${encodeURIComponent(`${topic}-value`)}/versions/latest`,
-  );
-  expect(response.status, `registry subject ${topic}-value`).toBe(200);
-  return JSON.parse(((await response.json()) as { schema: string }).schema);
 }
 
 function keyField(preset: BillingSourceOptions['preset'], name: BillingResourceName): string {
@@ -128,7 +109,7 @@ describe('billing source → Kafka, end to end', () => {
       expect(topics, 'one topic per resource').toContain(topic);
       views.set(name, await reader.compacted(topic));
     }
-    const registered = await latestValueSchema(`${prefix}.billing.${names[0]}`);
+    const registered = await latestValueSchema(registryUrl, `${prefix}.billing.${names[0]}`);
     expect(registered.name, 'the declared schema is the registered one').toBe(
       billingSchemaFor(names[0] as BillingResourceName, [
         keyField(options.preset, names[0] as BillingResourceName),
