@@ -2,7 +2,7 @@
  * End to end: the billing source against an in-process sandbox, through the real Kafka sink and
  * Schema Registry; every topic is read back and compared with the sandbox's ground truth.
  */
-import { restApiSource, runPipeline, staticSecrets } from '@siphon/core';
+import { restApiSource, staticSecrets } from '@siphon/core';
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
 import { createKafkaSink } from '@siphon/sink-kafka';
 import {
@@ -10,6 +10,7 @@ import {
   groundTruthByKey,
   infraConfig,
   latestValueSchema,
+  runAndReadBack,
   TopicReader,
   uniqueName,
 } from '@siphon/testkit';
@@ -94,21 +95,17 @@ describe('billing source → Kafka, end to end', () => {
       registry: { url: registryUrl },
       topics: { prefix },
     });
-    try {
-      const results = await runPipeline({ source, sink, pipeline: 'e2e' });
-      expect(results.map((r) => r.resource).sort()).toEqual([...names].sort());
-      for (const result of results) expect(result.complete, result.resource).toBe(true);
-    } finally {
-      await sink.close();
-      await source.close();
-    }
-    const topics = await reader.topics(prefix);
-    const views = new Map<BillingResourceName, CompactedView>();
-    for (const name of names) {
-      const topic = `${prefix}.billing.${name}`;
-      expect(topics, 'one topic per resource').toContain(topic);
-      views.set(name, await reader.compacted(topic));
-    }
+    const { results, topics, views } = await runAndReadBack({
+      source,
+      sink,
+      reader,
+      prefix,
+      api: 'billing',
+      names,
+    });
+    expect(results.map((r) => r.resource).sort()).toEqual([...names].sort());
+    for (const result of results) expect(result.complete, result.resource).toBe(true);
+    for (const name of names) expect(topics, 'one topic per resource').toContain(`${prefix}.billing.${name}`);
     const registered = await latestValueSchema(registryUrl, `${prefix}.billing.${names[0]}`);
     expect(registered.name, 'the declared schema is the registered one').toBe(
       billingSchemaFor(names[0] as BillingResourceName, [
