@@ -14,6 +14,7 @@ export default defineProject(
       'test/logging.test.ts',
       'test/ops.test.ts',
       'test/source-config.test.ts',
+      'test/source-registry.test.ts',
     ],
   }),
 );

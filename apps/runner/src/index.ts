@@ -49,3 +49,5 @@ export {
 } from './pipeline/pipeline-runner.js';
 export { kafkaConnection, kafkaSinkOptions } from './pipeline/sink-options.js';
 export { type Commands, createProgram, main } from './program.js';
+export { sourcePlugins } from './sources/built-in.js';
+export { SourceRegistry } from './sources/registry.js';

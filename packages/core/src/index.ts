@@ -95,6 +95,24 @@ export { reveal, Secret, SecretRef } from './secrets/secret.js';
 export { MemorySink } from './sinks/memory-sink.js';
 // Timers for any duration
 export { sleep } from './sleep.js';
+// Packaged sources: shared options, presets and overrides; the seed kept as its own text
+export {
+  defineRestApiSource,
+  type RestApiSourceSpec,
+  type SourcePlugin,
+  type SourceResourceSpec,
+} from './sources/define-source.js';
+export {
+  dispositionOf,
+  type PackagedSourceOptions,
+  type SecretInput,
+  type SourceOptionsSpec,
+  type SourcePreset,
+  type SourceResourceOverride,
+  sourceOptionSchemas,
+  sourceOptionsParser,
+} from './sources/options.js';
+export { readSeedConfig } from './sources/seed-file.js';
 export { FileStateStore } from './state/file-state-store.js';
 export { MemoryStateStore } from './state/memory-state-store.js';
 export { clampTimerDelay, type LongTimer, MAX_TIMER_DELAY_MS, setLongTimeout } from './timers.js';

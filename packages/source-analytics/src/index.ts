@@ -1,11 +1,9 @@
-export {
-  ANALYTICS_MAX_PAGE_SIZE,
-  type AnalyticsPreset,
-  type AnalyticsResourceOverride,
-  type AnalyticsSourceOptions,
-  parseAnalyticsOptions,
-  type SecretInput,
-} from './options.js';
+export type {
+  SecretInput,
+  SourcePreset as AnalyticsPreset,
+  SourceResourceOverride as AnalyticsResourceOverride,
+} from '@siphon/core';
+export { ANALYTICS_MAX_PAGE_SIZE, type AnalyticsSourceOptions } from './options.js';
 export {
   ANALYTICS_NAMESPACE,
   ANALYTICS_REAL_ID_FIELD,
@@ -16,5 +14,5 @@ export {
   analyticsSchemaFor,
   analyticsSchemas,
 } from './resources.js';
-export { analyticsSeedConfig } from './seed-config.js';
-export { analyticsSource } from './source.js';
+export { ANALYTICS_SEED_FILE, analyticsSeedConfig } from './seed-config.js';
+export { analyticsPlugin, analyticsSource, parseAnalyticsOptions } from './source.js';

@@ -1,56 +1,27 @@
-import { type Sandbox, startSandbox } from '@siphon/sandbox';
-import { declaredPaths, SchemaChecker } from '@siphon/testkit';
+import { startSandbox } from '@siphon/sandbox';
+import { SCHEMA_SWEEP, SchemaChecker, type SweepResult, sweepSchemas } from '@siphon/testkit';
 import avro from 'avsc';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ANALYTICS_RESOURCE_NAMES, analyticsSchemaFor, analyticsSchemas } from '../src/index.js';
 
-const SEEDS = [42, 7, 20_240_607];
-const SIZE = 300;
-
-async function collect(sb: Sandbox, resource: string): Promise<Record<string, unknown>[]> {
-  const records: Record<string, unknown>[] = [];
-  for await (const record of sb.groundTruth('analytics', resource)) records.push(record);
-  return records;
-}
-
 describe('declared analytics schemas against the sandbox records', () => {
-  const checkers = new Map(
-    ANALYTICS_RESOURCE_NAMES.map((name) => [name, new SchemaChecker(analyticsSchemas[name])]),
-  );
-  const counts = new Map<string, number>();
-
+  let sweep: Map<string, SweepResult>;
+  const of = (name: string) => sweep.get(name) as SweepResult;
   beforeAll(async () => {
-    for (const seed of SEEDS) {
-      const sb = await startSandbox({ seed, size: SIZE });
-      try {
-        // Updates and inserts take other code paths in the generators (revised statuses, later dates).
-        for (const name of ANALYTICS_RESOURCE_NAMES)
-          await sb.mutate('analytics', name, { update: 40, insert: 10 });
-        for (const name of ANALYTICS_RESOURCE_NAMES) {
-          const records = await collect(sb, name);
-          counts.set(name, (counts.get(name) ?? 0) + records.length);
-          const checker = checkers.get(name) as SchemaChecker;
-          for (const record of records) checker.check(record, `seed ${seed} ${name} id=${String(record.id)}`);
-        }
-      } finally {
-        await sb.close();
-      }
-    }
+    sweep = await sweepSchemas('analytics', analyticsSchemas, startSandbox);
   });
 
   it.each(ANALYTICS_RESOURCE_NAMES)('%s: every value fits its declared type', (name) => {
-    expect(counts.get(name)).toBeGreaterThanOrEqual(SEEDS.length * SIZE);
-    expect(checkers.get(name)?.result().invalid).toEqual([]);
+    expect(of(name).records).toBeGreaterThanOrEqual(SCHEMA_SWEEP.seeds.length * SCHEMA_SWEEP.size);
+    expect(of(name).invalid).toEqual([]);
   });
 
   it.each(ANALYTICS_RESOURCE_NAMES)('%s: every field of every record is declared (recursively)', (name) => {
-    expect(checkers.get(name)?.result().undeclared).toEqual([]);
+    expect(of(name).undeclared).toEqual([]);
   });
 
   it.each(ANALYTICS_RESOURCE_NAMES)('%s: every declared field occurs in the data', (name) => {
-    const checker = checkers.get(name) as SchemaChecker;
-    const never = [...declaredPaths(checker.type)].filter((path) => !checker.result().seen.has(path));
-    expect(never).toEqual([]);
+    expect(of(name).neverSeen).toEqual([]);
   });
 });
 

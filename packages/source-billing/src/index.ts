@@ -1,11 +1,9 @@
-export {
-  BILLING_MAX_PAGE_SIZE,
-  type BillingPreset,
-  type BillingResourceOverride,
-  type BillingSourceOptions,
-  parseBillingOptions,
-  type SecretInput,
-} from './options.js';
+export type {
+  SecretInput,
+  SourcePreset as BillingPreset,
+  SourceResourceOverride as BillingResourceOverride,
+} from '@siphon/core';
+export { BILLING_MAX_PAGE_SIZE, type BillingSourceOptions } from './options.js';
 export {
   BILLING_NAMESPACE,
   BILLING_RESOURCE_NAMES,
@@ -15,5 +13,5 @@ export {
   billingSchemaFor,
   billingSchemas,
 } from './resources.js';
-export { billingSeedConfig } from './seed-config.js';
-export { billingAuthFactories, billingSource } from './source.js';
+export { BILLING_SEED_FILE, billingSeedConfig } from './seed-config.js';
+export { billingAuthFactories, billingPlugin, billingSource, parseBillingOptions } from './source.js';

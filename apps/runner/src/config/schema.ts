@@ -1,11 +1,11 @@
 import { DEFAULT_RESOURCE_CONCURRENCY } from '@siphon/core';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { sourcePlugins } from '../sources/built-in.js';
 import { parseDuration } from './duration.js';
 
-/** The source packages the runner knows by name. */
-export const SOURCE_PACKAGES = ['billing', 'analytics'] as const;
-export type SourcePackageName = (typeof SOURCE_PACKAGES)[number];
+/** The names of the source packages registered when the runner loaded (see `sourcePlugins`). */
+export const SOURCE_PACKAGES: readonly string[] = Object.freeze(sourcePlugins.names());
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const name = z
@@ -195,12 +195,8 @@ export const sourceSchema = z
       });
       return;
     }
-    if (source.package !== undefined && !(SOURCE_PACKAGES as readonly string[]).includes(source.package)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['package'],
-        message: `unknown source package "${source.package}": expected one of ${SOURCE_PACKAGES.join(', ')}`,
-      });
+    if (source.package !== undefined && !sourcePlugins.has(source.package)) {
+      ctx.addIssue({ code: 'custom', path: ['package'], message: sourcePlugins.unknown(source.package) });
     }
     if (source.options !== undefined && source.package === undefined) {
       ctx.addIssue({

@@ -8,11 +8,10 @@ import {
   type SourcePosition,
   validateConfig,
 } from '@siphon/core';
-import { analyticsSource } from '@siphon/source-analytics';
-import { billingSource } from '@siphon/source-billing';
 import type { FileIssue } from '../errors.js';
 import { UsageError } from '../errors.js';
 import { applyOverrides, packageOptions } from '../pipeline/source-config.js';
+import { sourcePlugins } from '../sources/built-in.js';
 import { formatPath, type KeyPath } from './key-path.js';
 import { isPlainObject } from './merge.js';
 import type { SourceConfig } from './schema.js';
@@ -53,10 +52,10 @@ async function checkSource(
   });
 
   if (source.package !== undefined) {
-    const build = source.package === 'billing' ? billingSource : analyticsSource;
+    const plugin = sourcePlugins.get(source.package, formatPath([...here, 'package']));
     let built: Record<string, unknown>;
     try {
-      built = build(packageOptions(source.options ?? {}) as never) as unknown as Record<string, unknown>;
+      built = plugin.build(packageOptions(source.options ?? {})) as unknown as Record<string, unknown>;
     } catch (error) {
       if (!ConfigError.isInstance(error)) throw error;
       return error.issues.flatMap((issue) =>

@@ -14,11 +14,10 @@ import {
   restApiSource,
   staticSecrets,
 } from '@siphon/core';
-import { type AnalyticsSourceOptions, analyticsSource } from '@siphon/source-analytics';
-import { type BillingSourceOptions, billingSource } from '@siphon/source-billing';
 import type { PipelineConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { StoredAccessToken, TokenVault } from '../ops/token-vault.js';
+import { sourcePlugins } from '../sources/built-in.js';
 import { applyOverrides, packageOptions } from './source-config.js';
 
 export interface BuildSourceOptions {
@@ -41,23 +40,13 @@ export async function restApiConfigOf(
 ): Promise<{ config: Record<string, unknown> | string; configSource?: string }> {
   const { source } = pipeline;
   const where = `pipeline ${pipeline.name}: source`;
-  try {
-    if (source.package === 'billing') {
-      return {
-        config: billingSource(
-          packageOptions(source.options ?? {}) as unknown as BillingSourceOptions,
-        ) as never,
-      };
+  if (source.package !== undefined) {
+    const plugin = sourcePlugins.get(source.package, `${where}.package`);
+    try {
+      return { config: plugin.build(packageOptions(source.options ?? {})) as never };
+    } catch (error) {
+      throw asUsageError(error, `${where}.options`);
     }
-    if (source.package === 'analytics') {
-      return {
-        config: analyticsSource(
-          packageOptions(source.options ?? {}) as unknown as AnalyticsSourceOptions,
-        ) as never,
-      };
-    }
-  } catch (error) {
-    throw asUsageError(error, `${where}.options`);
   }
   if (source.rest_api) return { config: applyOverrides(source.rest_api, source.overrides, where) };
   const file = source.rest_api_file as string;

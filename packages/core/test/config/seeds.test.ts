@@ -1,24 +1,23 @@
 import { readFileSync } from 'node:fs';
+import { catalog } from '@siphon/sandbox';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/validate.js';
 import type { AuthFactory } from '../../src/contracts.js';
+import { rest_api_source } from '../../src/engine/source.js';
 import { SecretRef } from '../../src/secrets/secret.js';
-import { analyticsSeed } from '../fixtures/analytics-source.js';
-import { billingSeed } from '../fixtures/billing-source.js';
+import { type SeedApi, seedConfig, seedDocument, seedDocumentName, seedPython } from '../helpers/seeds.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 const oauth2: AuthFactory = () => ({ apply: async () => {}, describe: () => 'oauth2' });
 const authFactories = { oauth2 };
-// The seed documents as delivered, kept in the repository beside the examples that run them.
-const seedsDir = new URL('../../../../examples/seeds', import.meta.url).pathname;
 
-describe.each(['billing', 'analytics'])('the %s seed', (seed) => {
-  const fromPython = validateConfig(fixture(`${seed}-source.py`), {
+describe.each(['billing', 'analytics'] as SeedApi[])('the %s seed', (seed) => {
+  const fromPython = validateConfig(seedPython(seed), {
     source: `${seed}-source.py`,
     authFactories,
   });
 
-  it('parses verbatim from the Python text, and the same from JSON, YAML and TS', () => {
+  it('parses verbatim from the Python text, and the same from JSON, YAML and a TS object', () => {
     const fromJson = validateConfig(fixture(`${seed}-source.json`), {
       source: `${seed}-source.json`,
       authFactories,
@@ -27,15 +26,16 @@ describe.each(['billing', 'analytics'])('the %s seed', (seed) => {
       source: `${seed}-source.yaml`,
       authFactories,
     });
-    const fromTs = (seed === 'billing' ? billingSeed : analyticsSeed)({ authFactories }).config;
+    const fromTs = rest_api_source(seedConfig(seed), { authFactories }).config;
     expect(fromJson).toEqual(fromPython);
     expect(fromYaml).toEqual(fromPython);
     expect(fromTs).toEqual(fromPython);
   });
 
   it('parses from the seed document itself (Markdown around the Python)', () => {
-    const markdown = readFileSync(`${seedsDir}/${seed}-source.md`, 'utf8');
-    expect(validateConfig(markdown, { source: `${seed}-source.md`, authFactories })).toEqual(fromPython);
+    expect(validateConfig(seedDocument(seed), { source: seedDocumentName(seed), authFactories })).toEqual(
+      fromPython,
+    );
   });
 
   it('applies resource_defaults to every resource', () => {
@@ -49,21 +49,11 @@ describe.each(['billing', 'analytics'])('the %s seed', (seed) => {
 
 describe('seed specifics', () => {
   it('keeps the billing paginator and oauth2 secrets as references', () => {
-    const config = validateConfig(fixture('billing-source.py'), { authFactories });
-    expect(config.resources.map((r) => [r.name, r.endpoint.path, r.endpoint.dataSelector])).toEqual([
-      ['products', '/products', 'products'],
-      ['plans', '/plans', 'plans'],
-      ['addons', '/addons', 'addons'],
-      ['coupons', '/coupons', 'coupons'],
-      ['customers', '/customers', 'customers'],
-      ['quotes', '/estimates', 'estimates'],
-      ['invoices', '/invoices', 'invoices'],
-      ['expenses', '/expenses', 'expenses'],
-      ['subscriptions', '/subscriptions', 'subscriptions'],
-      ['taxes', '/settings/taxes', 'taxes'],
-      ['transactions', '/transactions', 'transactions'],
-      ['recurring_expenses', '/recurringexpenses', 'recurring_expenses'],
-    ]);
+    const config = validateConfig(seedPython('billing'), { authFactories });
+    // The emulator's model of the API, written apart from the seed: names, paths and envelope keys.
+    expect(config.resources.map((r) => [r.name, r.endpoint.path, r.endpoint.dataSelector])).toEqual(
+      catalog.billing.resources.map((r) => [r.name, r.path, r.dataKey]),
+    );
     expect(config.resources[0]!.endpoint.paginator).toEqual({
       type: 'page_number',
       page_param: 'page',
@@ -80,7 +70,7 @@ describe('seed specifics', () => {
   });
 
   it('keeps the analytics Airbyte-style cursor path', () => {
-    const config = validateConfig(fixture('analytics-source.py'));
+    const config = validateConfig(seedPython('analytics'));
     expect(config.resources.find((r) => r.name === 'customer_usage_past')?.endpoint).toMatchObject({
       path: '/v1/customer_usage_past',
       dataSelector: 'usage_periods',

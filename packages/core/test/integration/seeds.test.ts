@@ -1,44 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { type Fault, type Sandbox, startSandbox } from '@siphon/sandbox';
+import { catalog, type Fault, type Sandbox, startSandbox } from '@siphon/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExtractEvent } from '../../src/contracts.js';
 import { runPipeline } from '../../src/engine/run-pipeline.js';
-import { type RestApiSourceOptions, restApiSource } from '../../src/engine/source.js';
+import { type RestApiSourceOptions, rest_api_source, restApiSource } from '../../src/engine/source.js';
 import { staticSecrets } from '../../src/secrets/providers.js';
 import { MemorySink } from '../../src/sinks/memory-sink.js';
-import { analyticsSeed } from '../fixtures/analytics-source.js';
-import { billingSeed } from '../fixtures/billing-source.js';
 import { groundTruthIds, idsOf, sandboxOAuth2 } from '../helpers/sandbox.js';
+import { seedConfig, seedPython } from '../helpers/seeds.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 
-const BILLING = [
-  'products',
-  'plans',
-  'addons',
-  'coupons',
-  'customers',
-  'quotes',
-  'invoices',
-  'expenses',
-  'subscriptions',
-  'taxes',
-  'transactions',
-  'recurring_expenses',
-];
-const ANALYTICS = [
-  'metrics',
-  'plans',
-  'coupons',
-  'add_ons',
-  'invoices',
-  'customers',
-  'subscriptions',
-  'wallets',
-  'customer_usage',
-  'fees',
-  'customer_usage_past',
-];
+// What the emulator serves, known apart from the seed: the seed must read every one of them.
+const BILLING = catalog.billing.resources.map((r) => r.name);
+const ANALYTICS = catalog.analytics.resources.map((r) => r.name);
 
 let sandbox: Sandbox;
 const truth = new Map<string, string[]>();
@@ -79,13 +54,12 @@ function options(api: Api, extra: RestApiSourceOptions = {}): RestApiSourceOptio
 }
 
 const forms: Record<string, (api: Api, o: RestApiSourceOptions) => ReturnType<typeof restApiSource>> = {
-  'Python text': (api, o) =>
-    restApiSource(fixture(`${api}-source.py`), { ...o, configSource: `${api}-source.py` }),
+  'Python text': (api, o) => restApiSource(seedPython(api), { ...o, configSource: `${api}-source.py` }),
   JSON: (api, o) =>
     restApiSource(fixture(`${api}-source.json`), { ...o, configSource: `${api}-source.json` }),
   YAML: (api, o) =>
     restApiSource(fixture(`${api}-source.yaml`), { ...o, configSource: `${api}-source.yaml` }),
-  'TS object': (api, o) => (api === 'billing' ? billingSeed(o) : analyticsSeed(o)),
+  'TS object': (api, o) => rest_api_source(seedConfig(api), o),
 };
 
 /** Extracts every resource and checks it against the sandbox: same ids, same count, no duplicates. */

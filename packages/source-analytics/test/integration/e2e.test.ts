@@ -2,10 +2,18 @@
  * End to end: the analytics source against an in-process sandbox, through the real Kafka sink and
  * Schema Registry; every topic is read back and compared with the sandbox's ground truth.
  */
-import { restApiSource, runPipeline, staticSecrets } from '@siphon/core';
+import { restApiSource, staticSecrets } from '@siphon/core';
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
 import { createKafkaSink } from '@siphon/sink-kafka';
-import { type CompactedView, infraConfig, TopicReader, uniqueName } from '@siphon/testkit';
+import {
+  type CompactedView,
+  groundTruthByKey,
+  infraConfig,
+  latestValueSchema,
+  runAndReadBack,
+  TopicReader,
+  uniqueName,
+} from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ANALYTICS_RESOURCE_NAMES,
@@ -21,36 +29,13 @@ interface Run {
   views: Map<AnalyticsResourceName, CompactedView>;
 }
 
-/** The records as the API serves them (JSON), keyed as the sink keys them. */
-async function truth(
-  sb: Sandbox,
-  resource: string,
-  keyField: string,
-): Promise<Map<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, unknown>>();
-  for await (const record of sb.groundTruth('analytics', resource)) {
-    out.set(JSON.stringify({ [keyField]: record[keyField] }), JSON.parse(JSON.stringify(record)));
-  }
-  return out;
-}
-
 async function expectConverged(sb: Sandbox, run: Run, keyField: string): Promise<void> {
   for (const name of run.views.keys()) {
-    const expected = await truth(sb, name, keyField);
+    const expected = await groundTruthByKey(sb, 'analytics', name, keyField);
     const view = run.views.get(name) as CompactedView;
     expect([...view.values.keys()].sort(), `${name}: keys`).toEqual([...expected.keys()].sort());
     for (const [key, record] of expected) expect(view.values.get(key), `${name} ${key}`).toEqual(record);
   }
-}
-
-async function latestValueSchema(
-  topic: string,
-): Promise<{ name: string; namespace?: string; fields: { name: string }[] }> {
-  const response = await fetch(
-    `${registryUrl}/subjects/${encodeURIComponent(`${topic}-value`)}/versions/latest`,
-  );
-  expect(response.status, `registry subject ${topic}-value`).toBe(200);
-  return JSON.parse(((await response.json()) as { schema: string }).schema);
 }
 
 describe('analytics source → Kafka, end to end', () => {
@@ -73,24 +58,21 @@ describe('analytics source → Kafka, end to end', () => {
       secrets: staticSecrets({ api_key: sb.credentials.apiKey }),
     });
     const sink = createKafkaSink({ kafka: { brokers }, registry: { url: registryUrl }, topics: { prefix } });
-    try {
-      const results = await runPipeline({ source, sink, pipeline: 'e2e' });
-      expect(results.map((r) => r.resource).sort()).toEqual([...names].sort());
-      for (const result of results) expect(result.complete, result.resource).toBe(true);
-    } finally {
-      await sink.close();
-      await source.close();
-    }
-    const topics = await reader.topics(prefix);
-    const views = new Map<AnalyticsResourceName, CompactedView>();
-    for (const name of names) {
-      const topic = `${prefix}.analytics.${name}`;
-      expect(topics, 'one topic per resource').toContain(topic);
-      views.set(name, await reader.compacted(topic));
-    }
+    const { results, topics, views } = await runAndReadBack({
+      source,
+      sink,
+      reader,
+      prefix,
+      api: 'analytics',
+      names,
+    });
+    expect(results.map((r) => r.resource).sort()).toEqual([...names].sort());
+    for (const result of results) expect(result.complete, result.resource).toBe(true);
+    for (const name of names)
+      expect(topics, 'one topic per resource').toContain(`${prefix}.analytics.${name}`);
     const keyField = options.preset === 'real_api' ? 'lago_id' : 'id';
     for (const name of names) {
-      const registered = await latestValueSchema(`${prefix}.analytics.${name}`);
+      const registered = await latestValueSchema(registryUrl, `${prefix}.analytics.${name}`);
       const declared = analyticsSchemaFor(name, [keyField]);
       expect(`${registered.namespace}.${registered.name}`, name).toBe(
         `${declared.namespace}.${declared.name}`,

@@ -2,10 +2,18 @@
  * End to end: the billing source against an in-process sandbox, through the real Kafka sink and
  * Schema Registry; every topic is read back and compared with the sandbox's ground truth.
  */
-import { restApiSource, runPipeline, staticSecrets } from '@siphon/core';
+import { restApiSource, staticSecrets } from '@siphon/core';
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
 import { createKafkaSink } from '@siphon/sink-kafka';
-import { type CompactedView, infraConfig, TopicReader, uniqueName } from '@siphon/testkit';
+import {
+  type CompactedView,
+  groundTruthByKey,
+  infraConfig,
+  latestValueSchema,
+  runAndReadBack,
+  TopicReader,
+  uniqueName,
+} from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BILLING_RESOURCE_NAMES,
@@ -25,45 +33,19 @@ interface Run {
   views: Map<BillingResourceName, CompactedView>;
 }
 
-/**
- * The sandbox's records of a resource as the API serves them (JSON: `-0` is sent as `0`), keyed
- * as the sink keys them (the decoded key record's JSON).
- */
-async function truth(
-  sb: Sandbox,
-  resource: string,
-  keyField: string,
-): Promise<Map<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, unknown>>();
-  for await (const record of sb.groundTruth('billing', resource)) {
-    out.set(JSON.stringify({ [keyField]: record[keyField] }), JSON.parse(JSON.stringify(record)));
-  }
-  return out;
-}
-
 async function expectConverged(
   sb: Sandbox,
   run: Run,
   keyOf: (name: BillingResourceName) => string,
 ): Promise<void> {
   for (const name of run.views.keys()) {
-    const expected = await truth(sb, name, keyOf(name));
+    const expected = await groundTruthByKey(sb, 'billing', name, keyOf(name));
     const view = run.views.get(name) as CompactedView;
     expect([...view.values.keys()].sort(), `${name}: keys`).toEqual([...expected.keys()].sort());
     for (const [key, record] of expected) {
       expect(view.values.get(key), `${name} ${key}`).toEqual(record);
     }
   }
-}
-
-async function latestValueSchema(
-  topic: string,
-): Promise<{ name: string; namespace?: string; fields: { name: string }[] }> {
-  const response = await fetch(
-    `${registryUrl}/subjects/${encodeURIComponent(`${topic}-value`)}/versions/latest`,
-  );
-  expect(response.status, `registry subject ${topic}-value`).toBe(200);
-  return JSON.parse(((await response.json()) as { schema: string }).schema);
 }
 
 function keyField(preset: BillingSourceOptions['preset'], name: BillingResourceName): string {
@@ -113,22 +95,18 @@ describe('billing source → Kafka, end to end', () => {
       registry: { url: registryUrl },
       topics: { prefix },
     });
-    try {
-      const results = await runPipeline({ source, sink, pipeline: 'e2e' });
-      expect(results.map((r) => r.resource).sort()).toEqual([...names].sort());
-      for (const result of results) expect(result.complete, result.resource).toBe(true);
-    } finally {
-      await sink.close();
-      await source.close();
-    }
-    const topics = await reader.topics(prefix);
-    const views = new Map<BillingResourceName, CompactedView>();
-    for (const name of names) {
-      const topic = `${prefix}.billing.${name}`;
-      expect(topics, 'one topic per resource').toContain(topic);
-      views.set(name, await reader.compacted(topic));
-    }
-    const registered = await latestValueSchema(`${prefix}.billing.${names[0]}`);
+    const { results, topics, views } = await runAndReadBack({
+      source,
+      sink,
+      reader,
+      prefix,
+      api: 'billing',
+      names,
+    });
+    expect(results.map((r) => r.resource).sort()).toEqual([...names].sort());
+    for (const result of results) expect(result.complete, result.resource).toBe(true);
+    for (const name of names) expect(topics, 'one topic per resource').toContain(`${prefix}.billing.${name}`);
+    const registered = await latestValueSchema(registryUrl, `${prefix}.billing.${names[0]}`);
     expect(registered.name, 'the declared schema is the registered one').toBe(
       billingSchemaFor(names[0] as BillingResourceName, [
         keyField(options.preset, names[0] as BillingResourceName),

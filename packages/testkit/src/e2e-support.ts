@@ -1,0 +1,73 @@
+/**
+ * What a source package's end-to-end test compares: the sandbox's ground truth keyed as the sink
+ * keys records, and the value schema the registry holds for a topic.
+ */
+import { type ResourceResult, runPipeline, type Sink, type Source } from '@siphon/core';
+import type { CompactedView, TopicReader } from './kafka-view.js';
+
+/** What these helpers need of a sandbox (`@siphon/sandbox`'s `Sandbox`): testkit does not import it. */
+export interface GroundTruthSource {
+  groundTruth(api: string, resource: string): AsyncIterable<Record<string, unknown>>;
+}
+
+/**
+ * The sandbox's records of a resource as the API serves them (JSON: `-0` is sent as `0`), keyed
+ * as the sink keys them (the decoded key record's JSON, `{"id":"..."}`).
+ */
+export async function groundTruthByKey(
+  sb: GroundTruthSource,
+  api: string,
+  resource: string,
+  keyField: string,
+): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for await (const record of sb.groundTruth(api, resource)) {
+    out.set(JSON.stringify({ [keyField]: record[keyField] }), JSON.parse(JSON.stringify(record)));
+  }
+  return out;
+}
+
+export interface RegisteredRecordSchema {
+  name: string;
+  namespace?: string;
+  fields: { name: string }[];
+}
+
+/** The latest value schema registered for `topic` (subject `<topic>-value`); throws when there is none. */
+export async function latestValueSchema(registryUrl: string, topic: string): Promise<RegisteredRecordSchema> {
+  const subject = `${topic}-value`;
+  const response = await fetch(`${registryUrl}/subjects/${encodeURIComponent(subject)}/versions/latest`);
+  if (response.status !== 200) {
+    throw new Error(`registry subject ${subject}: HTTP ${response.status}, expected 200`);
+  }
+  return JSON.parse(((await response.json()) as { schema: string }).schema) as RegisteredRecordSchema;
+}
+
+/**
+ * Runs `source` into `sink` once (both closed afterwards), then reads back each resource's topic
+ * `<prefix>.<api>.<name>` as a compacted view. `topics` lists what the broker has under `prefix`.
+ */
+export async function runAndReadBack<Name extends string>(options: {
+  source: Source & { close(): Promise<void> };
+  sink: Sink & { close(): Promise<void> };
+  reader: TopicReader;
+  prefix: string;
+  api: string;
+  names: readonly Name[];
+}): Promise<{ results: ResourceResult[]; topics: string[]; views: Map<Name, CompactedView> }> {
+  const { source, sink, reader, prefix, api, names } = options;
+  let results: ResourceResult[];
+  try {
+    results = await runPipeline({ source, sink, pipeline: 'e2e' });
+  } finally {
+    await sink.close();
+    await source.close();
+  }
+  const topics = await reader.topics(prefix);
+  const views = new Map<Name, CompactedView>();
+  for (const name of names) {
+    const topic = `${prefix}.${api}.${name}`;
+    if (topics.includes(topic)) views.set(name, await reader.compacted(topic));
+  }
+  return { results, topics, views };
+}
