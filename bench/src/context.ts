@@ -1,5 +1,5 @@
 /** What every scenario gets: options, infra, a Kafka port, a unique tag and the result shape. */
-import type { KafkaClientName, KafkaPort } from '@siphon/sink-kafka';
+import type { KafkaPort } from '@siphon/sink-kafka';
 import type { BenchOptions, ScenarioId } from './args.ts';
 import type { Infra } from './infra.ts';
 import { deleteSubjectsWithPrefix, deleteTopicsWithPrefix } from './kafka.ts';

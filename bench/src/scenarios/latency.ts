@@ -112,7 +112,8 @@ export async function runLatency(ctx: BenchContext): Promise<LatencyData> {
         ctx.log(
           `  ${i < warmups ? 'warm-up' : 'run'} (${client}): all 12 ${result.all.wallSeconds} s, ${slowest} alone ${result.one.wallSeconds} s`,
         );
-        if (i >= warmups) (iterations[client] ??= []).push({ all: result.all, one: result.one });
+        if (i >= warmups)
+          iterations[client] = [...(iterations[client] ?? []), { all: result.all, one: result.one }];
       }
     }
     return { slowest, alone, iterations };

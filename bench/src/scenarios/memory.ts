@@ -25,7 +25,7 @@ export async function runMemory(ctx: BenchContext): Promise<MemoryData> {
         ctx.log(`  ${warmup ? 'warm-up' : 'run'}: Siphon (${client}), ${options.memoryRecords} records`);
         const figures = await siphonOnce(ctx, sandbox, options.memoryRecords, `mem-${client}-${i}`, client);
         ctx.log(`    ${figures.peakRssMB} MB peak RSS, ${figures.recordsPerSecond} records/s`);
-        if (!warmup) (runs[client] ??= []).push(figures);
+        if (!warmup) runs[client] = [...(runs[client] ?? []), figures];
       }
     }
   } finally {
