@@ -439,7 +439,7 @@ export function targetsTable(reports: ScenarioReport[]): string {
 
 export function profileMarkdown(summary: ProfileSummary): string {
   const lines = [
-    `Profile of one Siphon end-to-end run${summary.client ? ` on ${summary.client}` : ''}${summary.records ? `, ${fmtInt(summary.records)} records` : ''} (\`node --cpu-prof\`, main thread): ${fmtInt(summary.busyMs)} ms busy, ${fmtInt(summary.idleMs)} ms idle.`,
+    `Profile of one Siphon end-to-end run${summary.client ? ` on ${summary.client}` : ''}${summary.records ? `, ${fmtInt(summary.records)} records` : ''} (\`node --cpu-prof\`, ${summary.files.length === 1 ? 'main thread' : `${summary.files.length} threads`}): ${fmtInt(summary.busyMs)} ms busy, ${fmtInt(summary.idleMs)} ms idle.`,
     '',
     '| Self time by package | ms | % of busy |',
     '|---|---|---|',
