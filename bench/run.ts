@@ -6,17 +6,24 @@
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { KafkaClientName } from '@siphon/sink-kafka';
 import { parseBenchArgs, type ScenarioId, USAGE } from './src/args.ts';
 import { killTracked } from './src/children.ts';
-import { type BenchContext, dropEverything, failed, type ScenarioReport, skipped } from './src/context.ts';
+import {
+  type BenchContext,
+  dropEverything,
+  dropTopics,
+  failed,
+  type ScenarioReport,
+  skipped,
+} from './src/context.ts';
 import { ensureInfra } from './src/infra.ts';
-import { kafkaClient } from './src/kafka.ts';
+import { kafkaPort } from './src/kafka.ts';
 import { RUNNER_CLI, SANDBOX_CLI } from './src/paths.ts';
 import { type ProfileSummary, summarizeProfile } from './src/profile.ts';
 import {
   type BenchReport,
   endToEndReport,
-  floorReport,
   latencyReport,
   machineInfo,
   markdownTable,
@@ -24,7 +31,9 @@ import {
   peerReport,
   profileMarkdown,
   rateReport,
+  referencesReport,
   settingsOf,
+  targetsTable,
   title,
 } from './src/report.ts';
 import { startSandboxProcess } from './src/sandbox.ts';
@@ -36,7 +45,7 @@ import { runSiphon } from './src/siphon.ts';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-// kafkajs 2.2.4 sets a timer from a negative duration on Node >= 24 (harmless, noisy): hide only that.
+// kafkajs 2.2.4 (behind the port's kafkajs adapter, which the harness's admin uses) sets a timer from a negative duration on Node >= 24 (harmless, noisy): hide only that.
 process.removeAllListeners('warning');
 process.on('warning', (warning) => {
   if (warning.name !== 'TimeoutNegativeWarning')
@@ -56,18 +65,20 @@ function today(): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
-async function profileOnce(ctx: BenchContext, dir: string): Promise<ProfileSummary> {
+async function profileOnce(ctx: BenchContext, dir: string, client: KafkaClientName): Promise<ProfileSummary> {
   mkdirSync(dir, { recursive: true });
   const before = new Set(readdirSync(dir));
-  const sandbox = await startSandboxProcess({ billing: { [RESOURCE]: ctx.options.records } });
+  const records = ctx.options.profileRecords;
+  const sandbox = await startSandboxProcess({ billing: { [RESOURCE]: records } });
   let timeline: ProfileSummary['timeline'];
+  const target = {
+    brokers: ctx.infra.brokers,
+    registryUrl: ctx.infra.registryUrl,
+    prefix: `${ctx.tag}-prof-${client}`,
+    client,
+  };
   try {
-    log(`profile: Siphon under --cpu-prof, ${ctx.options.records} records`);
-    const target = {
-      brokers: ctx.infra.brokers,
-      registryUrl: ctx.infra.registryUrl,
-      prefix: `${ctx.tag}-prof`,
-    };
+    log(`profile: Siphon (${client}) under --cpu-prof, ${records} records`);
     const run = await runSiphon(
       sandbox,
       target,
@@ -77,10 +88,12 @@ async function profileOnce(ctx: BenchContext, dir: string): Promise<ProfileSumma
     timeline = run.log.timeline;
   } finally {
     await sandbox.close();
+    await dropTopics(ctx, target.prefix);
   }
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && !before.has(f));
-  if (!file) throw new Error(`no .cpuprofile appeared in ${dir}`);
-  return { ...summarizeProfile(path.join(dir, file)), timeline };
+  // One file per thread: the main thread's and any worker's.
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
+  if (files.length === 0) throw new Error(`no .cpuprofile appeared in ${dir}`);
+  return { ...summarizeProfile(files.map((f) => path.join(dir, f))), client, records, timeline };
 }
 
 async function main(): Promise<number> {
@@ -110,7 +123,7 @@ async function main(): Promise<number> {
   const ctx: BenchContext = {
     options,
     infra,
-    kafka: kafkaClient(infra.brokers),
+    kafka: kafkaPort(infra.brokers),
     tag: `siphon-bench-${Date.now().toString(36)}-${process.pid}`,
     log,
   };
@@ -131,12 +144,12 @@ async function main(): Promise<number> {
   process.on('SIGTERM', interrupt);
   const want = (id: ScenarioId) => options.scenarios.has(id);
   const reports = new Map<ScenarioId, ScenarioReport>();
-  let profile: ProfileSummary | undefined;
+  const profiles: ProfileSummary[] = [];
   try {
     if (want(1) || want(2) || want(4) || want(6)) {
       let data: ThroughputData | undefined;
       try {
-        data = await runThroughput(ctx, { floor: want(1) || want(2), dlt: want(6) });
+        data = await runThroughput(ctx, { refs: want(1) || want(2), dlt: want(6) });
       } catch (error) {
         log(`end-to-end runs failed: ${(error as Error).message}`);
         for (const id of [1, 2, 4, 6] as const)
@@ -144,7 +157,7 @@ async function main(): Promise<number> {
       }
       if (data) {
         if (want(1)) reports.set(1, endToEndReport(data, options));
-        if (want(2)) reports.set(2, floorReport(data, options));
+        if (want(2)) reports.set(2, referencesReport(data, options));
         if (want(6)) reports.set(6, peerReport(data, options));
         if (want(4)) {
           try {
@@ -173,32 +186,42 @@ async function main(): Promise<number> {
       }
     }
     if (options.profile) {
-      try {
-        profile = await profileOnce(ctx, options.outDir);
-      } catch (error) {
-        log(`profiling failed: ${(error as Error).message}`);
+      for (const client of options.clients) {
+        try {
+          profiles.push(await profileOnce(ctx, options.outDir, client));
+        } catch (error) {
+          log(`profiling (${client}) failed: ${(error as Error).message}`);
+        }
       }
     }
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
     await dropEverything(ctx);
+    await ctx.kafka.close();
     infra.release();
   }
 
   const ordered = [...options.scenarios]
     .sort()
     .map((id) => reports.get(id) ?? skipped(id, title(id, options), 'not run'));
+  const targets = targetsTable(ordered);
   const table = markdownTable(ordered);
   const notes = ordered.flatMap((r) => (r.notes.length > 0 ? [`${r.id}. ${r.notes.join(' ')}`] : []));
   const command = invocation(options.argv);
   const markdown = [
     `Command: \`${command}\` (${today()}, ${Math.round((Date.now() - started) / 60_000)} min)`,
     '',
+    'Targets:',
+    '',
+    targets,
+    '',
+    'Scenarios:',
+    '',
     table,
     '',
     ...notes,
-    ...(profile ? ['', profileMarkdown(profile)] : []),
+    ...profiles.flatMap((p) => ['', profileMarkdown(p)]),
   ].join('\n');
   const report: BenchReport = {
     date: new Date().toISOString(),
@@ -207,7 +230,7 @@ async function main(): Promise<number> {
     machine: machineInfo(),
     settings: settingsOf(options),
     scenarios: ordered,
-    ...(profile ? { profile } : {}),
+    ...(profiles.length > 0 ? { profiles } : {}),
     markdown,
   };
   mkdirSync(options.outDir, { recursive: true });

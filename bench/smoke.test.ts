@@ -46,7 +46,7 @@ interface Scenario {
   id: number;
   status: 'ok' | 'skipped' | 'failed';
   reason?: string;
-  headline?: { label: string; ratio: Summary };
+  headlines: { label: string; client?: string; ratio: Summary; target?: string; met?: boolean }[];
   figures: Record<string, Summary>;
 }
 
@@ -74,7 +74,7 @@ describe('bench --smoke', () => {
   const out = mkdtempSync(path.join(tmpdir(), 'siphon-bench-smoke-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('reports all six scenarios with numbers', { timeout: 20 * 60_000 }, async () => {
+  it('reports all six scenarios with numbers, on both Kafka adapters', { timeout: 20 * 60_000 }, async () => {
     const run = await harness(['--smoke', '--out', out], 19 * 60_000);
     expect(run.code, `the harness failed:\n${run.stderr.slice(-4000)}`).toBe(0);
 
@@ -96,13 +96,27 @@ describe('bench --smoke', () => {
       const figures = Object.entries(scenario.figures);
       expect(figures.length, `scenario ${scenario.id} has no figures`).toBeGreaterThan(0);
       for (const [name, summary] of figures) {
-        if (name === 'ratio of in-run durations') continue; // present only when the runner logs its duration
+        if (name.startsWith('ratio of in-run durations')) continue; // present only when the runner logs its duration
         expect(Number.isFinite(summary.median), `scenario ${scenario.id}: ${name} = ${summary.median}`).toBe(
           true,
         );
       }
-      expect(Number.isFinite(scenario.headline?.ratio.median), `scenario ${scenario.id} headline`).toBe(true);
+      expect(scenario.headlines.length, `scenario ${scenario.id} has no headline`).toBeGreaterThan(0);
+      for (const h of scenario.headlines)
+        expect(Number.isFinite(h.ratio.median), `scenario ${scenario.id}: ${h.label} (${h.client})`).toBe(
+          true,
+        );
+      // Every Siphon scenario runs on both Kafka adapters.
+      expect(new Set(scenario.headlines.map((h) => h.client)), `scenario ${scenario.id}`).toEqual(
+        new Set(['kafkajs', 'confluent']),
+      );
     }
+    // The references of scenario 2 all ran: the best floor and the source ceiling are targets.
+    const references = report.scenarios.find((s) => s.id === 2);
+    expect(Object.keys(references?.figures ?? {})).toEqual(
+      expect.arrayContaining(['best floor records/s', 'source ceiling records/s', 'naive floor records/s']),
+    );
     expect(run.stdout).toContain('| # | Scenario |');
+    expect(run.stdout).toContain('| # | Target |');
   });
 });

@@ -1,4 +1,7 @@
-/** Runs `bench/floor.ts` (no Siphon code) as a measured subprocess with the schemas Siphon registered. */
+/**
+ * Runs `bench/floor.ts` (no Siphon code but the sink's Kafka port) as a measured subprocess, in one of
+ * its three configurations, with the schemas Siphon registered.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +9,21 @@ import { latestSchema } from './kafka.ts';
 import { FLOOR_SCRIPT } from './paths.ts';
 import { failureOf, type Measured, nodeArgs, runMeasured } from './proc.ts';
 import type { SandboxProcess } from './sandbox.ts';
+
+/** The references of scenario 2; see floor.ts. */
+export type Reference = 'ceiling' | 'best' | 'naive';
+
+export const REFERENCES: Record<Reference, { label: string; args: string[] }> = {
+  /** fetch + JSON.parse, pages ahead, no encoding, no Kafka. */
+  ceiling: { label: 'source ceiling', args: ['--client', 'none', '--ahead', '3'] },
+  /** Pages ahead, page-packed encoding, the native producer (confluent adapter), per-page sends. */
+  best: {
+    label: 'best floor',
+    args: ['--client', 'confluent', '--ahead', '3', '--encoding', 'page', '--batch-bytes', '0'],
+  },
+  /** One page ahead, a buffer per record, kafkajs, one send per 1 MiB or 100 ms. */
+  naive: { label: 'naive floor', args: ['--client', 'kafkajs', '--ahead', '1', '--encoding', 'record'] },
+};
 
 export interface FloorResult extends Measured {
   records: number;
@@ -28,7 +46,14 @@ export async function schemasOf(registryUrl: string, topic: string): Promise<Flo
 
 export async function runFloor(
   sandbox: SandboxProcess,
-  options: { brokers: string[]; topic: string; schemas: FloorSchemas; resource: string; partitions: number },
+  options: {
+    reference: Reference;
+    brokers: string[];
+    topic: string;
+    schemas: FloorSchemas;
+    resource: string;
+    partitions: number;
+  },
 ): Promise<FloorResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'siphon-bench-floor-'));
   try {
@@ -37,6 +62,7 @@ export async function runFloor(
     writeFileSync(keyFile, JSON.stringify(options.schemas.key));
     writeFileSync(valueFile, JSON.stringify(options.schemas.value));
     const [command, args] = nodeArgs(FLOOR_SCRIPT, [
+      ...REFERENCES[options.reference].args,
       '--base-url',
       sandbox.billingUrl,
       '--token-url',
@@ -63,7 +89,7 @@ export async function runFloor(
       valueFile,
     ]);
     const run = await runMeasured(command, args, { timeoutMs: 60 * 60_000 });
-    if (run.exitCode !== 0) throw failureOf('the floor loop', run);
+    if (run.exitCode !== 0) throw failureOf(`the ${REFERENCES[options.reference].label}`, run);
     const line = run.stdout.trim().split('\n').pop() ?? '';
     const out = JSON.parse(line) as { records: number; bytes: number; pages: number };
     return { ...run, ...out };

@@ -1,15 +1,22 @@
 /**
  * What the harness asks of Kafka and the registry: read a topic back (count and bytes of what was
  * committed), a subject's latest schema, and clean-up of the topics and subjects a run created.
+ * Kafka is reached only through the sink's port (`@siphon/sink-kafka`), never a client library.
  */
-import kafkajs, { type Admin, type Kafka } from 'kafkajs';
-import { useZstd } from './zstd.ts';
+import {
+  createKafkaPort,
+  type KafkaClientName,
+  type KafkaPort,
+  readTopicOnce,
+  resolveConnection,
+} from '@siphon/sink-kafka';
 
-const { Kafka: KafkaClient, logLevel } = kafkajs;
-
-export function kafkaClient(brokers: string[]): Kafka {
-  useZstd(); // Siphon's topics are zstd-compressed by default.
-  return new KafkaClient({ clientId: 'siphon-bench', brokers, logLevel: logLevel.ERROR });
+/** The harness's own port: admin calls and read-backs, on the adapter given (kafkajs by default). */
+export function kafkaPort(brokers: string[], client: KafkaClientName = 'kafkajs'): KafkaPort {
+  return createKafkaPort({
+    kafka: resolveConnection({ brokers, client, clientId: 'siphon-bench' }),
+    producer: { retries: 5 },
+  });
 }
 
 export interface TopicTally {
@@ -22,77 +29,53 @@ export interface TopicTally {
 }
 
 /**
- * Reads a topic from the start as a read_committed consumer until `expected` messages have arrived
- * and none came for `settleMs` (or nothing came for `idleMs`: then the count says what is missing),
- * tallying keys and values.
+ * Reads a topic from the start up to its end (last stable offset) as a `read_committed` reader,
+ * tallying keys and values. On the confluent adapter when it loads (assigned partitions, no group,
+ * native fetch and decompression), else kafkajs.
  */
 export async function tallyTopic(
-  kafka: Kafka,
+  brokers: string[],
   topic: string,
-  expected: number,
-  options: { settleMs?: number; idleMs?: number; timeoutMs?: number } = {},
+  options: { timeoutMs?: number; client?: KafkaClientName } = {},
 ): Promise<TopicTally> {
-  const settleMs = options.settleMs ?? 1500;
-  // Only a failure path: a loaded machine can pause a consumer for many seconds between fetches.
-  const idleMs = options.idleMs ?? 120_000;
-  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
   const tally: TopicTally = { messages: 0, tombstones: 0, keyBytes: 0, valueBytes: 0, bytes: 0 };
-  const consumer = kafka.consumer({
-    groupId: `siphon-bench-tally-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
-    maxBytes: 16 * 1024 * 1024,
-    maxBytesPerPartition: 4 * 1024 * 1024,
-  });
-  let lastMessageAt = Date.now();
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) {
-          tally.messages++;
-          const keyBytes = message.key?.length ?? 0;
-          const valueBytes = message.value?.length ?? 0;
-          if (message.value === null) tally.tombstones++;
-          tally.keyBytes += keyBytes;
-          tally.valueBytes += valueBytes;
-        }
-        if (batch.messages.length > 0) lastMessageAt = Date.now();
-      },
-    });
-    const started = Date.now();
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      const quiet = Date.now() - lastMessageAt;
-      if (tally.messages >= expected && quiet >= settleMs) break;
-      if (quiet >= idleMs) break;
-      if (Date.now() - started > timeoutMs) break;
-    }
-  } finally {
-    await consumer.disconnect();
-  }
+  await readTopicOnce(
+    { kafka: { brokers, client: options.client ?? readBackClient(), clientId: 'siphon-bench-tally' } },
+    topic,
+    (message) => {
+      tally.messages++;
+      if (message.value === null) tally.tombstones++;
+      tally.keyBytes += message.key?.length ?? 0;
+      tally.valueBytes += message.value?.length ?? 0;
+    },
+    { decode: false, timeoutMs: options.timeoutMs ?? 10 * 60_000 },
+  );
   tally.bytes = tally.keyBytes + tally.valueBytes;
   return tally;
 }
 
-export async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
+let confluentLoads: boolean | undefined;
+
+/** confluent when its native module loads here, else kafkajs (the read-back is not what is measured). */
+function readBackClient(): KafkaClientName {
+  if (confluentLoads === undefined) {
+    try {
+      kafkaPort(['127.0.0.1:1'], 'confluent');
+      confluentLoads = true;
+    } catch {
+      confluentLoads = false;
+    }
   }
+  return confluentLoads ? 'confluent' : 'kafkajs';
 }
 
 /** Deletes every topic whose name starts with one of `prefixes` (and, with them, their data on disk). */
-export async function deleteTopicsWithPrefix(kafka: Kafka, prefixes: string[]): Promise<string[]> {
+export async function deleteTopicsWithPrefix(port: KafkaPort, prefixes: string[]): Promise<string[]> {
   if (prefixes.length === 0) return [];
-  return withAdmin(kafka, async (admin) => {
-    const topics = (await admin.listTopics()).filter((t) => prefixes.some((p) => t.startsWith(p)));
-    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 60_000 });
-    return topics;
-  });
+  const admin = await port.admin();
+  const topics = (await admin.listTopics()).filter((t) => prefixes.some((p) => t.startsWith(p)));
+  if (topics.length > 0) await admin.deleteTopics(topics, 60_000);
+  return topics;
 }
 
 export interface SubjectSchema {

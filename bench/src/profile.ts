@@ -25,7 +25,11 @@ export interface ProfileEntry {
 }
 
 export interface ProfileSummary {
-  file: string;
+  /** The profile files: one per thread (the main thread and any worker). */
+  files: string[];
+  /** The Kafka adapter and record count of the profiled run (set by the harness). */
+  client?: string;
+  records?: number;
   /** Sampled time, idle excluded. */
   busyMs: number;
   idleMs: number;
@@ -57,39 +61,42 @@ function shortWhere(url: string, line: number): string {
   return `${repo}:${line + 1}`;
 }
 
-export function summarizeProfile(file: string, top = 20): ProfileSummary {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => {
-    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  });
-
+/** Self time per function and package over one or more profiles (the threads of one process). */
+export function summarizeProfile(file: string | string[], top = 20): ProfileSummary {
+  const files = typeof file === 'string' ? [file] : file;
   const functions = new Map<string, { name: string; where: string; us: number }>();
   const packages = new Map<string, number>();
   let busyUs = 0;
   let idleUs = 0;
-  for (const [id, us] of selfUs) {
-    const node = byId.get(id);
-    if (!node) continue;
-    const { functionName, url, lineNumber } = node.callFrame;
-    if (functionName === '(idle)') {
-      idleUs += us;
-      continue;
+  for (const one of files) {
+    const profile = JSON.parse(readFileSync(one, 'utf8')) as CpuProfile;
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const selfUs = new Map<number, number>();
+    profile.samples.forEach((id, i) => {
+      selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    });
+    for (const [id, us] of selfUs) {
+      const node = byId.get(id);
+      if (!node) continue;
+      const { functionName, url, lineNumber } = node.callFrame;
+      if (functionName === '(idle)') {
+        idleUs += us;
+        continue;
+      }
+      busyUs += us;
+      const name = functionName || '(anonymous)';
+      const where = shortWhere(url, lineNumber);
+      const key = `${name} ${where}`;
+      const entry = functions.get(key) ?? { name, where, us: 0 };
+      entry.us += us;
+      functions.set(key, entry);
+      const pkg = packageOf(url, functionName);
+      packages.set(pkg, (packages.get(pkg) ?? 0) + us);
     }
-    busyUs += us;
-    const name = functionName || '(anonymous)';
-    const where = shortWhere(url, lineNumber);
-    const key = `${name} ${where}`;
-    const entry = functions.get(key) ?? { name, where, us: 0 };
-    entry.us += us;
-    functions.set(key, entry);
-    const pkg = packageOf(url, functionName);
-    packages.set(pkg, (packages.get(pkg) ?? 0) + us);
   }
   const pct = (us: number) => round((us / Math.max(1, busyUs)) * 100, 1);
   return {
-    file,
+    files,
     busyMs: round(busyUs / 1000, 0),
     idleMs: round(idleUs / 1000, 0),
     topFunctions: [...functions.values()]

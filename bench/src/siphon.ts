@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { KafkaClientName } from '@siphon/sink-kafka';
 import type { RateLimit } from './args.ts';
 import { BILLING_SEED_FILE, RUNNER_CLI } from './paths.ts';
 import { failureOf, type Measured, nodeArgs, runMeasured } from './proc.ts';
@@ -16,6 +17,8 @@ export interface SiphonTarget {
   registryUrl: string;
   /** Topic prefix of this run: its topics are `<prefix>.billing.<resource>`, state `<prefix>._state`. */
   prefix: string;
+  /** The Kafka adapter the runner uses (`kafka.client`). */
+  client: KafkaClientName;
 }
 
 export type SiphonSource =
@@ -72,7 +75,7 @@ export function pipelinesFile(sandbox: SandboxProcess, target: SiphonTarget, sou
         };
   return {
     defaults: {
-      kafka: { brokers: target.brokers, client_id: 'siphon-bench' },
+      kafka: { brokers: target.brokers, client_id: 'siphon-bench', client: target.client },
       registry: { url: target.registryUrl },
       topics: { prefix: target.prefix },
       state: { store: 'kafka' },

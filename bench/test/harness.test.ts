@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBenchArgs } from '../src/args.ts';
+import { rotate, type ScenarioReport } from '../src/context.ts';
 import { RUNNER_CLI } from '../src/paths.ts';
 import { packageOf, summarizeProfile } from '../src/profile.ts';
-import { markdownTable } from '../src/report.ts';
+import { judge, markdownTable, targetsTable } from '../src/report.ts';
+import type { SandboxProcess } from '../src/sandbox.ts';
 import { theoreticalMinimumSeconds } from '../src/scenarios/rate-limit.ts';
-import { shebangNodeFlags } from '../src/siphon.ts';
+import { pipelinesFile, shebangNodeFlags } from '../src/siphon.ts';
 import { summarize } from '../src/stats.ts';
 
 describe('summarize', () => {
@@ -44,8 +46,12 @@ describe('parseBenchArgs', () => {
     if (options === 'help') throw new Error('unexpected help');
     expect(options.records).toBe(1_000_000);
     expect(options.memoryRecords).toBe(100_000);
-    expect(options.dltRecords).toBe(1_000_000);
+    // dlt is by far the slowest contender: it runs on 200,000 records to keep the run near 35 minutes.
+    expect(options.dltRecords).toBe(200_000);
     expect([options.runs, options.warmup]).toEqual([3, 1]);
+    expect(options.clients).toEqual(['kafkajs', 'confluent']);
+    expect(options.rateRuns).toBe(2);
+    expect([options.profile, options.profileRecords]).toEqual([true, 200_000]);
     expect([...options.scenarios]).toEqual([1, 2, 3, 4, 5, 6]);
     expect(options.rateLimit).toEqual({ requests: 600, windowSeconds: 60 });
     expect([options.latencyRecords, options.latencyMs]).toEqual([20_000, 50]);
@@ -64,6 +70,7 @@ describe('parseBenchArgs', () => {
     const options = parseBenchArgs(['--smoke']);
     if (options === 'help') throw new Error('unexpected help');
     expect([options.records, options.runs, options.warmup]).toEqual([10_000, 1, 0]);
+    expect([options.rateRuns, options.profile, options.dltRecords]).toEqual([1, false, 10_000]);
     expect(options.rateLimit).toEqual({ requests: 20, windowSeconds: 5 });
     expect(theoreticalMinimumSeconds(options.rateRecords / 200, 20, 5)).toBeGreaterThan(0);
   });
@@ -75,6 +82,16 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--runs', '0'])).toThrow('--runs expects a whole number >= 1, got "0"');
     expect(() => parseBenchArgs(['--scenarios', ''])).toThrow('--scenarios lists no scenario');
     expect(() => parseBenchArgs(['--bogus'])).toThrow(/bogus/);
+    expect(() => parseBenchArgs(['--clients', 'kafkajs,rdkafka'])).toThrow(
+      '--clients: "rdkafka" is not a Kafka adapter; expected kafkajs or confluent',
+    );
+  });
+
+  it('takes one adapter, and --no-profile', () => {
+    const options = parseBenchArgs(['--clients', 'confluent', '--no-profile']);
+    if (options === 'help') throw new Error('unexpected help');
+    expect(options.clients).toEqual(['confluent']);
+    expect(options.profile).toBe(false);
   });
 });
 
@@ -131,37 +148,105 @@ describe('profile summary', () => {
   });
 });
 
-describe('markdownTable', () => {
-  it('shows the headline ratio with its range, the target, and failures with their reason', () => {
-    const table = markdownTable([
-      {
-        id: 2,
-        title: 'The floor',
-        status: 'ok',
-        headline: {
-          label: 'records/s, Siphon ÷ floor',
-          ratio: summarize([0.9, 0.85, 0.95]),
+describe('judge', () => {
+  it('says whether a median meets its target and by how much', () => {
+    expect(judge(0.45, { op: '≥', bound: 0.8 })).toEqual({ met: false, margin: '44% short' });
+    expect(judge(0.9, { op: '≥', bound: 0.8 })).toEqual({ met: true, margin: '13% to spare' });
+    expect(judge(1.67, { op: '≤', bound: 1.25 })).toEqual({ met: false, margin: '34% over' });
+    expect(judge(262, { op: '<', bound: 200 })).toEqual({ met: false, margin: '31% over' });
+    expect(judge(200, { op: '<', bound: 200 }).met).toBe(false);
+    expect(judge(Number.NaN, { op: '≥', bound: 8 })).toEqual({ met: false, margin: 'not measured' });
+  });
+});
+
+describe('markdownTable and targetsTable', () => {
+  const reports: ScenarioReport[] = [
+    {
+      id: 2 as const,
+      title: 'References',
+      status: 'ok' as const,
+      headlines: [
+        {
+          label: 'records/s, Siphon ÷ best floor',
+          client: 'kafkajs',
+          ratio: summarize([0.5, 0.45, 0.55]),
           target: '≥ 0.8',
-          met: true,
+          ...judge(0.5, { op: '≥', bound: 0.8 }),
         },
-        figures: { 'floor records/s': summarize([10_500, 10_000, 11_000]) },
-        runs: [],
-        notes: [],
+        { label: 'records/s, Siphon ÷ naive floor', client: 'kafkajs', ratio: summarize([0.9]) },
+        {
+          label: 'records/s, Siphon ÷ best floor',
+          client: 'confluent',
+          ratio: summarize([0.85]),
+          target: '≥ 0.8',
+          ...judge(0.85, { op: '≥', bound: 0.8 }),
+        },
+      ],
+      figures: {
+        'best floor records/s': summarize([30_000, 29_000, 31_000]),
+        'Siphon records/s [kafkajs]': summarize([15_000]),
+        'Siphon records/s [confluent]': summarize([25_500]),
       },
-      {
-        id: 5,
-        title: 'Rate limit',
-        status: 'failed',
-        reason: 'the runner exited with 1',
-        figures: {},
-        runs: [],
-        notes: [],
-      },
-    ]);
+      runs: [],
+      notes: [],
+    },
+    {
+      id: 5 as const,
+      title: 'Rate limit',
+      status: 'failed' as const,
+      reason: 'the runner exited with 1',
+      headlines: [],
+      figures: {},
+      runs: [],
+      notes: [],
+    },
+  ];
+
+  it("has a row per target and adapter, with its margin and that adapter's figures", () => {
+    const table = markdownTable(reports);
     expect(table).toContain(
-      '| 2 | The floor | **0.90 (0.85–0.95)** records/s, Siphon ÷ floor | ≥ 0.8 | yes | floor records/s 10,500 (10,000–11,000) |',
+      '| 2 | References | kafkajs | **0.50 (0.45–0.55)** records/s, Siphon ÷ best floor | ≥ 0.8 | **no** (38% short) | best floor records/s 30,000 (29,000–31,000); Siphon records/s 15,000 |',
     );
-    expect(table).toContain('| 5 | Rate limit | failed: the runner exited with 1 | | | |');
+    expect(table).toContain('|  |  | kafkajs | **0.90** records/s, Siphon ÷ naive floor |  |  |  |');
+    expect(table).toContain(
+      '|  |  | confluent | **0.85** records/s, Siphon ÷ best floor | ≥ 0.8 | yes (6% to spare) | Siphon records/s 25,500 |',
+    );
+    expect(table).toContain('| 5 | Rate limit | | failed: the runner exited with 1 | | | |');
+  });
+
+  it('lists every target, and only targets', () => {
+    const table = targetsTable(reports);
+    expect(table).toContain(
+      '| 2 | records/s, Siphon ÷ best floor ≥ 0.8 | kafkajs | 0.50 (0.45–0.55) | **no** | 38% short |',
+    );
+    expect(table).toContain(
+      '| 2 | records/s, Siphon ÷ best floor ≥ 0.8 | confluent | 0.85 | yes | 6% to spare |',
+    );
+    expect(table).not.toContain('naive floor');
+  });
+});
+
+describe('rotate', () => {
+  it('lets each contender go first in turn, iteration 0 as given', () => {
+    expect(rotate(0, ['a', 'b', 'c'])).toEqual(['a', 'b', 'c']);
+    expect(rotate(1, ['a', 'b', 'c'])).toEqual(['b', 'c', 'a']);
+    expect(rotate(3, ['a', 'b', 'c'])).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('pipelinesFile', () => {
+  it('names the Kafka adapter of the run as kafka.client', () => {
+    const sandbox = {
+      billingUrl: 'http://127.0.0.1:1/billing',
+      tokenUrl: 'http://127.0.0.1:1/token',
+      credentials: { clientId: 'i', clientSecret: 's', refreshToken: 'r' },
+    } as SandboxProcess;
+    const file = pipelinesFile(
+      sandbox,
+      { brokers: ['b:9092'], registryUrl: 'http://r', prefix: 'p', client: 'confluent' },
+      { kind: 'package', resources: ['invoices'] },
+    ) as { defaults: { kafka: { client: string } } };
+    expect(file.defaults.kafka.client).toBe('confluent');
   });
 });
 

@@ -64,6 +64,7 @@ function fakeCluster(
       }
       return true;
     },
+    deleteTopics: async () => {},
     topicConfigs: async (names) => {
       step('describeConfigs');
       return new Map(names.map((name) => [name, { 'cleanup.policy': get(name).policy }]));

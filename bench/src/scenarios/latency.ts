@@ -3,6 +3,7 @@
  * `latencyRecords` each. One run syncs all twelve with default settings; another syncs the slowest
  * resource alone (found by timing each alone once, which doubles as the warm-up). Ratio per iteration.
  */
+import type { KafkaClientName } from '@siphon/sink-kafka';
 import { alternate, type BenchContext, dropTopics } from '../context.ts';
 import { type SandboxProcess, startSandboxProcess } from '../sandbox.ts';
 import { runSiphon } from '../siphon.ts';
@@ -24,6 +25,7 @@ export const BILLING_RESOURCES = [
 ] as const;
 
 export interface LatencyRun {
+  client: KafkaClientName;
   resources: string[];
   wallSeconds: number;
   runSeconds: number | undefined;
@@ -34,9 +36,10 @@ export interface LatencyRun {
 
 export interface LatencyData {
   slowest: string;
-  /** Each resource alone, once (the discovery pass), wall seconds. */
+  /** Each resource alone, once (the discovery pass, on the first client), wall seconds. */
   alone: Record<string, number>;
-  iterations: { all: LatencyRun; one: LatencyRun }[];
+  /** Per Kafka adapter: the measured iterations. */
+  iterations: Partial<Record<KafkaClientName, { all: LatencyRun; one: LatencyRun }[]>>;
 }
 
 async function sync(
@@ -44,11 +47,13 @@ async function sync(
   sandbox: SandboxProcess,
   resources: string[],
   name: string,
+  client: KafkaClientName,
 ): Promise<LatencyRun> {
   const target = {
     brokers: ctx.infra.brokers,
     registryUrl: ctx.infra.registryUrl,
     prefix: `${ctx.tag}-${name}`,
+    client,
   };
   try {
     const run = await runSiphon(sandbox, target, { kind: 'package', resources });
@@ -57,6 +62,7 @@ async function sync(
     if (records !== expected)
       throw new Error(`run ${name} reported ${records} records, expected ${expected}`);
     return {
+      client,
       resources,
       wallSeconds: round(run.wallSeconds, 3),
       runSeconds: run.log.runMs === undefined ? undefined : round(run.log.runMs / 1000, 3),
@@ -79,9 +85,10 @@ export async function runLatency(ctx: BenchContext): Promise<LatencyData> {
   try {
     const alone: Record<string, number> = {};
     let slowest = 'invoices';
+    const first = options.clients[0] as KafkaClientName;
     if (options.latencyDiscover) {
       for (const resource of BILLING_RESOURCES) {
-        const run = await sync(ctx, sandbox, [resource], `lat-alone-${resource}`);
+        const run = await sync(ctx, sandbox, [resource], `lat-alone-${resource}`, first);
         alone[resource] = run.wallSeconds;
         ctx.log(`  alone: ${resource} ${run.wallSeconds} s`);
       }
@@ -90,21 +97,24 @@ export async function runLatency(ctx: BenchContext): Promise<LatencyData> {
     }
     // The discovery pass already warmed the sandbox, broker and disk up; without it, warm up here.
     const warmups = options.latencyDiscover ? 0 : options.warmup;
-    const iterations: LatencyData['iterations'] = [];
+    const iterations: LatencyData['iterations'] = {};
     for (let i = 0; i < warmups + options.runs; i++) {
-      const result: { all?: LatencyRun; one?: LatencyRun } = {};
-      const all = async () => {
-        result.all = await sync(ctx, sandbox, [...BILLING_RESOURCES], `lat-all-${i}`);
-      };
-      const one = async () => {
-        result.one = await sync(ctx, sandbox, [slowest], `lat-one-${i}`);
-      };
-      for (const step of alternate(i, all, one)) await step();
-      if (!result.all || !result.one) throw new Error('a latency run produced no figures');
-      ctx.log(
-        `  ${i < warmups ? 'warm-up' : 'run'}: all 12 ${result.all.wallSeconds} s, ${slowest} alone ${result.one.wallSeconds} s`,
-      );
-      if (i >= warmups) iterations.push({ all: result.all, one: result.one });
+      for (const client of options.clients) {
+        const result: { all?: LatencyRun; one?: LatencyRun } = {};
+        const all = async () => {
+          result.all = await sync(ctx, sandbox, [...BILLING_RESOURCES], `lat-all-${client}-${i}`, client);
+        };
+        const one = async () => {
+          result.one = await sync(ctx, sandbox, [slowest], `lat-one-${client}-${i}`, client);
+        };
+        for (const step of alternate(i, all, one)) await step();
+        if (!result.all || !result.one) throw new Error('a latency run produced no figures');
+        ctx.log(
+          `  ${i < warmups ? 'warm-up' : 'run'} (${client}): all 12 ${result.all.wallSeconds} s, ${slowest} alone ${result.one.wallSeconds} s`,
+        );
+        if (i >= warmups)
+          iterations[client] = [...(iterations[client] ?? []), { all: result.all, one: result.one }];
+      }
     }
     return { slowest, alone, iterations };
   } finally {

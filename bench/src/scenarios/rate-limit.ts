@@ -4,6 +4,7 @@
  * without being refused. Each run gets a fresh sandbox, so no run inherits another's window.
  * There is no warm-up: the figure is time spent waiting for the budget, not throughput.
  */
+import type { KafkaClientName } from '@siphon/sink-kafka';
 import type { BenchContext } from '../context.ts';
 import { dropTopics } from '../context.ts';
 import { startSandboxProcess } from '../sandbox.ts';
@@ -14,6 +15,7 @@ const RESOURCE = 'invoices';
 const PAGE_SIZE = 200;
 
 export interface RateRun {
+  client: KafkaClientName;
   wallSeconds: number;
   runSeconds: number | undefined;
   records: number;
@@ -47,15 +49,19 @@ export async function runRateLimit(ctx: BenchContext): Promise<RateData> {
     theoreticalMinSeconds: theoreticalMinimumSeconds(pages, rateLimit.requests, rateLimit.windowSeconds),
     runs: [],
   };
-  for (let i = 0; i < options.runs; i++) {
+  for (let n = 0; n < options.rateRuns * options.clients.length; n++) {
+    // Clients alternate run by run: kafkajs, confluent, kafkajs, confluent...
+    const client = options.clients[n % options.clients.length] as KafkaClientName;
+    const i = Math.floor(n / options.clients.length);
     ctx.log(
-      `scenario 5: run ${i + 1}: ${options.rateRecords} ${RESOURCE} (${pages} pages) at ${rateLimit.requests}/${rateLimit.windowSeconds}s`,
+      `scenario 5: run ${i + 1} (${client}): ${options.rateRecords} ${RESOURCE} (${pages} pages) at ${rateLimit.requests}/${rateLimit.windowSeconds}s`,
     );
     const sandbox = await startSandboxProcess({ billing: { [RESOURCE]: options.rateRecords }, rateLimit });
     const target = {
       brokers: ctx.infra.brokers,
       registryUrl: ctx.infra.registryUrl,
-      prefix: `${ctx.tag}-rate-${i}`,
+      prefix: `${ctx.tag}-rate-${client}-${i}`,
+      client,
     };
     try {
       const run = await runSiphon(sandbox, target, { kind: 'seed', resources: [RESOURCE], rateLimit });
@@ -69,6 +75,7 @@ export async function runRateLimit(ctx: BenchContext): Promise<RateData> {
         throw new Error(`the rate-limited run reported ${records} records, expected ${options.rateRecords}`);
       }
       const result: RateRun = {
+        client,
         wallSeconds: round(run.wallSeconds, 3),
         runSeconds: run.log.runMs === undefined ? undefined : round(run.log.runMs / 1000, 3),
         records,

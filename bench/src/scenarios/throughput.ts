@@ -1,10 +1,12 @@
 /**
  * Scenarios 1, 2 and 6 (and the large size of 4) share one sandbox resource and run side by side in
- * every iteration: Siphon end to end into Kafka, the hand-written floor, and dlt to local files. The
- * first `warmup` iterations are discarded; each measured iteration yields its own ratios.
+ * every iteration: Siphon end to end into Kafka on each adapter, the three references (source
+ * ceiling, best floor, naive floor), and dlt to local files. The contenders take turns at going
+ * first. The first `warmup` iterations are discarded; each measured iteration yields its own ratios.
  */
-import { alternate, type BenchContext, dropTopics } from '../context.ts';
-import { type FloorSchemas, runFloor, schemasOf } from '../floor-run.ts';
+import type { KafkaClientName } from '@siphon/sink-kafka';
+import { type BenchContext, dropTopics, rotate } from '../context.ts';
+import { type FloorSchemas, REFERENCES, type Reference, runFloor, schemasOf } from '../floor-run.ts';
 import { tallyTopic } from '../kafka.ts';
 import { ensureDlt, runDlt } from '../peer.ts';
 import type { Measured } from '../proc.ts';
@@ -42,8 +44,10 @@ export interface DltFigures extends ProcessFigures {
 export interface Iteration {
   index: number;
   warmup: boolean;
-  siphon: SiphonFigures;
-  floor?: ProcessFigures;
+  /** Siphon end to end, per Kafka adapter. */
+  siphon: Partial<Record<KafkaClientName, SiphonFigures>>;
+  /** The references of scenario 2 (source ceiling, best floor, naive floor). */
+  refs: Partial<Record<Reference, ProcessFigures>>;
   dlt?: DltFigures;
 }
 
@@ -53,7 +57,8 @@ export interface ThroughputData {
   dltSkipped?: string;
   dltAdaptations?: string[];
   dltError?: string;
-  floorError?: string;
+  /** Why a reference stopped running (it is not tried again). */
+  refErrors: Partial<Record<Reference, string>>;
 }
 
 function figures(run: Measured, records: number, bytes: number, sandboxCpuSeconds: number): ProcessFigures {
@@ -69,17 +74,24 @@ function figures(run: Measured, records: number, bytes: number, sandboxCpuSecond
   };
 }
 
-async function measureSiphon(ctx: BenchContext, sandbox: SandboxProcess, records: number, name: string) {
+async function measureSiphon(
+  ctx: BenchContext,
+  sandbox: SandboxProcess,
+  records: number,
+  name: string,
+  client: KafkaClientName,
+) {
   const target: SiphonTarget = {
     brokers: ctx.infra.brokers,
     registryUrl: ctx.infra.registryUrl,
     prefix: `${ctx.tag}-${name}`,
+    client,
   };
   const cpu0 = sandbox.cpuSeconds();
   const run = await runSiphon(sandbox, target, { kind: 'package', resources: [RESOURCE] });
   const sandboxCpu = sandbox.cpuSeconds() - cpu0;
   const topic = topicOf(target, RESOURCE);
-  const tally = await tallyTopic(ctx.kafka, topic, records);
+  const tally = await tallyTopic(ctx.infra.brokers, topic);
   if (tally.messages !== records) {
     throw new Error(`Siphon's run ${name} left ${tally.messages} messages in ${topic}, expected ${records}`);
   }
@@ -87,8 +99,14 @@ async function measureSiphon(ctx: BenchContext, sandbox: SandboxProcess, records
 }
 
 /** Siphon alone at one size (scenario 4's small size uses this too). */
-export async function siphonOnce(ctx: BenchContext, sandbox: SandboxProcess, records: number, name: string) {
-  const { run, target, tally, sandboxCpu } = await measureSiphon(ctx, sandbox, records, name);
+export async function siphonOnce(
+  ctx: BenchContext,
+  sandbox: SandboxProcess,
+  records: number,
+  name: string,
+  client: KafkaClientName,
+) {
+  const { run, target, tally, sandboxCpu } = await measureSiphon(ctx, sandbox, records, name, client);
   await dropTopics(ctx, target.prefix);
   return {
     ...figures(run, records, tally.bytes, sandboxCpu),
@@ -98,10 +116,10 @@ export async function siphonOnce(ctx: BenchContext, sandbox: SandboxProcess, rec
 
 export async function runThroughput(
   ctx: BenchContext,
-  wants: { floor: boolean; dlt: boolean },
+  wants: { refs: boolean; dlt: boolean },
 ): Promise<ThroughputData> {
   const { options } = ctx;
-  const data: ThroughputData = { iterations: [], schemas: undefined };
+  const data: ThroughputData = { iterations: [], schemas: undefined, refErrors: {} };
   if (wants.dlt && options.skipDlt) data.dltSkipped = options.skipDlt;
   let runDltToo = wants.dlt && !options.skipDlt;
   if (runDltToo) {
@@ -124,15 +142,16 @@ export async function runThroughput(
     for (let i = 0; i < total; i++) {
       const warmup = i < options.warmup;
       const label = `${warmup ? 'warm-up' : 'run'} ${warmup ? i + 1 : i - options.warmup + 1}`;
-      const result: { siphon?: SiphonFigures; floor?: ProcessFigures } = {};
+      const iteration: Iteration = { index: i, warmup, siphon: {}, refs: {} };
 
-      const doSiphon = async () => {
-        ctx.log(`  ${label}: Siphon, ${options.records} records`);
+      const siphonStep = (client: KafkaClientName) => async () => {
+        ctx.log(`  ${label}: Siphon (${client}), ${options.records} records`);
         const { run, topic, target, tally, sandboxCpu } = await measureSiphon(
           ctx,
           sandbox,
           options.records,
-          `e2e-${i}`,
+          `e2e-${client}-${i}`,
+          client,
         );
         data.schemas ??= await schemasOf(ctx.infra.registryUrl, topic);
         await dropTopics(ctx, target.prefix);
@@ -141,43 +160,51 @@ export async function runThroughput(
           runSeconds: run.log.runMs && run.log.runMs / 1000,
           timeline: run.log.timeline,
         };
-        result.siphon = siphon;
+        iteration.siphon[client] = siphon;
         ctx.log(
           `    ${siphon.recordsPerSecond} records/s, ${siphon.cpuSeconds} CPU s, ${siphon.peakRssMB} MB peak RSS`,
         );
       };
-      const doFloor = async () => {
-        // The floor encodes with the schemas Siphon registered: iteration 0 always runs Siphon first.
-        if (!wants.floor || data.floorError || !data.schemas) return;
-        ctx.log(`  ${label}: floor, ${options.records} records`);
-        const topic = `${ctx.tag}-floor-${i}`;
+      const refStep = (reference: Reference) => async () => {
+        // The floors encode with the schemas Siphon registered: iteration 0 always runs Siphon first.
+        if (data.refErrors[reference] || !data.schemas) return;
+        const { label: name } = REFERENCES[reference];
+        ctx.log(`  ${label}: ${name}, ${options.records} records`);
+        const topic = `${ctx.tag}-${reference}-${i}`;
         const cpu0 = sandbox.cpuSeconds();
         try {
           const run = await runFloor(sandbox, {
+            reference,
             brokers: ctx.infra.brokers,
             topic,
             schemas: data.schemas,
             resource: RESOURCE,
             partitions: PARTITIONS,
           });
-          const floor = figures(run, run.records, run.bytes, sandbox.cpuSeconds() - cpu0);
-          result.floor = floor;
+          if (run.records !== options.records)
+            throw new Error(`the ${name} moved ${run.records} records, expected ${options.records}`);
+          const result = figures(run, run.records, run.bytes, sandbox.cpuSeconds() - cpu0);
+          iteration.refs[reference] = result;
           ctx.log(
-            `    ${floor.recordsPerSecond} records/s, ${floor.cpuSeconds} CPU s, ${floor.peakRssMB} MB peak RSS`,
+            `    ${result.recordsPerSecond} records/s, ${result.cpuSeconds} CPU s, ${result.peakRssMB} MB peak RSS`,
           );
         } catch (error) {
-          data.floorError = (error as Error).message;
-          ctx.log(`    the floor failed: ${data.floorError}`);
+          data.refErrors[reference] = (error as Error).message;
+          ctx.log(`    the ${name} failed: ${data.refErrors[reference]}`);
         } finally {
-          await dropTopics(ctx, topic);
+          if (reference !== 'ceiling') await dropTopics(ctx, topic);
         }
       };
-      for (const step of alternate(i, doSiphon, doFloor)) await step();
-      if (!result.siphon) throw new Error(`iteration ${i} has no Siphon figures`);
+      const steps = [
+        ...options.clients.map(siphonStep),
+        ...(wants.refs ? (['best', 'ceiling', 'naive'] as const).map(refStep) : []),
+      ];
+      // Every contender goes first in turn; iteration 0 starts with Siphon (the floors need its schemas).
+      for (const step of rotate(i, steps)) await step();
+      if (Object.keys(iteration.siphon).length === 0) throw new Error(`iteration ${i} has no Siphon figures`);
 
-      let dlt: DltFigures | undefined;
       // dlt gets no warm-up of its own: CPython has no JIT to warm, and the sandbox, broker and disk
-      // are warm from Siphon's and the floor's warm-up. A 1,000,000-record dlt run takes many minutes.
+      // are warm from the other contenders' warm-up. It runs on fewer records (it is by far the slowest).
       if (runDltToo && !warmup) {
         ctx.log(`  ${label}: dlt, ${options.dltRecords} records`);
         const cpu0 = dltSandbox.cpuSeconds();
@@ -186,14 +213,14 @@ export async function runThroughput(
           if (run.records !== options.dltRecords) {
             throw new Error(`dlt loaded ${run.records} records, expected ${options.dltRecords}`);
           }
-          dlt = {
+          iteration.dlt = {
             ...figures(run, run.records, Number.NaN, dltSandbox.cpuSeconds() - cpu0),
             steps: run.steps,
             version: run.version,
           };
           data.dltAdaptations = run.adaptations;
           ctx.log(
-            `    ${dlt.recordsPerSecond} records/s, ${dlt.cpuSeconds} CPU s, ${dlt.peakRssMB} MB peak RSS`,
+            `    ${iteration.dlt.recordsPerSecond} records/s, ${iteration.dlt.cpuSeconds} CPU s, ${iteration.dlt.peakRssMB} MB peak RSS`,
           );
         } catch (error) {
           data.dltError = (error as Error).message;
@@ -201,13 +228,7 @@ export async function runThroughput(
           ctx.log(`    dlt failed: ${data.dltError}`);
         }
       }
-      data.iterations.push({
-        index: i,
-        warmup,
-        siphon: result.siphon,
-        ...(result.floor ? { floor: result.floor } : {}),
-        ...(dlt ? { dlt } : {}),
-      });
+      data.iterations.push(iteration);
     }
   } finally {
     await sandbox.close();

@@ -65,6 +65,8 @@ export interface KafkaAdmin {
   /** Resolves false when every topic existed already; throws with per-topic errors otherwise. */
   createTopics(topics: NewTopic[]): Promise<boolean>;
   createPartitions(topic: string, count: number): Promise<void>;
+  /** Deletes the topics and their data (an unknown topic is an error). */
+  deleteTopics(topics: string[], timeoutMs: number): Promise<void>;
   /** Fresh metadata of one topic, straight from a broker. */
   partitions(topic: string): Promise<PartitionInfo[]>;
   describeCluster(): Promise<ClusterInfo>;

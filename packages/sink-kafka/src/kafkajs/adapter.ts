@@ -120,6 +120,10 @@ class KafkaJsAdmin implements KafkaAdmin {
     await this.admin.createPartitions({ topicPartitions: [{ topic, count }] });
   }
 
+  async deleteTopics(topics: string[], timeoutMs: number): Promise<void> {
+    if (topics.length > 0) await this.admin.deleteTopics({ topics, timeout: timeoutMs });
+  }
+
   async partitions(topic: string) {
     const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
     const found = topics.find((t) => t.name === topic)?.partitions ?? [];

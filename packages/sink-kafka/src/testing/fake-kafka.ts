@@ -207,6 +207,12 @@ class FakeAdmin implements KafkaAdmin {
     while (t.partitions.length < count) t.partitions.push([]);
   }
 
+  async deleteTopics(topics: string[]): Promise<void> {
+    for (const topic of topics) {
+      if (!this.broker.topics.delete(topic)) throw brokerAnswer('UNKNOWN_TOPIC_OR_PARTITION', 3, false);
+    }
+  }
+
   async partitions(topic: string) {
     const t = this.broker.topics.get(topic);
     return (t?.partitions ?? []).map((_, partition) => ({ partition, leader: 1, errorCode: 0 }));

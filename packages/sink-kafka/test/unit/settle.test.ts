@@ -67,6 +67,7 @@ function fakeBroker(
       return created;
     },
     createPartitions: async () => {},
+    deleteTopics: async () => {},
     topicConfigs: async (names) => {
       step('describeConfigs');
       return new Map(names.map((name) => [name, { 'cleanup.policy': topics.get(name) ?? 'delete' }]));
