@@ -82,6 +82,7 @@ class KafkaJsPort implements KafkaPort {
     return new KafkaJsLogReader(this.kafka, () => this.connectedAdmin(), topics, handlers, {
       groupId: `${options.name}-reader-${randomUUID()}`,
       logger: this.options.logger,
+      readUncommitted: options.readUncommitted === true,
     });
   }
 
@@ -118,6 +119,12 @@ class KafkaJsAdmin implements KafkaAdmin {
 
   async createPartitions(topic: string, count: number): Promise<void> {
     await this.admin.createPartitions({ topicPartitions: [{ topic, count }] });
+  }
+
+  async deleteTopics(topics: string[]): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    const gone = topics.filter((t) => existing.has(t));
+    if (gone.length > 0) await this.admin.deleteTopics({ topics: gone });
   }
 
   async partitions(topic: string) {
@@ -307,7 +314,7 @@ class KafkaJsPlainProducer implements PlainProducer {
   }
 }
 
-/** A private, never-committing consumer group reading `read_committed` from the beginning. */
+/** A private, never-committing consumer group reading from the beginning (`read_committed` unless asked). */
 class KafkaJsLogReader implements LogReader {
   private consumer: Consumer | undefined;
   private starting: Promise<void> | undefined;
@@ -318,7 +325,7 @@ class KafkaJsLogReader implements LogReader {
     private readonly admin: () => Promise<Admin>,
     private readonly topics: readonly string[],
     private readonly handlers: LogReaderHandlers,
-    private readonly options: { groupId: string; logger: Logger | undefined },
+    private readonly options: { groupId: string; logger: Logger | undefined; readUncommitted: boolean },
   ) {}
 
   start(): Promise<void> {
@@ -330,7 +337,7 @@ class KafkaJsLogReader implements LogReader {
     const { handlers } = this;
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
-      readUncommitted: false,
+      readUncommitted: this.options.readUncommitted,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 1000,
       // kafkajs's 10 MiB default, decompressed and decoded at once, was the run's peak RSS.

@@ -207,6 +207,10 @@ class FakeAdmin implements KafkaAdmin {
     while (t.partitions.length < count) t.partitions.push([]);
   }
 
+  async deleteTopics(topics: string[]): Promise<void> {
+    for (const topic of topics) this.broker.topics.delete(topic);
+  }
+
   async partitions(topic: string) {
     const t = this.broker.topics.get(topic);
     return (t?.partitions ?? []).map((_, partition) => ({ partition, leader: 1, errorCode: 0 }));
