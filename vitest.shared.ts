@@ -31,6 +31,13 @@ function workspaceAliases() {
 export type ProjectOptions = {
   /** Every test file of the package. Default: `test/**\/*.test.ts`. */
   include?: string[];
+  /**
+   * Runs the integration tests on each of these Kafka clients (`SIPHON_KAFKA_CLIENT`, which the
+   * tests' helpers honour): the first as `<package> (integration)`, each other one as
+   * `<package> (integration-<client>)`. `everyClient` lists tests that cover every client
+   * themselves, run in the first project only.
+   */
+  kafkaClients?: { clients: [string, ...string[]]; everyClient?: string[] };
 } & (
   | {
       /** The integration tests; every other test is a unit test (packages with a few Kafka tests). */
@@ -63,7 +70,7 @@ export function siphonProject(dir: string, options: ProjectOptions = {}): UserWo
   const { name } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name: string };
   const all = options.include ?? ['test/**/*.test.ts'];
   const listed = options.unit ?? options.integration ?? [];
-  assertListedFilesExist(dir, listed);
+  assertListedFilesExist(dir, [...listed, ...(options.kafkaClients?.everyClient ?? [])]);
   const exclude = (patterns: string[]) => [...configDefaults.exclude, ...patterns];
   const unit = options.unit
     ? { include: options.unit }
@@ -74,8 +81,31 @@ export function siphonProject(dir: string, options: ProjectOptions = {}): UserWo
   const projects: NonNullable<UserWorkspaceConfig['test']>['projects'] = [
     { test: { name: 'unit', ...unit } },
   ];
-  if (options.unit || options.integration)
-    projects.push({ test: { name: 'integration', ...integration, globalSetup: [kafkaGlobalSetup] } });
+  if (options.unit || options.integration) {
+    const [first, ...others] = options.kafkaClients?.clients ?? [undefined];
+    projects.push({
+      test: {
+        name: 'integration',
+        ...integration,
+        globalSetup: [kafkaGlobalSetup],
+        ...(first ? { env: { SIPHON_KAFKA_CLIENT: first } } : {}),
+      },
+    });
+    for (const client of others) {
+      projects.push({
+        test: {
+          name: `integration-${client}`,
+          ...integration,
+          exclude: [
+            ...(integration.exclude ?? configDefaults.exclude),
+            ...(options.kafkaClients?.everyClient ?? []),
+          ],
+          globalSetup: [kafkaGlobalSetup],
+          env: { SIPHON_KAFKA_CLIENT: client },
+        },
+      });
+    }
+  }
   return {
     resolve: { alias: workspaceAliases() },
     test: {
