@@ -34,10 +34,12 @@ export type ProjectOptions = {
   /**
    * Runs the integration tests on each of these Kafka clients (`SIPHON_KAFKA_CLIENT`, which the
    * tests' helpers honour): the first as `<package> (integration)`, each other one as
-   * `<package> (integration-<client>)`. `everyClient` lists tests that cover every client
-   * themselves, run in the first project only.
+   * `<package> (integration-<client>)` (a `SIPHON_KAFKA_CLIENT` set by the caller wins for the
+   * first). `everyClient` lists tests that cover every client themselves, run in the first project
+   * only; `others`, when set, limits the other clients' projects to these tests (a named subset,
+   * where the whole suite twice would cost too much CI time).
    */
-  kafkaClients?: { clients: [string, ...string[]]; everyClient?: string[] };
+  kafkaClients?: { clients: [string, ...string[]]; everyClient?: string[]; others?: string[] };
 } & (
   | {
       /** The integration tests; every other test is a unit test (packages with a few Kafka tests). */
@@ -70,7 +72,8 @@ export function siphonProject(dir: string, options: ProjectOptions = {}): UserWo
   const { name } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name: string };
   const all = options.include ?? ['test/**/*.test.ts'];
   const listed = options.unit ?? options.integration ?? [];
-  assertListedFilesExist(dir, [...listed, ...(options.kafkaClients?.everyClient ?? [])]);
+  const { everyClient = [], others: othersOnly } = options.kafkaClients ?? {};
+  assertListedFilesExist(dir, [...listed, ...everyClient, ...(othersOnly ?? [])]);
   const exclude = (patterns: string[]) => [...configDefaults.exclude, ...patterns];
   const unit = options.unit
     ? { include: options.unit }
@@ -83,23 +86,23 @@ export function siphonProject(dir: string, options: ProjectOptions = {}): UserWo
   ];
   if (options.unit || options.integration) {
     const [first, ...others] = options.kafkaClients?.clients ?? [undefined];
+    const chosen = process.env.SIPHON_KAFKA_CLIENT ?? first;
     projects.push({
       test: {
         name: 'integration',
         ...integration,
         globalSetup: [kafkaGlobalSetup],
-        ...(first ? { env: { SIPHON_KAFKA_CLIENT: first } } : {}),
+        ...(chosen ? { env: { SIPHON_KAFKA_CLIENT: chosen } } : {}),
       },
     });
     for (const client of others) {
+      const tests = othersOnly
+        ? { include: othersOnly }
+        : { ...integration, exclude: [...(integration.exclude ?? configDefaults.exclude), ...everyClient] };
       projects.push({
         test: {
           name: `integration-${client}`,
-          ...integration,
-          exclude: [
-            ...(integration.exclude ?? configDefaults.exclude),
-            ...(options.kafkaClients?.everyClient ?? []),
-          ],
+          ...tests,
           globalSetup: [kafkaGlobalSetup],
           env: { SIPHON_KAFKA_CLIENT: client },
         },
