@@ -78,10 +78,25 @@ const TRANSACTIONS_READY = /could not be found|TransactionalIdNotFound/i;
 const GROUPS_READY = /GroupIdNotFound|Consumer group '[^']*' does not exist/i;
 
 /**
+ * One of Kafka's command-line tools in the broker's container: the image's script where it has one
+ * (apache/kafka), else its main class on the broker's jars (the image scripts/container-engine.sh
+ * builds where Docker Hub cannot be reached ships only kafka-topics.sh). Arguments are the kit's own.
+ */
+function kafkaTool(script: string, mainClass: string, args: string[]): string[] {
+  const line = args.join(' ');
+  return [
+    'sh',
+    '-c',
+    `if [ -x /opt/kafka/bin/${script} ]; then exec /opt/kafka/bin/${script} ${line}; ` +
+      `else exec java -cp '/opt/kafka/libs/*' ${mainClass} ${line}; fi`,
+  ];
+}
+
+/**
  * A fresh broker answers "coordinator is loading" to the first transactions and group requests while
- * it creates __transaction_state and __consumer_offsets: ask both coordinators, with the CLI tools
- * the broker's image ships (the kit imports no Kafka client), until they answer, so tests start on a
- * settled broker.
+ * it creates __transaction_state and __consumer_offsets: ask both coordinators, with Kafka's own
+ * tools inside the container (the kit imports no Kafka client), until they answer, so tests start
+ * on a settled broker.
  */
 async function waitForCoordinators(kafka: StartedTestContainer, port: number, timeoutMs = 120_000) {
   const bootstrap = `127.0.0.1:${port}`;
@@ -89,26 +104,19 @@ async function waitForCoordinators(kafka: StartedTestContainer, port: number, ti
     {
       what: 'transaction coordinator',
       ready: TRANSACTIONS_READY,
-      cmd: [
-        '/opt/kafka/bin/kafka-transactions.sh',
-        '--bootstrap-server',
-        bootstrap,
-        'describe',
-        '--transactional-id',
-        'testkit-probe',
-      ],
+      cmd: kafkaTool('kafka-transactions.sh', 'org.apache.kafka.tools.TransactionsCommand', [
+        `--bootstrap-server ${bootstrap}`,
+        'describe --transactional-id testkit-probe',
+      ]),
     },
     {
       what: 'group coordinator',
       ready: GROUPS_READY,
-      cmd: [
-        '/opt/kafka/bin/kafka-consumer-groups.sh',
-        '--bootstrap-server',
-        bootstrap,
-        '--describe',
-        '--group',
-        'testkit-probe',
-      ],
+      cmd: kafkaTool(
+        'kafka-consumer-groups.sh',
+        'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+        [`--bootstrap-server ${bootstrap}`, '--describe --group testkit-probe'],
+      ),
     },
   ];
   const deadline = Date.now() + timeoutMs;
