@@ -31,6 +31,15 @@ function workspaceAliases() {
 export type ProjectOptions = {
   /** Every test file of the package. Default: `test/**\/*.test.ts`. */
   include?: string[];
+  /**
+   * Runs the integration tests on each of these Kafka clients (`SIPHON_KAFKA_CLIENT`, which the
+   * tests' helpers honour): the first as `<package> (integration)`, each other one as
+   * `<package> (integration-<client>)` (a `SIPHON_KAFKA_CLIENT` set by the caller wins for the
+   * first). `everyClient` lists tests that cover every client themselves, run in the first project
+   * only; `others`, when set, limits the other clients' projects to these tests (a named subset,
+   * where the whole suite twice would cost too much CI time).
+   */
+  kafkaClients?: { clients: [string, ...string[]]; everyClient?: string[]; others?: string[] };
 } & (
   | {
       /** The integration tests; every other test is a unit test (packages with a few Kafka tests). */
@@ -63,7 +72,8 @@ export function siphonProject(dir: string, options: ProjectOptions = {}): UserWo
   const { name } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name: string };
   const all = options.include ?? ['test/**/*.test.ts'];
   const listed = options.unit ?? options.integration ?? [];
-  assertListedFilesExist(dir, listed);
+  const { everyClient = [], others: othersOnly } = options.kafkaClients ?? {};
+  assertListedFilesExist(dir, [...listed, ...everyClient, ...(othersOnly ?? [])]);
   const exclude = (patterns: string[]) => [...configDefaults.exclude, ...patterns];
   const unit = options.unit
     ? { include: options.unit }
@@ -74,8 +84,31 @@ export function siphonProject(dir: string, options: ProjectOptions = {}): UserWo
   const projects: NonNullable<UserWorkspaceConfig['test']>['projects'] = [
     { test: { name: 'unit', ...unit } },
   ];
-  if (options.unit || options.integration)
-    projects.push({ test: { name: 'integration', ...integration, globalSetup: [kafkaGlobalSetup] } });
+  if (options.unit || options.integration) {
+    const [first, ...others] = options.kafkaClients?.clients ?? [undefined];
+    const chosen = process.env.SIPHON_KAFKA_CLIENT ?? first;
+    projects.push({
+      test: {
+        name: 'integration',
+        ...integration,
+        globalSetup: [kafkaGlobalSetup],
+        ...(chosen ? { env: { SIPHON_KAFKA_CLIENT: chosen } } : {}),
+      },
+    });
+    for (const client of others) {
+      const tests = othersOnly
+        ? { include: othersOnly }
+        : { ...integration, exclude: [...(integration.exclude ?? configDefaults.exclude), ...everyClient] };
+      projects.push({
+        test: {
+          name: `integration-${client}`,
+          ...tests,
+          globalSetup: [kafkaGlobalSetup],
+          env: { SIPHON_KAFKA_CLIENT: client },
+        },
+      });
+    }
+  }
   return {
     resolve: { alias: workspaceAliases() },
     test: {

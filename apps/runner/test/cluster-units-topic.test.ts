@@ -5,7 +5,7 @@
  */
 import { Redaction } from '@siphon/core';
 import type { KafkaAdmin, KafkaMessage, KafkaPort, SettlePolicy } from '@siphon/sink-kafka';
-import { notLeader, protocolError, unknownTopic } from '@siphon/testkit';
+import { notLeader, protocolError, unknownTopic } from '@siphon/sink-kafka/testing';
 import { describe, expect, it } from 'vitest';
 import { clusterLogger } from '../src/cluster/kafka-client.js';
 import { ensureUnitsTopic, writeSlots } from '../src/cluster/units-topic.js';
@@ -56,6 +56,7 @@ function fakeCluster(
       return [...topics.keys()];
     },
     describeCluster: async () => ({ brokers: 1, controller: 1 }),
+    deleteTopics: async () => {},
     createTopics: async (wanted) => {
       step('createTopics');
       for (const t of wanted) {

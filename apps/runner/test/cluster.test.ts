@@ -9,7 +9,7 @@ import { type Sandbox, startSandbox } from '@siphon/sandbox';
 import { infraConfig, uniqueName } from '@siphon/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { compactedView, decodeTopics, parseMetrics } from './helpers/kafka.js';
-import { freePort, groundTruth, sandboxEnv } from './helpers/pipelines.js';
+import { freePort, groundTruth, kafkaClient, sandboxEnv } from './helpers/pipelines.js';
 import { type Spawned, spawnCli, tempFile } from './helpers/runner.js';
 
 const RESOURCES = [
@@ -79,7 +79,7 @@ function pipelinesFile(prefix: string): Promise<string> {
   return tempFile(
     'pipelines.yaml',
     `defaults:
-  kafka: { brokers: ${JSON.stringify(brokers)}, client_id: siphon-cluster-test }
+  kafka: { brokers: ${JSON.stringify(brokers)}, client_id: siphon-cluster-test, client: ${kafkaClient()} }
   registry: { url: ${JSON.stringify(registryUrl)} }
   topics: { prefix: ${JSON.stringify(prefix)}, partitions: 1, replication_factor: 1 }
 pipelines:

@@ -16,12 +16,13 @@ import path from 'node:path';
 import type { JsonRecord, Page, ResourceDescriptor } from '@siphon/core';
 import { sampleRecords } from '@siphon/sandbox';
 import { infraConfig, uniqueName } from '@siphon/testkit';
-import kafkajs from 'kafkajs';
 import { ResourceEncoder } from '../src/encoder.js';
 import {
   type Compression,
+  createKafkaPort,
   createKafkaSink,
   type KafkaSinkOptions,
+  resolveConnection,
   SchemaRegistryClient,
   type TransactionBoundary,
 } from '../src/index.js';
@@ -193,14 +194,13 @@ async function produce(
 }
 
 async function dropTopics(topics: string[]): Promise<void> {
-  const admin = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING }).admin();
-  await admin.connect();
+  const port = createKafkaPort({ kafka: resolveConnection(baseOptions('').kafka), producer: { retries: 5 } });
   try {
-    await admin.deleteTopics({ topics, timeout: 30_000 });
+    await (await port.admin()).deleteTopics(topics);
   } catch {
     // best effort
   } finally {
-    await admin.disconnect();
+    await port.close();
   }
 }
 

@@ -65,8 +65,11 @@ export interface KafkaAdmin {
   /** Resolves false when every topic existed already; throws with per-topic errors otherwise. */
   createTopics(topics: NewTopic[]): Promise<boolean>;
   createPartitions(topic: string, count: number): Promise<void>;
-  /** Deletes the topics and their data (an unknown topic is an error). */
-  deleteTopics(topics: string[], timeoutMs: number): Promise<void>;
+  /**
+   * Deletes the topics and their data; topics already gone are skipped (cleanup may run twice).
+   * Deletion is asynchronous on the broker: a topic may still be listed for a moment.
+   */
+  deleteTopics(topics: string[], timeoutMs?: number): Promise<void>;
   /** Fresh metadata of one topic, straight from a broker. */
   partitions(topic: string): Promise<PartitionInfo[]>;
   describeCluster(): Promise<ClusterInfo>;
@@ -133,7 +136,7 @@ export interface LogReaderHandlers {
   onError(error: unknown): void;
 }
 
-/** Reads topics from the beginning, `read_committed`, and keeps tailing them until stopped. */
+/** Reads topics from the beginning, `read_committed` by default, and keeps tailing them until stopped. */
 export interface LogReader {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -142,6 +145,8 @@ export interface LogReader {
 export interface LogReaderOptions {
   /** Names the reader (and, where a client can only read through a group, its group). */
   name: string;
+  /** Also hand over messages of open and aborted transactions (tests looking at what reached the log). */
+  readUncommitted?: boolean;
 }
 
 /** A member of a consumer group as the assignor sees it. */

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import kafkajs from 'kafkajs';
 import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
 import type { InfraConfig } from './infra.js';
 
@@ -71,40 +70,65 @@ class LoopbackContainer extends GenericContainer {
 }
 
 /**
- * A fresh broker answers "coordinator is loading" to the first transactions and group requests while
- * it creates __transaction_state and __consumer_offsets: try both until they work, so tests start on
- * a settled broker.
+ * What Kafka's own tools print once a coordinator has loaded and answers for an id it does not know:
+ * DescribeTransactions → TransactionalIdNotFound, DescribeGroups → GroupIdNotFound. While the broker
+ * creates and loads __transaction_state or __consumer_offsets they print a loading / not available error.
  */
-async function waitForTransactions(broker: string, timeoutMs = 120_000): Promise<void> {
+const TRANSACTIONS_READY = /could not be found|TransactionalIdNotFound/i;
+const GROUPS_READY = /GroupIdNotFound|Consumer group '[^']*' does not exist/i;
+
+/**
+ * One of Kafka's command-line tools in the broker's container: the image's script where it has one
+ * (apache/kafka), else its main class on the broker's jars (the image scripts/container-engine.sh
+ * builds where Docker Hub cannot be reached ships only kafka-topics.sh). Arguments are the kit's own.
+ */
+function kafkaTool(script: string, mainClass: string, args: string[]): string[] {
+  const line = args.join(' ');
+  return [
+    'sh',
+    '-c',
+    `if [ -x /opt/kafka/bin/${script} ]; then exec /opt/kafka/bin/${script} ${line}; ` +
+      `else exec java -cp '/opt/kafka/libs/*' ${mainClass} ${line}; fi`,
+  ];
+}
+
+/**
+ * A fresh broker answers "coordinator is loading" to the first transactions and group requests while
+ * it creates __transaction_state and __consumer_offsets: ask both coordinators, with Kafka's own
+ * tools inside the container (the kit imports no Kafka client), until they answer, so tests start
+ * on a settled broker.
+ */
+async function waitForCoordinators(kafka: StartedTestContainer, port: number, timeoutMs = 120_000) {
+  const bootstrap = `127.0.0.1:${port}`;
+  const probes = [
+    {
+      what: 'transaction coordinator',
+      ready: TRANSACTIONS_READY,
+      cmd: kafkaTool('kafka-transactions.sh', 'org.apache.kafka.tools.TransactionsCommand', [
+        `--bootstrap-server ${bootstrap}`,
+        'describe --transactional-id testkit-probe',
+      ]),
+    },
+    {
+      what: 'group coordinator',
+      ready: GROUPS_READY,
+      cmd: kafkaTool(
+        'kafka-consumer-groups.sh',
+        'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+        [`--bootstrap-server ${bootstrap}`, '--describe --group testkit-probe'],
+      ),
+    },
+  ];
   const deadline = Date.now() + timeoutMs;
-  for (let attempt = 1; ; attempt++) {
-    const producer = new kafkajs.Kafka({
-      brokers: [broker],
-      clientId: 'testkit-probe',
-      logLevel: kafkajs.logLevel.NOTHING,
-      retry: { retries: 2 },
-    }).producer({
-      transactionalId: `testkit-probe-${process.pid}-${attempt}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    const admin = new kafkajs.Kafka({ brokers: [broker], logLevel: kafkajs.logLevel.NOTHING }).admin();
-    try {
-      await producer.connect();
-      await (await producer.transaction()).abort();
-      // ... and the group coordinator (consumers' offsets), which loads separately.
-      await admin.connect();
-      await admin.describeGroups(['testkit-probe']);
-      return;
-    } catch (error) {
-      if (Date.now() > deadline)
-        throw new Error(
-          `Kafka at ${broker}: no transaction after ${timeoutMs / 1000}s: ${(error as Error).message}`,
-        );
+  for (const probe of probes) {
+    for (;;) {
+      const { output } = await kafka.exec(probe.cmd);
+      if (probe.ready.test(output)) break;
+      if (Date.now() > deadline) {
+        const last = output.trim().split('\n').slice(-3).join(' ');
+        throw new Error(`Kafka at ${bootstrap}: no ${probe.what} after ${timeoutMs / 1000}s: ${last}`);
+      }
       await delay(1000);
-    } finally {
-      await producer.disconnect().catch(() => {});
-      await admin.disconnect().catch(() => {});
     }
   }
 }
@@ -126,37 +150,36 @@ export async function startContainerInfra(): Promise<ContainerInfra> {
     await Promise.allSettled(started.map((c) => c.stop({ timeout: 10_000 })));
   };
   try {
-    started.push(
-      await new LoopbackContainer(KAFKA_IMAGE)
-        .withLabels(TEST_LABEL)
-        // The broker listens on the host's port number inside the container too: its transaction
-        // coordinator reaches the partition leaders (itself) through the advertised address.
-        // Podman 4.3 publishes every EXPOSEd port, so the image's 9092 is listed as well.
-        .withExposedPorts({ container: kafkaPort, host: kafkaPort }, 9092)
-        .withEnvironment({
-          KAFKA_NODE_ID: '1',
-          KAFKA_PROCESS_ROLES: 'broker,controller',
-          KAFKA_LISTENERS: `PLAINTEXT://:${kafkaPort},CONTROLLER://localhost:9093`,
-          KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://127.0.0.1:${kafkaPort}`,
-          KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
-          KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-          KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
-          KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
-          KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: '1',
-          KAFKA_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '1',
-          KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
-          KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
-          KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR: '1',
-          KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: '1',
-          KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
-          KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
-          KAFKA_LOG_CLEANER_BACKOFF_MS: '1000',
-        })
-        .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
-        .withStartupTimeout(180_000)
-        .start(),
-    );
-    await waitForTransactions(`127.0.0.1:${kafkaPort}`);
+    const kafka = await new LoopbackContainer(KAFKA_IMAGE)
+      .withLabels(TEST_LABEL)
+      // The broker listens on the host's port number inside the container too: its transaction
+      // coordinator reaches the partition leaders (itself) through the advertised address.
+      // Podman 4.3 publishes every EXPOSEd port, so the image's 9092 is listed as well.
+      .withExposedPorts({ container: kafkaPort, host: kafkaPort }, 9092)
+      .withEnvironment({
+        KAFKA_NODE_ID: '1',
+        KAFKA_PROCESS_ROLES: 'broker,controller',
+        KAFKA_LISTENERS: `PLAINTEXT://:${kafkaPort},CONTROLLER://localhost:9093`,
+        KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://127.0.0.1:${kafkaPort}`,
+        KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+        KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+        KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
+        KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+        KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: '1',
+        KAFKA_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '1',
+        KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+        KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+        KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR: '1',
+        KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: '1',
+        KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+        KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+        KAFKA_LOG_CLEANER_BACKOFF_MS: '1000',
+      })
+      .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
+      .withStartupTimeout(180_000)
+      .start();
+    started.push(kafka);
+    await waitForCoordinators(kafka, kafkaPort);
     started.push(
       await new LoopbackContainer(REGISTRY_IMAGE)
         .withLabels(TEST_LABEL)

@@ -1,4 +1,3 @@
-export { leaderNotAvailable, notLeader, protocolError, unknownTopic } from './broker-answers.js';
 export { connectionsTo } from './connections.js';
 export { type ContainerInfra, containerEngineAnswers, startContainerInfra } from './containers.js';
 export * from './e2e-support.js';

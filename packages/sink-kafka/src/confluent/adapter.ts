@@ -408,7 +408,7 @@ class ConfluentLogReader implements LogReader {
         'group.id': `${this.options.name}-assigned`,
         'enable.auto.commit': false,
         'enable.auto.offset.store': false,
-        'isolation.level': 'read_committed',
+        'isolation.level': this.options.readUncommitted ? 'read_uncommitted' : 'read_committed',
         'fetch.max.bytes': 1024 * 1024,
         'max.partition.fetch.bytes': 1024 * 1024,
       },

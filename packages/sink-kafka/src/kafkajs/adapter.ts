@@ -1,4 +1,8 @@
-/** The Kafka port on kafkajs. kafkajs reads only through consumer groups: each log reader joins a private group, deleted when it stops. */
+/**
+ * The Kafka port on kafkajs. kafkajs reads only through consumer groups: each log reader joins a
+ * private group that commits nothing, deleted when the reader stops, and any the port opened that
+ * is still there (a delete that failed) when the port closes.
+ */
 import { randomUUID } from 'node:crypto';
 import kafkajs, { type Admin, type Consumer, type Kafka, type Producer, type Transaction } from 'kafkajs';
 import { kafkaError } from '../broker-errors.js';
@@ -46,6 +50,8 @@ class KafkaJsPort implements KafkaPort {
   readonly brokers: readonly string[];
   private readonly kafka: Kafka;
   private adminPromise: Promise<Admin> | undefined;
+  /** Groups of this port's log readers not yet deleted. */
+  private readonly readerGroups = new Set<string>();
 
   constructor(private readonly options: ClientOptions) {
     this.brokers = options.kafka.brokers;
@@ -79,9 +85,13 @@ class KafkaJsPort implements KafkaPort {
   }
 
   logReader(topics: readonly string[], handlers: LogReaderHandlers, options: LogReaderOptions): LogReader {
+    const groupId = `${options.name}-reader-${randomUUID()}`;
+    this.readerGroups.add(groupId);
     return new KafkaJsLogReader(this.kafka, () => this.connectedAdmin(), topics, handlers, {
-      groupId: `${options.name}-reader-${randomUUID()}`,
+      groupId,
+      deleted: () => this.readerGroups.delete(groupId),
       logger: this.options.logger,
+      readUncommitted: options.readUncommitted === true,
     });
   }
 
@@ -92,6 +102,18 @@ class KafkaJsPort implements KafkaPort {
   async close(): Promise<void> {
     const admin = await this.adminPromise?.catch(() => undefined);
     this.adminPromise = undefined;
+    if (admin && this.readerGroups.size > 0) {
+      // Only groups that exist (and whose readers have left) can be deleted; others are gone already.
+      const existing = new Set(
+        await admin.listGroups().then(
+          (r) => r.groups.map((g) => g.groupId),
+          () => [],
+        ),
+      );
+      const left = [...this.readerGroups].filter((g) => existing.has(g));
+      if (left.length > 0) await admin.deleteGroups(left).catch(() => {});
+      this.readerGroups.clear();
+    }
     await admin?.disconnect().catch(() => {});
   }
 }
@@ -120,8 +142,10 @@ class KafkaJsAdmin implements KafkaAdmin {
     await this.admin.createPartitions({ topicPartitions: [{ topic, count }] });
   }
 
-  async deleteTopics(topics: string[], timeoutMs: number): Promise<void> {
-    if (topics.length > 0) await this.admin.deleteTopics({ topics, timeout: timeoutMs });
+  async deleteTopics(topics: string[], timeoutMs = 30_000): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    const gone = topics.filter((t) => existing.has(t));
+    if (gone.length > 0) await this.admin.deleteTopics({ topics: gone, timeout: timeoutMs });
   }
 
   async partitions(topic: string) {
@@ -311,7 +335,7 @@ class KafkaJsPlainProducer implements PlainProducer {
   }
 }
 
-/** A private, never-committing consumer group reading `read_committed` from the beginning. */
+/** A private, never-committing consumer group reading from the beginning (`read_committed` unless asked). */
 class KafkaJsLogReader implements LogReader {
   private consumer: Consumer | undefined;
   private starting: Promise<void> | undefined;
@@ -322,7 +346,13 @@ class KafkaJsLogReader implements LogReader {
     private readonly admin: () => Promise<Admin>,
     private readonly topics: readonly string[],
     private readonly handlers: LogReaderHandlers,
-    private readonly options: { groupId: string; logger: Logger | undefined },
+    private readonly options: {
+      groupId: string;
+      /** Called once the group is deleted. */
+      deleted: () => void;
+      logger: Logger | undefined;
+      readUncommitted: boolean;
+    },
   ) {}
 
   start(): Promise<void> {
@@ -334,7 +364,7 @@ class KafkaJsLogReader implements LogReader {
     const { handlers } = this;
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
-      readUncommitted: false,
+      readUncommitted: this.options.readUncommitted,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 1000,
       // kafkajs's 10 MiB default, decompressed and decoded at once, was the run's peak RSS.
@@ -400,11 +430,14 @@ class KafkaJsLogReader implements LogReader {
     this.stopped = true;
     const consumer = this.consumer;
     this.consumer = undefined;
-    if (!consumer) return;
+    if (!consumer) {
+      this.options.deleted(); // never joined
+      return;
+    }
     await this.starting?.catch(() => {});
     await consumer.disconnect().catch(() => {});
     const admin = await this.admin().catch(() => undefined);
-    await admin?.deleteGroups([this.options.groupId]).catch(() => {});
+    await admin?.deleteGroups([this.options.groupId]).then(this.options.deleted, () => {});
   }
 }
 

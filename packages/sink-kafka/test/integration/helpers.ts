@@ -1,26 +1,23 @@
 import type { JsonRecord, Page, ResourceDescriptor, ResourceState } from '@siphon/core';
 import { infraConfig, uniqueName } from '@siphon/testkit';
-import kafkajs, { type Admin, type IHeaders, type Kafka } from 'kafkajs';
 import {
+  type ConsumedMessage,
   createKafkaPort,
   type KafkaAdmin,
   type KafkaClientName,
   type KafkaPort,
   type KafkaSinkEvent,
   type KafkaSinkOptions,
-  registerZstdCodec,
   resolveConnection,
 } from '../../src/index.js';
 import { scanTopics } from '../../src/reader.js';
-
-const { Kafka: KafkaClient, logLevel } = kafkajs;
 
 export interface ReadMessage {
   partition: number;
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
-  headers: IHeaders | Record<string, Buffer | string | undefined>;
+  headers: ConsumedMessage['headers'];
 }
 
 /** The adapter the sink's real-broker tests run on (default kafkajs). */
@@ -48,27 +45,6 @@ export function testOptions(
     onEvent: (event) => events.push(event),
     events,
   };
-}
-
-export function kafkaClient(): Kafka {
-  // The sink compresses with zstd by default; kafkajs can only read it with the codec registered.
-  registerZstdCodec();
-  return new KafkaClient({
-    brokers: infraConfig().brokers,
-    clientId: 'sink-kafka-test-reader',
-    logLevel: logLevel.NOTHING,
-  });
-}
-
-export async function withAdmin<T>(fn: (admin: Admin, kafka: Kafka) => Promise<T>): Promise<T> {
-  const kafka = kafkaClient();
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await fn(admin, kafka);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** The sink's Kafka port on the test broker, closed after `fn`. */
@@ -114,37 +90,50 @@ export async function readUncommitted(
   expected: number,
   timeoutMs = 30_000,
 ): Promise<ReadMessage[]> {
-  const kafka = kafkaClient();
-  const consumer = kafka.consumer({
-    groupId: uniqueName('sk-uncommitted'),
-    readUncommitted: true,
-    maxWaitTimeInMs: 500,
-  });
-  const out: ReadMessage[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
+  return withPort(async (_admin, port) => {
+    const out: ReadMessage[] = [];
     let done: () => void = () => {};
     const reached = new Promise<void>((resolve) => {
       done = resolve;
     });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        out.push({
-          partition,
-          offset: message.offset,
-          key: message.key,
-          value: message.value,
-          headers: message.headers ?? {},
-        });
-        if (out.length >= expected) done();
-      },
+    let failed: (error: unknown) => void = () => {};
+    const failure = new Promise<never>((_, reject) => {
+      failed = reject;
     });
-    await Promise.race([reached, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
-    return out;
-  } finally {
-    await consumer.disconnect();
-  }
+    const reader = port.logReader(
+      [topic],
+      {
+        onMessage: (m) => {
+          out.push({
+            partition: m.partition,
+            offset: m.offset,
+            key: m.key,
+            value: m.value,
+            headers: m.headers,
+          });
+          if (out.length >= expected) done();
+        },
+        onProgress: () => {},
+        onError: (error) => failed(error),
+      },
+      { name: uniqueName('sk-uncommitted'), readUncommitted: true },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await reader.start();
+      await Promise.race([
+        reached,
+        failure,
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      return out;
+    } finally {
+      clearTimeout(timer);
+      await reader.stop();
+    }
+  });
 }
 
 export function resource(overrides: Partial<ResourceDescriptor> = {}): ResourceDescriptor {
@@ -165,7 +154,7 @@ export function page(index: number, records: JsonRecord[], runId = 'run-1'): Pag
   };
 }
 
-export function header(headers: IHeaders, name: string): string | undefined {
+export function header(headers: ConsumedMessage['headers'], name: string): string | undefined {
   const value = headers[name];
   if (value === undefined) return undefined;
   return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);

@@ -191,12 +191,12 @@ describe.each(KAFKA_CLIENTS.map((client) => ({ client })))('Kafka port on $clien
     }
   });
 
-  it('deletes topics, and fails for a topic that does not exist', async () => {
+  it('deletes topics, and skips a topic already gone', async () => {
     const name = await topic(port, 1);
     const admin = await port.admin();
     await admin.deleteTopics([name], 30_000);
     // Deletion is asynchronous on the broker: the topic leaves the listing shortly after.
     await expect.poll(async () => (await admin.listTopics()).includes(name), { timeout: 30_000 }).toBe(false);
-    await expect(admin.deleteTopics([name], 30_000)).rejects.toThrow();
+    await expect(admin.deleteTopics([name], 30_000)).resolves.toBeUndefined();
   });
 });

@@ -1,24 +1,17 @@
 import { uniqueName } from '@siphon/testkit';
-import kafkajs from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKafkaSink, ensureTopics, type KafkaSink, planTopics } from '../../src/index.js';
-import { resource, testOptions, withAdmin, withPort } from './helpers.js';
+import { resource, testOptions, withPort } from './helpers.js';
 
-const { ConfigResourceTypes } = kafkajs;
 const sinks: KafkaSink[] = [];
 afterEach(async () => {
   await Promise.all(sinks.splice(0).map((s) => s.close()));
 });
 
 async function configsOf(topic: string): Promise<Record<string, string>> {
-  return withAdmin(async (admin) => {
-    const described = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
-    });
-    return Object.fromEntries(
-      (described.resources[0]?.configEntries ?? []).map((c) => [c.configName, c.configValue]),
-    );
+  return withPort(async (admin) => {
+    const described = await admin.topicConfigs([topic], ['cleanup.policy', 'retention.ms']);
+    return described.get(topic) ?? {};
   });
 }
 
@@ -64,19 +57,16 @@ describe('topics', () => {
   it('refuses to write merge data into an existing delete-policy topic, and append data into a compacted one', async () => {
     const options = testOptions();
     const prefix = options.topics?.prefix as string;
-    await withAdmin((admin) =>
-      admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          { topic: `${prefix}.billing.invoices`, numPartitions: 1, replicationFactor: 1 },
-          {
-            topic: `${prefix}.billing.events`,
-            numPartitions: 1,
-            replicationFactor: 1,
-            configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-          },
-        ],
-      }),
+    await withPort((admin) =>
+      admin.createTopics([
+        { topic: `${prefix}.billing.invoices`, partitions: 1, replicationFactor: 1, configs: {} },
+        {
+          topic: `${prefix}.billing.events`,
+          partitions: 1,
+          replicationFactor: 1,
+          configs: { 'cleanup.policy': 'compact' },
+        },
+      ]),
     );
     const sink = createKafkaSink(options);
     sinks.push(sink);

@@ -3,7 +3,6 @@
  * and "not the leader" for a moment. These fakes play such a broker, deterministically.
  */
 
-import { leaderNotAvailable, notLeader, protocolError, unknownTopic } from '@siphon/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   ensureTopics,
@@ -15,6 +14,7 @@ import {
   untilSettled,
 } from '../../src/index.js';
 import { TopicTail } from '../../src/reader.js';
+import { leaderNotAvailable, notLeader, protocolError, unknownTopic } from '../../src/testing.js';
 
 const FAST: SettlePolicy = { attempts: 4, minDelayMs: 1, maxDelayMs: 2 };
 

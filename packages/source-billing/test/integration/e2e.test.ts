@@ -4,7 +4,7 @@
  */
 import { restApiSource, staticSecrets } from '@siphon/core';
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
-import { createKafkaSink } from '@siphon/sink-kafka';
+import { createKafkaPort, createKafkaSink, readTopicOnce, resolveConnection } from '@siphon/sink-kafka';
 import {
   type CompactedView,
   groundTruthByKey,
@@ -56,7 +56,16 @@ function keyField(preset: BillingSourceOptions['preset'], name: BillingResourceN
 
 describe('billing source → Kafka, end to end', () => {
   let sb: Sandbox;
-  const reader = new TopicReader(brokers, registryUrl);
+  // The sink's port lists the topics and reads their bytes; the view decodes them on its own.
+  const port = createKafkaPort({ kafka: resolveConnection({ brokers }), producer: { retries: 5 } });
+  const reader = new TopicReader(
+    {
+      listTopics: async () => (await port.admin()).listTopics(),
+      readCommitted: (topic, onMessage) =>
+        readTopicOnce({ kafka: { brokers } }, topic, onMessage, { decode: false }),
+    },
+    registryUrl,
+  );
 
   beforeAll(async () => {
     sb = await startSandbox({
@@ -69,6 +78,7 @@ describe('billing source → Kafka, end to end', () => {
 
   afterAll(async () => {
     await sb?.close();
+    await port.close();
   });
 
   async function run(prefix: string, options: Partial<BillingSourceOptions> = {}): Promise<Run> {

@@ -1,12 +1,12 @@
 /**
- * kafkajs protocol errors as a broker sends them, for fakes that play a cluster whose topics are
- * still settling (or refusing a request).
+ * Broker answers a settling cluster gives (and some it refuses with), shaped as the adapters report
+ * them (`{ type, code, retriable }`, see broker-errors.ts), for fakes of the port or of a client.
  */
-import kafkajs from 'kafkajs';
+import { brokerAnswer } from './fake-kafka.js';
 
+/** A retriable answer, unless the caller's code treats `type` as permanent (POLICY_VIOLATION...). */
 export function protocolError(type: string, code: number, message: string): Error {
-  const Ctor = kafkajs.KafkaJSProtocolError as unknown as new (e: object) => Error;
-  return new Ctor({ type, code, message, retriable: true });
+  return brokerAnswer(type, code, true, message);
 }
 
 export const unknownTopic = (): Error =>

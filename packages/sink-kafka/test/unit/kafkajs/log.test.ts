@@ -1,7 +1,7 @@
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { type Logger, resolveOptions } from '../../src/index.js';
-import { createKafka, kafkaJsLogCreator } from '../../src/kafkajs/client.js';
+import { type Logger, resolveOptions } from '../../../src/index.js';
+import { createKafka, kafkaJsLogCreator } from '../../../src/kafkajs/client.js';
 
 const { logLevel } = kafkajs;
 
