@@ -56,7 +56,6 @@ function fakeCluster(
       return [...topics.keys()];
     },
     describeCluster: async () => ({ brokers: 1, controller: 1 }),
-    deleteTopics: async () => {},
     createTopics: async (wanted) => {
       step('createTopics');
       for (const t of wanted) {
