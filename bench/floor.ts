@@ -147,7 +147,11 @@ let txnOpenedAt = Date.now();
 
 async function flush(): Promise<void> {
   if (pending.length === 0) return;
-  await txn.sendBatch({ topicMessages: [{ topic, messages: pending }], acks: -1, compression });
+  await txn.sendBatch({
+    topicMessages: [{ topic, messages: pending }],
+    acks: -1,
+    ...(compression === undefined ? {} : { compression }),
+  });
   pending = [];
   pendingBytes = 0;
   pendingSince = Date.now();

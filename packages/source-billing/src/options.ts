@@ -41,7 +41,7 @@ export interface BillingSourceOptions {
   /** Default: `dlt.secrets["client_secret"]`. */
   clientSecret?: SecretInput;
   /** Default: `dlt.secrets["refresh_token"]`. */
-  refreshToken?: SecretInput;
+  refreshToken?: SecretInput | undefined;
   /** Word before the token in `Authorization`; the real API also accepts `Zoho-oauthtoken`. Default `Bearer`. */
   headerScheme?: string;
   /** Extra headers on every API request, e.g. `{ 'X-com-zoho-subscriptions-organizationid': '...' }`. */

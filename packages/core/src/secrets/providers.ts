@@ -12,7 +12,7 @@ export interface SecretsProvider {
 export interface EnvSecretsOptions {
   env?: Record<string, string | undefined>;
   /** Source name for the most specific dlt form `SOURCES__<SOURCE>__<KEY>`. */
-  sourceName?: string;
+  sourceName?: string | undefined;
 }
 
 /** dlt's env naming: upper case, and `.` (dlt's section separator) becomes `__`. */
