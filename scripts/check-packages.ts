@@ -8,6 +8,10 @@
  * where `require()` of ESM works through the `default` export condition). The profile ignores the
  * legacy `node10` resolution and TypeScript's `node16` CommonJS view, which cannot express
  * `require(esm)`; every other problem, types included, fails the check.
+ *
+ * It also runs `changeset status`, which fails on a changeset that names an unknown package or
+ * mixes private and public ones, and then fails itself on any changeset that names a private
+ * package (one naming only private packages passes `changeset status`, which ignores it silently).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -24,18 +28,55 @@ interface Manifest {
   private?: boolean;
 }
 
+/** The workspace's packages (pnpm-workspace.yaml: packages/*, apps/*, bench). */
+function workspacePackages(): { dir: string; name: string; private: boolean }[] {
+  const dirs = ['packages', 'apps'].flatMap((group) =>
+    readdirSync(path.join(repoRoot, group))
+      .sort()
+      .map((entry) => path.join(repoRoot, group, entry)),
+  );
+  dirs.push(path.join(repoRoot, 'bench'));
+  return dirs
+    .filter((dir) => existsSync(path.join(dir, 'package.json')))
+    .map((dir) => {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest;
+      return { dir, name: pkg.name, private: pkg.private === true };
+    });
+}
+
 function publishablePackages(): { dir: string; name: string }[] {
-  const found: { dir: string; name: string }[] = [];
-  for (const group of ['packages', 'apps']) {
-    for (const entry of readdirSync(path.join(repoRoot, group)).sort()) {
-      const dir = path.join(repoRoot, group, entry);
-      const manifest = path.join(dir, 'package.json');
-      if (!existsSync(manifest)) continue;
-      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as Manifest;
-      if (!pkg.private) found.push({ dir, name: pkg.name });
-    }
+  return workspacePackages().filter((pkg) => !pkg.private);
+}
+
+/** `changeset status`, then no private package named by a changeset in the plan it wrote. */
+function checkChangesets(destination: string): string[] {
+  const planFile = path.join(destination, 'release-plan.json');
+  try {
+    execFileSync('pnpm', ['exec', 'changeset', 'status', '--output', planFile], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    return [`changesets: \`changeset status\` failed:\n${stdout}${stderr}`];
   }
-  return found;
+  const plan = JSON.parse(readFileSync(planFile, 'utf8')) as {
+    changesets: { id: string; releases: { name: string }[] }[];
+  };
+  const privateNames = new Set(
+    workspacePackages()
+      .filter((pkg) => pkg.private)
+      .map((pkg) => pkg.name),
+  );
+  return plan.changesets.flatMap(({ id, releases }) =>
+    releases
+      .filter((release) => privateNames.has(release.name))
+      .map(
+        (release) =>
+          `changesets: .changeset/${id}.md names ${release.name}, which is private (never released)`,
+      ),
+  );
 }
 
 function pack(dir: string, destination: string): string {
@@ -76,6 +117,9 @@ function checkTypes(name: string, tarball: string): string[] {
 const workDir = mkdtempSync(path.join(tmpdir(), 'siphon-packages-'));
 const problems: string[] = [];
 try {
+  const changesetProblems = checkChangesets(workDir);
+  process.stdout.write(`${changesetProblems.length === 0 ? 'ok  ' : 'FAIL'} changesets\n`);
+  problems.push(...changesetProblems);
   for (const { dir, name } of publishablePackages()) {
     const tarball = pack(dir, workDir);
     const found = [...(await checkPublint(name, tarball)), ...checkTypes(name, tarball)];

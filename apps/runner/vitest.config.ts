@@ -10,6 +10,7 @@ export default defineProject(
       'test/cluster-assignment.test.ts',
       'test/config-errors.test.ts',
       'test/config.test.ts',
+      'test/error-root.test.ts',
       'test/examples.test.ts',
       'test/logging.test.ts',
       'test/ops.test.ts',

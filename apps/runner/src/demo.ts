@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redaction } from '@siphon/core';
+import { Redaction, SiphonError } from '@siphon/core';
 import { startSandbox } from '@siphon/sandbox';
 import { SchemaRegistryClient } from '@siphon/sink-kafka';
 import { formatDuration } from './config/duration.js';
@@ -32,7 +32,8 @@ async function main(): Promise<number> {
     options: { size: { type: 'string', default: '250' }, prefix: { type: 'string' } },
   });
   const size = Number(values.size);
-  if (!Number.isInteger(size) || size < 0) throw new Error('--size must be a whole number');
+  if (!Number.isInteger(size) || size < 0)
+    throw new SiphonError('--size must be a whole number', { code: 'RUNNER_USAGE' });
   const prefix = values.prefix ?? `siphon-demo-${Date.now().toString(36)}`;
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
   const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';

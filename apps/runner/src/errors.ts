@@ -1,3 +1,4 @@
+import { SiphonError } from '@siphon/core';
 /**
  * Errors the CLI turns into an exit code and a one-line reason. Exit codes: 0 ok, 1 runtime
  * failure, 2 bad config or usage.
@@ -6,19 +7,22 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-export class RunnerError extends Error {
+/**
+ * A failure the CLI reports with `exitCode`. Its `code` follows the SiphonError scheme:
+ * `RUNNER_FAILED` unless a more precise one is given, `RUNNER_USAGE` for usage errors.
+ */
+export class RunnerError extends SiphonError {
   readonly exitCode: number;
-  constructor(message: string, options: { exitCode?: number; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+  constructor(message: string, options: { exitCode?: number; cause?: unknown; code?: string } = {}) {
+    super(message, { code: options.code ?? 'RUNNER_FAILED', cause: options.cause });
     this.exitCode = options.exitCode ?? EXIT_FAILURE;
   }
 }
 
 /** A problem in the pipelines file or on the command line: fixing the input is the only cure. */
 export class UsageError extends RunnerError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, { ...options, exitCode: EXIT_USAGE });
+  constructor(message: string, options: { cause?: unknown; code?: string } = {}) {
+    super(message, { code: 'RUNNER_USAGE', ...options, exitCode: EXIT_USAGE });
   }
 }
 
@@ -39,7 +43,7 @@ export class PipelinesFileError extends UsageError {
   readonly issues: readonly FileIssue[];
   constructor(file: string, issues: readonly FileIssue[]) {
     const ordered = inFileOrder(file, issues);
-    super(formatIssues(file, ordered));
+    super(formatIssues(file, ordered), { code: 'PIPELINES_FILE_INVALID' });
     this.file = file;
     this.issues = ordered;
   }

@@ -2,12 +2,15 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runMain } from './helpers/in-process.js';
 import { runCli } from './helpers/runner.js';
 
 /**
  * Broken config files, each with the exact message the user sees (file:line:col in the file they
  * edited) and the exit code. Nothing here reaches Kafka or an API: every problem is found while
- * the config is read, so the commands stop before connecting anywhere.
+ * the config is read, so the commands stop before connecting anywhere. Most cases call the CLI's
+ * `main` in this process (the same code, streams and exit code, without a Node start per case);
+ * the cases marked "(spawned)" run the built `siphon`, as users do.
  */
 
 const head = `defaults:
@@ -23,8 +26,10 @@ async function files(entries: Record<string, string>): Promise<string> {
   return dir;
 }
 
-async function failure(command: string, dir: string, file = 'p.yaml') {
-  const result = await runCli([command, '-c', path.join(dir, file)]);
+type Cli = (args: string[]) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+
+async function failure(command: string, dir: string, file = 'p.yaml', cli: Cli = runMain) {
+  const result = await cli([command, '-c', path.join(dir, file)]);
   return { code: result.code, stderr: result.stderr.replaceAll(`${dir}/`, ''), stdout: result.stdout };
 }
 
@@ -85,9 +90,18 @@ source = rest_api_source({
 `;
 
 describe('config problems, where the user wrote them', () => {
-  it.each(['check', 'schema', 'run --once', 'topics', 'state'])(
+  it.each([
+    ['check', runMain],
+    ['schema', runMain],
+    ['run --once', runMain],
+    ['topics', runMain],
+    ['state', runMain],
+    ['check (spawned)', runCli],
+    ['run --once (spawned)', runCli],
+  ] as const satisfies ReadonlyArray<readonly [string, Cli]>)(
     '%s: every problem of an inline rest_api, at its line and column in the pipelines file, exit 2',
-    async (command) => {
+    async (label, cli) => {
+      const command = label.replace(' (spawned)', '');
       const dir = await files({
         'p.yaml': `${head}  - name: a
     source:
@@ -103,7 +117,7 @@ describe('config problems, where the user wrote them', () => {
 `,
       });
       const [name, ...flags] = command.split(' ');
-      const result = await runCli([
+      const result = await cli([
         name as string,
         ...flags,
         '-c',
@@ -274,9 +288,9 @@ pipelines:
 });
 
 describe('the README example', () => {
-  it('lists the problems of the pipelines file and of the seed it names, all at once', async () => {
+  it('lists the problems of the pipelines file and of the seed it names, all at once (spawned)', async () => {
     const dir = await files({ 'pipelines.yaml': PIPELINES, 'analytics-source.py': SEED });
-    const result = await failure('check', dir, 'pipelines.yaml');
+    const result = await failure('check', dir, 'pipelines.yaml', runCli);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       [

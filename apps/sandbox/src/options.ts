@@ -7,32 +7,36 @@ import type { Credentials, TokenLimit } from './tokens.js';
 
 export interface SandboxOptions {
   /** Interface to listen on. Default `127.0.0.1`. */
-  host?: string;
+  host?: string | undefined;
   /** 0 (the default) picks a free port. Three separate origins. */
-  ports?: { billing?: number; analytics?: number; accounts?: number };
+  ports?:
+    | { billing?: number | undefined; analytics?: number | undefined; accounts?: number | undefined }
+    | undefined;
   /** Seeds the data, the credentials and the fault dice. Default 42. */
-  seed?: number;
+  seed?: number | undefined;
   /** Records per resource unless `sizes` says otherwise. Default 250. */
-  size?: number;
+  size?: number | undefined;
   /** Per-resource sizes, by seed resource name (`quotes`) or data key (`estimates`). */
-  sizes?: { billing?: Record<string, number>; analytics?: Record<string, number> };
+  sizes?:
+    | { billing?: Record<string, number> | undefined; analytics?: Record<string, number> | undefined }
+    | undefined;
   /** Billing access-token lifetime. Default 3600. */
-  tokenTtlSeconds?: number;
+  tokenTtlSeconds?: number | undefined;
   /** Access tokens one refresh token may get per window. Default 10 per 600 s. */
-  tokenLimit?: TokenLimit;
+  tokenLimit?: TokenLimit | undefined;
   /** Each grant returns a new `refresh_token` and revokes the one used. Default false. */
-  rotateRefreshToken?: boolean;
+  rotateRefreshToken?: boolean | undefined;
   /** Added to every billing and analytics response. Default 0. */
-  latencyMs?: number;
+  latencyMs?: number | undefined;
   /** A real limit per API origin: 429 past `requests` per `windowSeconds`. */
-  rateLimit?: RateLimit;
-  faults?: Fault[];
+  rateLimit?: RateLimit | undefined;
+  faults?: Fault[] | undefined;
   /** Fixed credentials instead of the ones derived from the seed. */
-  credentials?: Partial<Credentials>;
+  credentials?: { [K in keyof Credentials]?: Credentials[K] | undefined } | undefined;
   /** When set, billing requests must carry this `X-com-zoho-subscriptions-organizationid`. */
-  organizationId?: string;
+  organizationId?: string | undefined;
   /** Request logs go here at debug level. Default: silent. */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 const count = z.number().int().min(0);
@@ -103,18 +107,31 @@ export function resolveOptions(options: SandboxOptions): ResolvedOptions {
   const value = parsed.data;
   return {
     host: value.host ?? '127.0.0.1',
-    ports: { billing: 0, analytics: 0, accounts: 0, ...value.ports },
+    // Each port on its own: spreading `value.ports` would let an explicit `undefined` replace the 0.
+    ports: {
+      billing: value.ports?.billing ?? 0,
+      analytics: value.ports?.analytics ?? 0,
+      accounts: value.ports?.accounts ?? 0,
+    },
     seed: value.seed ?? 42,
     size: value.size ?? 250,
-    sizes: value.sizes ?? {},
+    sizes: withoutUndefined(value.sizes ?? {}),
     tokenTtlSeconds: value.tokenTtlSeconds ?? 3600,
     tokenLimit: value.tokenLimit ?? { count: 10, windowSeconds: 600 },
     rotateRefreshToken: value.rotateRefreshToken ?? false,
     latencyMs: value.latencyMs ?? 0,
     rateLimit: value.rateLimit,
     faults: faults.map(validateFault),
-    credentials: value.credentials ?? {},
+    // Without undefined entries, which would replace the seed's credentials when spread over them.
+    credentials: withoutUndefined(value.credentials ?? {}),
     organizationId: value.organizationId,
     logger,
+  };
+}
+
+/** The object without its `undefined` properties. */
+function withoutUndefined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
   };
 }

@@ -21,17 +21,17 @@ export type OAuth2ErrorCode =
 export interface OAuth2ErrorDetails {
   code: OAuth2ErrorCode;
   /** True when trying again later may succeed (network trouble, 5xx, 429). */
-  retriable?: boolean;
+  retriable?: boolean | undefined;
   /** Token URL without query string or credentials. */
-  tokenUrl?: string;
-  grantType?: string;
+  tokenUrl?: string | undefined;
+  grantType?: string | undefined;
   /** HTTP status of the token endpoint's answer. */
-  status?: number;
+  status?: number | undefined;
   /** The `error` code the server sent, e.g. `invalid_grant` or `invalid_code`. */
-  serverError?: string;
-  serverErrorDescription?: string;
+  serverError?: string | undefined;
+  serverErrorDescription?: string | undefined;
   /** Already sanitised: never pass a third-party error that may hold a secret. */
-  cause?: Error;
+  cause?: Error | undefined;
 }
 
 /**

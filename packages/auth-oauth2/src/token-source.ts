@@ -20,46 +20,46 @@ export interface OAuth2TokenSourceOptions {
   tokenUrl: string | URL;
   clientId: string;
   /** Required unless `clientAuth` is `none`. */
-  clientSecret?: string;
+  clientSecret?: string | undefined;
   /** Default: `refresh_token` when `refreshToken` is given, else `client_credentials`. */
-  grantType?: GrantType;
-  refreshToken?: string;
+  grantType?: GrantType | undefined;
+  refreshToken?: string | undefined;
   /** Sent verbatim as the `scope` parameter (some servers expect commas). */
-  scope?: string;
+  scope?: string | undefined;
   /** Joined by spaces into the `scope` parameter. */
-  scopes?: string[];
+  scopes?: string[] | undefined;
   /** Sent as the `audience` parameter (Auth0 and similar). */
-  audience?: string;
+  audience?: string | undefined;
   /** Default `client_secret_post`. */
-  clientAuth?: ClientAuthMethod;
+  clientAuth?: ClientAuthMethod | undefined;
   /** Word before the token in the `Authorization` header. Default `Bearer`. */
-  headerScheme?: string;
+  headerScheme?: string | undefined;
   /** Refresh this long before `expires_in` runs out (at most half the lifetime). Default 30. */
-  expirySkewSeconds?: number;
+  expirySkewSeconds?: number | undefined;
   /** Lifetime assumed when the server sends no `expires_in`. Default 3600. */
-  defaultExpiresInSeconds?: number;
+  defaultExpiresInSeconds?: number | undefined;
   /** Allows a plain-http token URL, for loopback hosts only (test servers). */
-  allowInsecureHttp?: boolean;
+  allowInsecureHttp?: boolean | undefined;
   /** Bound on one token request, including the retries of `fetch`. Default 120. */
-  timeoutSeconds?: number;
+  timeoutSeconds?: number | undefined;
   /** Used for token requests; pass a retrying fetch to retry 5xx and network errors. Default: global fetch. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /**
    * Called with a rotated refresh token before the access token that came with it is used.
    * Persist it here: the old one no longer works. If it throws, the access token is withheld and
    * the call is repeated before the next use.
    */
-  onRefreshToken?: (refreshToken: string) => void | Promise<void>;
+  onRefreshToken?: ((refreshToken: string) => void | Promise<void>) | undefined;
   /**
    * An access token kept from an earlier process (e.g. encrypted in a state store): used until its
    * refresh time instead of asking the server for a new one at every start, which servers such as
    * Zoho limit (10 tokens per refresh token per 10 minutes).
    */
-  cachedAccessToken?: CachedAccessToken;
+  cachedAccessToken?: CachedAccessToken | undefined;
   /** Called with every access token issued, to keep it for the next process. Failures are ignored. */
-  onAccessToken?: (token: CachedAccessToken) => void | Promise<void>;
+  onAccessToken?: ((token: CachedAccessToken) => void | Promise<void>) | undefined;
   /** Clock in epoch milliseconds, for tests. */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /** What is kept of an access token across processes. */
@@ -371,7 +371,8 @@ function buildClient(
   );
   // oauth4webapi arms a plain timer: beyond 24.8 days it would fire at once.
   client.timeout = Math.min(settings.timeoutSeconds, Math.floor(MAX_TIMER_DELAY_MS / 1000));
-  if (fetchImpl) client[customFetch] = (url, init) => fetchImpl(url, init);
+  // openid-client types `init.body` as possibly undefined, which RequestInit (exact optional) is not.
+  if (fetchImpl) client[customFetch] = (url, init) => fetchImpl(url, init as RequestInit);
   // Validation let plain http through only for loopback hosts with allowInsecureHttp.
   if (tokenUrl.protocol === 'http:') allowInsecureRequests(client);
   return client;

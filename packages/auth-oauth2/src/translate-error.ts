@@ -188,6 +188,7 @@ function invalidResponseReason(err: ClientError): string {
 function sanitise(err: unknown, redactor: Redaction, depth = 0): Error | undefined {
   if (!(err instanceof Error) || depth > 3) return undefined;
   const cause = sanitise(err.cause, redactor, depth + 1);
+  // A plain Error on purpose: a redacted copy of a foreign error, kept as a `cause`, never thrown.
   const copy = new Error(redactor.text(err.message), cause ? { cause } : undefined);
   copy.name = err.name;
   const code = (err as { code?: unknown }).code;

@@ -4,6 +4,7 @@
  * turns every repeated definition into a reference by name, as Avro requires.
  */
 import type { AvroField, AvroRecordSchema, AvroType } from './contracts.js';
+import { SiphonError } from './errors/siphon-error.js';
 
 const AVRO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -40,11 +41,11 @@ function dedupe(type: AvroType, defined: Map<string, string>, where: string): Av
   if (typeof type !== 'object') return type;
   if (type.type === 'record') {
     const rec = type as AvroRecordSchema;
-    if (!AVRO_NAME.test(rec.name)) throw new Error(`${where}: "${rec.name}" is not a valid Avro name`);
+    if (!AVRO_NAME.test(rec.name)) throw schemaError(`${where}: "${rec.name}" is not a valid Avro name`);
     const text = JSON.stringify(rec);
     const earlier = defined.get(rec.name);
     if (earlier !== undefined) {
-      if (earlier !== text) throw new Error(`${where}: two different records are both named "${rec.name}"`);
+      if (earlier !== text) throw schemaError(`${where}: two different records are both named "${rec.name}"`);
       // A reference to a named type; core's AvroType lists only primitive names, hence the cast.
       return rec.name as AvroType;
     }
@@ -52,9 +53,9 @@ function dedupe(type: AvroType, defined: Map<string, string>, where: string): Av
     const names = new Set<string>();
     for (const field of rec.fields) {
       if (!AVRO_NAME.test(field.name))
-        throw new Error(`${where}: field "${field.name}" is not a valid Avro name`);
+        throw schemaError(`${where}: field "${field.name}" is not a valid Avro name`);
       if (names.has(field.name))
-        throw new Error(`${where}: record ${rec.name} declares "${field.name}" twice`);
+        throw schemaError(`${where}: record ${rec.name} declares "${field.name}" twice`);
       names.add(field.name);
     }
     return {
@@ -96,4 +97,8 @@ export function keyedSchema(
     return { ...field, type: ['null', base], default: null };
   });
   return deepFreeze({ ...schema, doc: `${schema.doc ?? ''} ${keyDoc}`.trim(), fields });
+}
+
+function schemaError(message: string): SiphonError {
+  return new SiphonError(message, { code: 'AVRO_SCHEMA_INVALID' });
 }

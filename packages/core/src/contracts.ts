@@ -127,7 +127,7 @@ export interface ReadOptions {
   /** State from the last run (or from the checkpoint of an interrupted one). */
   state?: ResourceState;
   /** Stops fetching promptly; the iterator then ends with an AbortError. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Unique id of this run; put in checkpoints so a resumed run can be told apart. */
   runId?: string;
 }
@@ -187,23 +187,36 @@ export interface Sink {
 
 /** Events emitted while extracting; the runner turns them into progress and metrics. */
 export type ExtractEvent =
-  | { type: 'request'; resource?: string; method: string; url: string }
+  | { type: 'request'; resource?: string | undefined; method: string; url: string }
   | {
       type: 'response';
-      resource?: string;
+      resource?: string | undefined;
       method: string;
       url: string;
       status: number;
       bytes: number;
       durationMs: number;
     }
-  | { type: 'retry'; resource?: string; url: string; attempt: number; reason: string; delayMs: number }
-  | { type: 'rate_limited'; resource?: string; host: string; waitMs: number; source: 'budget' | 'server' }
+  | {
+      type: 'retry';
+      resource?: string | undefined;
+      url: string;
+      attempt: number;
+      reason: string;
+      delayMs: number;
+    }
+  | {
+      type: 'rate_limited';
+      resource?: string | undefined;
+      host: string;
+      waitMs: number;
+      source: 'budget' | 'server';
+    }
   | { type: 'page'; resource: string; index: number; records: number; url: string }
   | { type: 'resource_started'; resource: string; resumed: boolean }
   | { type: 'resource_finished'; resource: string; pages: number; records: number; durationMs: number }
   | { type: 'resource_failed'; resource: string; error: Error }
-  | { type: 'log'; level: 'debug' | 'info' | 'warn'; resource?: string; message: string };
+  | { type: 'log'; level: 'debug' | 'info' | 'warn'; resource?: string | undefined; message: string };
 
 export type ExtractEventListener = (event: ExtractEvent) => void;
 

@@ -56,7 +56,7 @@ export { ExtractError } from './errors/extract-error.js';
 export { HttpError, type HttpErrorDetails } from './errors/http-error.js';
 export { type FailedResource, PipelineError } from './errors/pipeline-error.js';
 export { type MissingSecret, SecretNotFoundError } from './errors/secret-error.js';
-export { SiphonError } from './errors/siphon-error.js';
+export { asError, ERROR_CODE, SiphonError, type SiphonErrorOptions } from './errors/siphon-error.js';
 // Events
 export { ExtractEvents } from './events.js';
 export { type ApiCall, ApiClient, type ApiClientOptions, type ApiResult } from './http/api-client.js';

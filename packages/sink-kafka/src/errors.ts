@@ -25,7 +25,13 @@ export type KafkaSinkErrorCode =
   /** The state topic could not be read consistently (or a topic read timed out). */
   | 'STATE'
   /** A message read back is not Confluent-framed Avro, or does not decode with its schema. */
-  | 'DECODE';
+  | 'DECODE'
+  /** A record has no value for a primary key field (the record goes to the dead-letter topic). */
+  | 'KEY_MISSING'
+  /** A primary key value does not fit the key schema's type (dead-letter topic too). */
+  | 'KEY_INVALID'
+  /** A producer was used before `init()` finished. */
+  | 'PRODUCER_NOT_READY';
 
 const MARKER = Symbol.for('@siphon/sink-kafka.KafkaSinkError');
 

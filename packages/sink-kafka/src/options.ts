@@ -41,13 +41,13 @@ export interface TopicOptions {
   /** Default `{prefix}.{source}.{resource}`; placeholders `{prefix}`, `{pipeline}`, `{source}`, `{resource}`. */
   template?: string;
   /** Default `siphon`. */
-  prefix?: string;
+  prefix?: string | undefined;
   /** Partitions of new data topics. Default 1. */
   partitions?: number;
   /** Replication factor of new topics. Default: 3, or the number of brokers when fewer. */
-  replicationFactor?: number;
+  replicationFactor?: number | undefined;
   /** `min.insync.replicas` of new topics. Default: the broker's. */
-  minInsyncReplicas?: number;
+  minInsyncReplicas?: number | undefined;
   /** Extra configs for new data topics, e.g. `{ "retention.ms": "604800000" }`. Not `cleanup.policy`. */
   configs?: Record<string, string>;
   /** Compacted topic holding every resource's state. Default `{prefix}._state`. */
@@ -120,7 +120,7 @@ export type KafkaSinkEvent =
 export interface KafkaSinkOptions {
   kafka: KafkaConnectionOptions;
   registry: RegistryOptions;
-  topics?: TopicOptions;
+  topics?: TopicOptions | undefined;
   transactions?: {
     /** When to commit. Default `{ intervalMs: 1000 }` (see the README's measurements). */
     boundary?: TransactionBoundary;
@@ -136,6 +136,9 @@ export interface KafkaSinkOptions {
   onEvent?: (event: KafkaSinkEvent) => void;
 }
 
+/** Every property present and defined (`Required` keeps an explicit `| undefined`). */
+type Defined<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };
+
 export interface ResolvedOptions {
   kafka: KafkaConnectionOptions & {
     client: KafkaClientName;
@@ -145,7 +148,7 @@ export interface ResolvedOptions {
     outageTimeout: number;
   };
   registry: RegistryOptions & { compatibility: Compatibility };
-  topics: Required<Omit<TopicOptions, 'replicationFactor' | 'minInsyncReplicas'>> &
+  topics: Defined<Omit<TopicOptions, 'replicationFactor' | 'minInsyncReplicas'>> &
     Pick<TopicOptions, 'replicationFactor' | 'minInsyncReplicas'>;
   transactions: { boundary: TransactionBoundary; timeoutMs: number };
   producer: Required<ProducerOptions>;

@@ -176,7 +176,13 @@ export class SchemaRegistryClient {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         if (response.status < 500 || attempt === this.attempts) return response;
-        lastError = new Error(`HTTP ${response.status}: ${await this.errorDetail(response)}`);
+        lastError = new KafkaSinkError(
+          'REGISTRY',
+          `HTTP ${response.status}: ${await this.errorDetail(response)}`,
+          {
+            retriable: true,
+          },
+        );
       } catch (error) {
         lastError = error;
         if (attempt === this.attempts) break;

@@ -6,6 +6,7 @@
  * retries exactly these answers with exponential backoff, for a bounded time.
  */
 
+import { SiphonError } from '@siphon/core';
 import pRetry from 'p-retry';
 import { errorChain } from './broker-errors.js';
 import { describeError } from './errors.js';
@@ -60,9 +61,12 @@ export const COORDINATOR_SETTLE_POLICY: SettlePolicy = Object.freeze({
 });
 
 /** Our own finding that a topic is not ready yet (e.g. metadata lists fewer partitions with a leader). */
-export class TopicSettlingError extends Error {
-  override name = 'TopicSettlingError';
+// A SiphonError but not a KafkaSinkError: kafkaError() must still wrap it with the brokers' names.
+export class TopicSettlingError extends SiphonError {
   readonly type = 'LEADER_NOT_AVAILABLE';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'KAFKA_TOPIC_SETTLING', retriable: true, cause: options.cause });
+  }
 }
 
 /** An answer a broker gives while a just-created topic settles, and which waiting heals. */

@@ -1,3 +1,4 @@
+import { KafkaSinkError } from './errors.js';
 /**
  * The Confluent wire format every Confluent-compatible deserializer expects: magic byte 0, the
  * schema id as a 4-byte big-endian unsigned integer, then the Avro binary body.
@@ -15,7 +16,10 @@ export function toWireFormat(schemaId: number, body: Buffer): Buffer {
 
 export function fromWireFormat(message: Buffer): { schemaId: number; body: Buffer } {
   if (message.length < WIRE_HEADER_BYTES || message[0] !== MAGIC_BYTE) {
-    throw new Error(`not in the Confluent wire format (magic byte ${message[0]}, ${message.length} bytes)`);
+    throw new KafkaSinkError(
+      'DECODE',
+      `not in the Confluent wire format (magic byte ${message[0]}, ${message.length} bytes)`,
+    );
   }
   return { schemaId: message.readUInt32BE(1), body: message.subarray(WIRE_HEADER_BYTES) };
 }

@@ -16,7 +16,7 @@ export interface BillingSourceOptions extends PackagedSourceOptions<BillingResou
   /** Default: `dlt.secrets["client_secret"]`. */
   clientSecret?: SecretInput;
   /** Default: `dlt.secrets["refresh_token"]`. */
-  refreshToken?: SecretInput;
+  refreshToken?: SecretInput | undefined;
   /** Word before the token in `Authorization`; the real API also accepts `Zoho-oauthtoken`. Default `Bearer`. */
   headerScheme?: string;
   /** Records per page, 1..200 (the API's maximum, and the seed's value). Default 200. */

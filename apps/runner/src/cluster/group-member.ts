@@ -1,3 +1,4 @@
+import { asError, SiphonError } from '@siphon/core';
 import {
   type GroupJoin,
   isSettlingError,
@@ -59,9 +60,12 @@ interface Assignment {
  * The abort reason of revoked units' runs: an AbortError, so the engine reports them stopped, not
  * failed; PipelineRunner tells it from a shutdown by the code.
  */
-class UnitsRevoked extends Error {
-  readonly code = 'UNITS_REVOKED';
+class UnitsRevoked extends SiphonError {
+  declare readonly code: 'UNITS_REVOKED';
   override readonly name = 'AbortError';
+  constructor(message: string) {
+    super(message, { code: 'UNITS_REVOKED' });
+  }
 }
 
 /**
@@ -347,7 +351,7 @@ export class GroupMember {
       }
       pending ??= heartbeat().then(
         () => undefined,
-        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+        (error: unknown) => asError(error),
       );
       const TIMED_OUT = Symbol('timed out');
       const result = await Promise.race([pending, sleep(this.#interval, shutdown).then(() => TIMED_OUT)]);

@@ -1,11 +1,12 @@
-import type {
-  Page,
-  ResourceDescriptor,
-  ResourceResult,
-  ResourceState,
-  ResourceWriter,
-  Sink,
-  SinkOpenContext,
+import {
+  asError,
+  type Page,
+  type ResourceDescriptor,
+  type ResourceResult,
+  type ResourceState,
+  type ResourceWriter,
+  type Sink,
+  type SinkOpenContext,
 } from '@siphon/core';
 
 /** How a stopped unit's open transaction ended. */
@@ -72,7 +73,7 @@ class HandoverWriter implements ResourceWriter {
       await this.inner.finish(result, last);
       this.onHandover({ type: 'committed', resource: this.resource, pages: this.#pages });
     } catch (error) {
-      const err = error instanceof Error ? error : new Error(String(error));
+      const err = asError(error);
       this.onHandover({ type: isFenced(err) ? 'fenced' : 'failed', resource: this.resource, error: err });
       await this.inner.abort(reason);
     }

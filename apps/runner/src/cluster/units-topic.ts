@@ -1,3 +1,4 @@
+import { SiphonError } from '@siphon/core';
 import {
   ensureTopics,
   type KafkaAdmin,
@@ -152,7 +153,10 @@ async function sendSlots(kafka: KafkaPort, topic: string, targets: readonly numb
 /** Shaped like the broker's UNKNOWN_TOPIC_OR_PARTITION answer, which `untilSettled` retries. */
 function notYetKnown(topic: string, missing: readonly number[]): Error {
   return Object.assign(
-    new Error(`the metadata of ${topic} does not list partitions ${missing.join(', ')} yet`),
+    new SiphonError(`the metadata of ${topic} does not list partitions ${missing.join(', ')} yet`, {
+      code: 'KAFKA_TOPIC_SETTLING',
+      retriable: true,
+    }),
     { type: 'UNKNOWN_TOPIC_OR_PARTITION' },
   );
 }

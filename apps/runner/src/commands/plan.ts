@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { JsonRecord } from '@siphon/core';
+import { SiphonError } from '@siphon/core';
 import { type KafkaSinkOptions, planTopics, type TopicPlan } from '@siphon/sink-kafka';
 import type { CommandContext } from '../context.js';
 import { PipelineRunner } from '../pipeline/pipeline-runner.js';
@@ -91,7 +92,12 @@ async function firstPageWithRecords(
 ): Promise<{ records: JsonRecord[]; url: string } | undefined> {
   const controller = new AbortController();
   const timer = setTimeout(
-    () => controller.abort(new Error(`no page of ${resource.name} within ${timeoutMs} ms`)),
+    () =>
+      controller.abort(
+        new SiphonError(`no page of ${resource.name} within ${timeoutMs} ms`, {
+          code: 'RUNNER_PLAN_TIMEOUT',
+        }),
+      ),
     timeoutMs,
   );
   try {

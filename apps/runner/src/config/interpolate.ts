@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { looksSecret, looksSecretEnvName } from '@siphon/core';
+import { looksSecret, looksSecretEnvName, SiphonError } from '@siphon/core';
 
 /**
  * `${NAME}`, `${NAME:-default}` and `${file:/path}` in one string. `$${` stands for a literal `${`.
@@ -18,7 +18,12 @@ export interface InterpolationContext {
   onSecret(value: string): void;
 }
 
-export class InterpolationError extends Error {}
+/** A `${...}` reference in the pipelines file that cannot be resolved. */
+export class InterpolationError extends SiphonError {
+  constructor(message: string) {
+    super(message, { code: 'CONFIG_INTERPOLATION' });
+  }
+}
 
 /**
  * Replaces every reference in `text`. `keyIsSensitive` tells whether the key holding the text

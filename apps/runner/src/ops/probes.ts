@@ -1,3 +1,4 @@
+import { SiphonError } from '@siphon/core';
 import type { KafkaPort } from '@siphon/sink-kafka';
 import { kafkaPort } from '../cluster/kafka-client.js';
 import type { KafkaConfig, RegistryConfig } from '../config/schema.js';
@@ -20,7 +21,10 @@ export async function checkKafka(kafka: KafkaConfig, timeoutMs: number): Promise
     const cluster = await (await client.admin()).describeCluster();
     return `${cluster.brokers} broker${cluster.brokers === 1 ? '' : 's'} (controller ${cluster.controller ?? 'unknown'})`;
   } catch (error) {
-    throw new Error(`Kafka at ${kafka.brokers.join(',')} not reachable: ${reason(error)}`);
+    throw probeError(
+      `Kafka at ${kafka.brokers.join(',')} not reachable: ${reason(error)}`,
+      'KAFKA_UNREACHABLE',
+    );
   } finally {
     await client.close();
   }
@@ -46,8 +50,9 @@ export async function checkTransactionCoordinator(kafka: KafkaConfig, timeoutMs:
     await (await client.admin()).describeGroup(`${kafka.client_id ?? 'siphon'}-coordinator-probe`);
     return 'transaction and group coordinators answer';
   } catch (error) {
-    throw new Error(
+    throw probeError(
       `Kafka at ${kafka.brokers.join(',')}: transaction coordinator not ready: ${reason(error)}`,
+      'KAFKA_COORDINATOR_NOT_READY',
     );
   } finally {
     await producer.close().catch(() => {});
@@ -75,7 +80,10 @@ export class KafkaReadinessProbe {
       const stale = this.#client;
       this.#client = undefined;
       void stale?.close().catch(() => {});
-      throw new Error(`Kafka at ${this.#kafka.brokers.join(',')} not reachable: ${reason(error)}`);
+      throw probeError(
+        `Kafka at ${this.#kafka.brokers.join(',')} not reachable: ${reason(error)}`,
+        'KAFKA_UNREACHABLE',
+      );
     }
   };
 
@@ -98,17 +106,31 @@ export async function checkRegistry(registry: RegistryConfig, timeoutMs: number)
   try {
     response = await fetch(`${registry.url}/config`, { headers, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
-    throw new Error(`Schema Registry at ${registry.url} not reachable: ${reason(error)}`);
+    throw probeError(
+      `Schema Registry at ${registry.url} not reachable: ${reason(error)}`,
+      'REGISTRY_UNREACHABLE',
+    );
   }
   if (response.status === 401 || response.status === 403) {
-    throw new Error(`Schema Registry at ${registry.url} refused the credentials (HTTP ${response.status})`);
+    throw probeError(
+      `Schema Registry at ${registry.url} refused the credentials (HTTP ${response.status})`,
+      'REGISTRY_UNAUTHORIZED',
+    );
   }
   if (!response.ok)
-    throw new Error(`Schema Registry at ${registry.url} answered HTTP ${response.status} to GET /config`);
+    throw probeError(
+      `Schema Registry at ${registry.url} answered HTTP ${response.status} to GET /config`,
+      'REGISTRY_HTTP_STATUS',
+    );
   const body = (await response.json().catch(() => ({}))) as {
     compatibilityLevel?: string;
     compatibility?: string;
   };
   const level = body.compatibilityLevel ?? body.compatibility;
   return level ? `reachable, global compatibility ${level}` : 'reachable';
+}
+
+/** A probe's failure: readiness reports it, and the probe runs again later. */
+function probeError(message: string, code: string): SiphonError {
+  return new SiphonError(message, { code, retriable: code !== 'REGISTRY_UNAUTHORIZED' });
 }

@@ -1,3 +1,4 @@
+import { SiphonError } from '@siphon/core';
 /** One dependency check: resolves with a short detail, or rejects with the reason it failed. */
 export type Probe = (signal: AbortSignal) => Promise<string>;
 
@@ -69,7 +70,7 @@ export class Readiness {
 
 function withSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error('timed out'));
+    const onAbort = () => reject(new SiphonError('timed out', { code: 'PROBE_TIMEOUT', retriable: true }));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });

@@ -1,4 +1,4 @@
-import { setLongTimeout } from '@siphon/core';
+import { SiphonError, setLongTimeout } from '@siphon/core';
 import { Cron } from 'croner';
 import type { ScheduleConfig } from '../config/schema.js';
 
@@ -14,7 +14,8 @@ export function nextRunAt(schedule: ScheduleConfig, lastStart: number, now: numb
   });
   const next = cron.nextRun(new Date(Math.max(now, lastStart)));
   cron.stop();
-  if (!next) throw new Error(`cron "${schedule.cron}" has no future run`);
+  if (!next)
+    throw new SiphonError(`cron "${schedule.cron}" has no future run`, { code: 'SCHEDULE_NO_FUTURE_RUN' });
   return next.getTime();
 }
 

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { ResourceState, StateKey, StateStore } from '@siphon/core';
+import { SiphonError } from '@siphon/core';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
@@ -16,8 +17,9 @@ export function stateKeyFromEnv(env: Record<string, string | undefined> = proces
   const key = isHex ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
   const wellFormed = isHex || key.toString('base64').replace(/=+$/, '') === text.replace(/=+$/, '');
   if (key.length !== 32 || !wellFormed) {
-    throw new Error(
+    throw new SiphonError(
       'SIPHON_STATE_KEY must be 32 random bytes, as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)',
+      { code: 'STATE_KEY_INVALID' },
     );
   }
   return key;
@@ -34,9 +36,9 @@ export function encrypt(plaintext: string, key: Buffer, context: string): string
 
 export function decrypt(sealed: string, key: Buffer, context: string): string {
   const [version, payload] = sealed.split(':', 2);
-  if (version !== VERSION || !payload) throw new Error(`unsupported encrypted value (expected ${VERSION})`);
+  if (version !== VERSION || !payload) throw vaultError(`unsupported encrypted value (expected ${VERSION})`);
   const raw = Buffer.from(payload, 'base64');
-  if (raw.length < IV_BYTES + TAG_BYTES) throw new Error('encrypted value is truncated');
+  if (raw.length < IV_BYTES + TAG_BYTES) throw vaultError('encrypted value is truncated');
   const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
   decipher.setAAD(Buffer.from(context, 'utf8'));
   decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
@@ -45,7 +47,7 @@ export function decrypt(sealed: string, key: Buffer, context: string): string {
       'utf8',
     );
   } catch {
-    throw new Error('cannot decrypt: wrong SIPHON_STATE_KEY or tampered value');
+    throw vaultError('cannot decrypt: wrong SIPHON_STATE_KEY or tampered value');
   }
 }
 
@@ -160,4 +162,8 @@ export class TokenVault {
       access_origin: origin,
     });
   }
+}
+
+function vaultError(message: string): SiphonError {
+  return new SiphonError(message, { code: 'STATE_DECRYPT_FAILED' });
 }

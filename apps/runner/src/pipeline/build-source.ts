@@ -4,6 +4,7 @@ import { createOAuth2AuthFactory } from '@siphon/auth-oauth2';
 import type { Redaction } from '@siphon/core';
 import {
   type AuthFactory,
+  asError,
   ConfigError,
   chainSecrets,
   type ExtractEventTarget,
@@ -157,5 +158,5 @@ function checkSelection(pipeline: PipelineConfig, source: RestApiSource): void {
 function asUsageError(error: unknown, where: string): Error {
   if (error instanceof UsageError) return error;
   if (ConfigError.isInstance(error)) return new UsageError(`${where}: ${error.message}`, { cause: error });
-  return error instanceof Error ? error : new Error(String(error));
+  return asError(error);
 }

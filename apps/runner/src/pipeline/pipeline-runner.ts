@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redaction } from '@siphon/core';
 import {
+  asError,
   type ExtractEvent,
   ExtractEvents,
   PipelineError,
@@ -9,6 +10,7 @@ import {
   type RestApiSource,
   runPipeline,
   type Sink,
+  SiphonError,
   type StateStore,
 } from '@siphon/core';
 import { createKafkaSink, type KafkaSink, type KafkaSinkEvent, topicName } from '@siphon/sink-kafka';
@@ -79,7 +81,8 @@ export class PipelineRunner {
   }
 
   get source(): RestApiSource {
-    if (!this.#source) throw new Error(`pipeline ${this.config.name} is not prepared`);
+    if (!this.#source)
+      throw new SiphonError(`pipeline ${this.config.name} is not prepared`, { code: 'RUNNER_NOT_PREPARED' });
     return this.#source;
   }
 
@@ -168,7 +171,7 @@ export class PipelineRunner {
         this.#deps.metrics?.runFinished(this.config.name, 'aborted', durationMs / 1000);
         return { status: 'aborted', results, durationMs };
       }
-      const err = error instanceof Error ? error : new Error(String(error));
+      const err = asError(error);
       log.error({ err, duration_ms: durationMs }, 'run failed');
       this.#deps.metrics?.runFinished(this.config.name, 'failure', durationMs / 1000);
       return { status: 'failure', error: err, results, durationMs };
@@ -243,8 +246,9 @@ export class PipelineRunner {
     return new PipelineError(
       failed.map(({ resource, count }) => ({
         resource,
-        error: new Error(
+        error: new SiphonError(
           `${count} record${count === 1 ? '' : 's'} went to the dead-letter topic ${dlq}, more than errors.tolerance allows (${tolerance}); they are there, and the other records were committed`,
+          { code: 'DEAD_LETTER_TOLERANCE_EXCEEDED' },
         ),
       })),
       results,

@@ -23,7 +23,7 @@ export interface AnalyticsApiOptions {
   store: DataStore;
   apiKey: string;
   latencyMs: number;
-  limiter?: FixedWindowLimiter;
+  limiter?: FixedWindowLimiter | undefined;
 }
 
 /** Like the real API's pagination library: junk or non-positive values fall back to defaults. */

@@ -41,8 +41,8 @@ export interface BillingApiOptions {
   store: DataStore;
   tokens: TokenIssuer;
   latencyMs: number;
-  limiter?: FixedWindowLimiter;
-  organizationId?: string;
+  limiter?: FixedWindowLimiter | undefined;
+  organizationId?: string | undefined;
 }
 
 function parsePositiveInt(raw: string | null): number | undefined {

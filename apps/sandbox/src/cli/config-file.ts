@@ -14,7 +14,7 @@ const configSchema = plainOptionsSchema.extend({
 
 export interface FileConfig {
   options: Omit<SandboxOptions, 'logger'>;
-  logLevel?: LogLevel;
+  logLevel?: LogLevel | undefined;
 }
 
 /** Reads a JSON or YAML config file holding the same keys as `startSandbox` options (+ `logLevel`). */

@@ -36,7 +36,7 @@ export interface ApiDefinition {
   handle(context: RequestContext): Reply | Promise<Reply>;
   /** The API's error body for a status injected by a fault or the rate limit. */
   errorReply(status: number): Reply;
-  readonly limiter?: FixedWindowLimiter;
+  readonly limiter?: FixedWindowLimiter | undefined;
   /** Headers added to a 429 from the real rate limit. */
   rateLimitHeaders?(decision: RateDecision): Record<string, string>;
   readonly latencyMs: number;

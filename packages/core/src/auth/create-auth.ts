@@ -1,4 +1,5 @@
 import type { AuthFactory, AuthFactoryContext, AuthProvider } from '../contracts.js';
+import { SiphonError } from '../errors/siphon-error.js';
 import { Secret } from '../secrets/secret.js';
 import { builtinAuthFactories, knownExternalAuth } from './builtin.js';
 
@@ -53,6 +54,6 @@ export function createAuthProvider(
   const registry = authRegistry(factories);
   const type = authType(auth);
   const factory = registry[type];
-  if (!factory) throw new Error(unknownAuthTypeMessage(type, registry));
+  if (!factory) throw new SiphonError(unknownAuthTypeMessage(type, registry), { code: 'AUTH_TYPE_UNKNOWN' });
   return factory({ ...revealAll(auth), type }, context);
 }

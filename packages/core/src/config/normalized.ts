@@ -24,7 +24,7 @@ export interface NormalizedClient {
   baseUrl: string;
   headers: Record<string, SecretLike>;
   auth?: AuthProvider | Record<string, unknown>;
-  paginator?: PaginatorConfig | PaginatorType | Paginator;
+  paginator?: PaginatorConfig | PaginatorType | Paginator | undefined;
   session?: Dispatcher;
   rateLimit?: { requests: number; intervalMs: number };
   maxConcurrency?: number;
@@ -46,7 +46,7 @@ export interface NormalizedEndpoint {
   json?: Record<string, unknown>;
   headers: Record<string, SecretLike>;
   dataSelector?: string;
-  paginator?: PaginatorConfig | PaginatorType | Paginator;
+  paginator?: PaginatorConfig | PaginatorType | Paginator | undefined;
   responseActions: ResponseAction[];
 }
 

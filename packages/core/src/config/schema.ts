@@ -38,8 +38,7 @@ function embedded(schema: z.ZodType, skip: (value: unknown) => boolean) {
   return z.unknown().superRefine((value, ctx) => {
     if (skip(value)) return;
     const result = schema.safeParse(value);
-    if (!result.success)
-      for (const issue of result.error.issues) ctx.addIssue({ ...issue, input: undefined });
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
   });
 }
 
@@ -109,7 +108,7 @@ const authField = z.unknown().superRefine((value, ctx) => {
   const schema = builtinAuthSchemas[type];
   if (!schema) return;
   const result = schema.safeParse(value);
-  if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, input: undefined });
+  if (!result.success) for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
 });
 
 export const clientSchema = strictObject(
@@ -189,7 +188,7 @@ const paramValue = z.unknown().superRefine((value, ctx) => {
     return;
   }
   const result = schema.safeParse(value);
-  if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, input: undefined });
+  if (!result.success) for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
 });
 
 const responseActionSchema = strictObject(
@@ -245,8 +244,7 @@ function stepPart(rule: z.ZodType, what: string) {
       return;
     }
     const result = rule.safeParse(value);
-    if (!result.success)
-      for (const issue of result.error.issues) ctx.addIssue({ ...issue, input: undefined });
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
   });
 }
 
@@ -268,7 +266,7 @@ const processingStepSchema = z.unknown().superRefine((value, ctx) => {
   const result = (stepParts[key] as z.ZodType).safeParse((value as Record<string, unknown>)[key]);
   if (!result.success) {
     for (const issue of result.error.issues) {
-      ctx.addIssue({ ...issue, path: [key, ...issue.path], input: undefined });
+      ctx.addIssue({ ...withoutInput(issue), path: [key, ...issue.path] });
     }
   }
 });
@@ -291,7 +289,7 @@ const writeDispositionSchema = z.unknown().superRefine((value, ctx) => {
     'write_disposition',
   ).safeParse(value);
   if (!result.success) {
-    for (const issue of result.error.issues) ctx.addIssue({ ...issue, input: undefined });
+    for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
     return;
   }
   const { disposition, strategy } = result.data;
@@ -391,3 +389,8 @@ export const restApiConfigSchema = strictObject(
   },
   'the config',
 );
+
+/** A nested issue without its `input`: zod sets `input` again to the value being refined. */
+function withoutInput({ input: _input, ...issue }: z.core.$ZodIssue) {
+  return issue;
+}

@@ -30,7 +30,7 @@ export interface ClientConfig {
   base_url: string;
   /** Sent with every request (headers holding secrets only to `base_url`'s origin). */
   headers?: Record<string, SecretString>;
-  auth?: AuthConfig | AuthProvider;
+  auth?: AuthConfig | AuthProvider | undefined;
   /** Default paginator of every resource. */
   paginator?: PaginatorSetting;
   /** TS only: the undici connection pool to use (dlt's `session`). */

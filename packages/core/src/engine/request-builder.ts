@@ -3,6 +3,7 @@ import type { NormalizedResource, SecretLike } from '../config/normalized.js';
 import { fillPlaceholders, type Placeholder } from '../config/placeholders.js';
 import type { JsonRecord } from '../contracts.js';
 import { ExtractError } from '../errors/extract-error.js';
+import { SiphonError } from '../errors/siphon-error.js';
 import type { ApiClient } from '../http/api-client.js';
 import { Secret, SecretRef } from '../secrets/secret.js';
 import { paramText } from './values.js';
@@ -55,7 +56,8 @@ export function buildRequest(
   for (const [name, value] of Object.entries(resource.endpoint.params)) {
     if (value === null || value === undefined) continue;
     if (value instanceof Secret) params[name] = value.reveal();
-    else if (value instanceof SecretRef) throw new Error(`unresolved secret reference ${value.name}`);
+    else if (value instanceof SecretRef)
+      throw new SiphonError(`unresolved secret reference ${value.name}`, { code: 'SECRET_UNRESOLVED' });
     else params[name] = typeof value === 'string' ? fill(value, false) : String(value);
   }
   const incremental = resource.incremental;
@@ -90,7 +92,8 @@ export function buildRequest(
 
   const headers: Record<string, string | Secret> = {};
   for (const [name, value] of Object.entries(resource.endpoint.headers as Record<string, SecretLike>)) {
-    if (value instanceof SecretRef) throw new Error(`unresolved secret reference ${value.name}`);
+    if (value instanceof SecretRef)
+      throw new SiphonError(`unresolved secret reference ${value.name}`, { code: 'SECRET_UNRESOLVED' });
     headers[name] = typeof value === 'string' ? fill(value, false) : value;
   }
 

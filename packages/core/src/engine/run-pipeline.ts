@@ -10,6 +10,7 @@ import type {
   StateStore,
 } from '../contracts.js';
 import { type FailedResource, PipelineError } from '../errors/pipeline-error.js';
+import { asError, SiphonError } from '../errors/siphon-error.js';
 
 export interface RunPipelineOptions {
   source: Source;
@@ -72,8 +73,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Resource
     const known = new Set(source.resources.map((r) => r.name));
     const unknown = options.resources.filter((name) => !known.has(name));
     if (unknown.length > 0) {
-      throw new Error(
+      throw new SiphonError(
         `unknown resource${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; selected resources: ${[...known].join(', ')}`,
+        { code: 'RESOURCE_UNKNOWN' },
       );
     }
     selected = source.resources.filter((r) => options.resources?.includes(r.name));
@@ -133,7 +135,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Resource
       .catch((error: unknown) => {
         failed.push({
           resource: resource.name,
-          error: error instanceof Error ? error : new Error(String(error)),
+          error: asError(error),
         });
       });
     settled.set(resource.name, promise);

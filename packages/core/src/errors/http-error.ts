@@ -14,14 +14,14 @@ export interface HttpErrorDetails {
     | 'ABORTED'
     | 'HOST_NOT_ALLOWED'
     | 'RESPONSE_TOO_LARGE';
-  resource?: string;
+  resource?: string | undefined;
   method: string;
   url: string;
-  status?: number;
+  status?: number | undefined;
   attempts: number;
   /** Start of the response body, whitespace collapsed, secrets removed. */
-  excerpt?: string;
-  retriable?: boolean;
+  excerpt?: string | undefined;
+  retriable?: boolean | undefined;
   cause?: unknown;
 }
 

@@ -1,13 +1,13 @@
+import { SiphonError } from '../errors/siphon-error.js';
+
 /**
  * Thrown by a response check to say "this 2xx response is unusable but may be fine next time"
  * (HTML from a proxy, JSON cut short): the transport retries it like a 503.
  */
-export class TransientResponseError extends Error {
-  readonly code: 'RESPONSE_NOT_JSON';
+export class TransientResponseError extends SiphonError {
+  declare readonly code: 'RESPONSE_NOT_JSON';
 
   constructor(message: string, code: 'RESPONSE_NOT_JSON' = 'RESPONSE_NOT_JSON') {
-    super(message);
-    this.name = 'TransientResponseError';
-    this.code = code;
+    super(message, { code, retriable: true });
   }
 }

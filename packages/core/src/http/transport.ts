@@ -1,6 +1,7 @@
 import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
 import type { ExtractEventTarget } from '../contracts.js';
 import { HttpError } from '../errors/http-error.js';
+import { SiphonError } from '../errors/siphon-error.js';
 import { Redaction } from '../redaction.js';
 import { sleep } from '../sleep.js';
 import { setLongTimeout } from '../timers.js';
@@ -300,9 +301,9 @@ export function decodeBody(response: BufferedResponse): string {
   return decoder.decode(response.body);
 }
 
-class ResponseTooLarge extends Error {
+class ResponseTooLarge extends SiphonError {
   constructor(readonly limit: number) {
-    super(`response body larger than ${limit} bytes`);
+    super(`response body larger than ${limit} bytes`, { code: 'RESPONSE_TOO_LARGE' });
   }
 }
 

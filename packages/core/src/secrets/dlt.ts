@@ -1,3 +1,4 @@
+import { SiphonError } from '../errors/siphon-error.js';
 import { SecretRef } from './secret.js';
 
 /**
@@ -10,7 +11,9 @@ export const dlt: { readonly secrets: Readonly<Record<string, SecretRef>> } = Ob
       return typeof key === 'string' ? new SecretRef(key) : undefined;
     },
     set() {
-      throw new TypeError('dlt.secrets is read-only here: provide secrets through a SecretsProvider');
+      throw new SiphonError('dlt.secrets is read-only here: provide secrets through a SecretsProvider', {
+        code: 'SECRETS_READ_ONLY',
+      });
     },
   }),
 });

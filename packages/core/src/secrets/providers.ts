@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { SiphonError } from '../errors/siphon-error.js';
 
 /** Where secret values come from. `describe` says where it looks, for "not found" errors. */
 export interface SecretsProvider {
@@ -11,7 +12,7 @@ export interface SecretsProvider {
 export interface EnvSecretsOptions {
   env?: Record<string, string | undefined>;
   /** Source name for the most specific dlt form `SOURCES__<SOURCE>__<KEY>`. */
-  sourceName?: string;
+  sourceName?: string | undefined;
 }
 
 /** dlt's env naming: upper case, and `.` (dlt's section separator) becomes `__`. */
@@ -62,7 +63,10 @@ export function fileSecrets(options: FileSecretsOptions = {}): SecretsProvider {
         return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw new Error(`Cannot read secret file ${file}: ${(error as NodeJS.ErrnoException).code}`);
+        throw new SiphonError(`Cannot read secret file ${file}: ${(error as NodeJS.ErrnoException).code}`, {
+          code: 'SECRET_FILE_UNREADABLE',
+          cause: error,
+        });
       }
     },
     describe: (name) => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResourceState, StateKey, StateStore } from '../contracts.js';
+import { SiphonError } from '../errors/siphon-error.js';
 
 interface StateFile {
   version: 1;
@@ -67,13 +68,15 @@ export class FileStateStore implements StateStore {
     try {
       parsed = JSON.parse(text) as StateFile;
     } catch (error) {
-      throw new Error(`state file ${this.file} is not valid JSON: ${(error as Error).message}`, {
+      throw new SiphonError(`state file ${this.file} is not valid JSON: ${(error as Error).message}`, {
+        code: 'STATE_FILE_INVALID',
         cause: error,
       });
     }
     if (parsed?.version !== 1 || !Array.isArray(parsed.entries)) {
-      throw new Error(
+      throw new SiphonError(
         `state file ${this.file} has an unknown layout (expected {"version": 1, "entries": [...]})`,
+        { code: 'STATE_FILE_INVALID' },
       );
     }
     this.#entries = new Map(parsed.entries.map((entry) => [keyOf(entry.key), entry]));

@@ -1,25 +1,27 @@
+import { hasMarker, SiphonError } from '@siphon/errors';
+
 const marker = Symbol.for('@siphon/paginators.error');
 
 /**
  * Base of every error this package throws. `code` is stable (match on it, not on the message);
  * `resource` is filled in by the loop guard when the error passes through it.
  */
-export class PaginatorError extends Error {
+export class PaginatorError extends SiphonError {
   readonly [marker] = true;
-  readonly code: string;
-  readonly retriable = false;
   resource: string | undefined;
 
   constructor(code: string, message: string, options?: { cause?: unknown; resource?: string }) {
-    super(options?.resource ? `resource "${options.resource}": ${message}` : message, options);
-    this.name = new.target.name;
-    this.code = code;
+    super(options?.resource ? `resource "${options.resource}": ${message}` : message, {
+      code,
+      retriable: false,
+      cause: options?.cause,
+    });
     this.resource = options?.resource;
   }
 
   /** Works across duplicated installs of this package, unlike `instanceof`. */
-  static isInstance(error: unknown): error is PaginatorError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+  static override isInstance(error: unknown): error is PaginatorError {
+    return hasMarker(error, marker);
   }
 
   /** Names the resource in the message, once. */

@@ -7,6 +7,7 @@
  * exact problem paths for schema contracts, in one pass per record.
  */
 import type { AvroField, AvroRecordSchema, AvroType } from '@siphon/core';
+import { KafkaSinkError } from '../errors.js';
 import {
   type ComplexType,
   fullName,
@@ -203,7 +204,7 @@ function compilePrimitive(name: string): Convert {
     case 'bytes':
       return (v, s) => (Buffer.isBuffer(v) ? v : fail(s, 'bytes', v));
     default:
-      throw new Error(`not a primitive: ${name}`);
+      throw new KafkaSinkError('SCHEMA_INVALID', `not a primitive: ${name}`);
   }
 }
 

@@ -79,9 +79,9 @@ function keyFieldType(schema: AvroRecordSchema, path: string): AvroType {
   return typeof base === 'string' && KEY_PRIMITIVES.has(base) ? (base as AvroType) : 'string';
 }
 
-export class MissingKeyError extends Error {
+export class MissingKeyError extends KafkaSinkError {
   constructor(readonly field: string) {
-    super(`record has no value for primary key field "${field}"`);
+    super('KEY_MISSING', `record has no value for primary key field "${field}"`);
   }
 }
 
@@ -143,7 +143,10 @@ function coerce(value: unknown, kind: string, path: string): unknown {
       if (typeof value === 'boolean') return value;
       break;
   }
-  throw new Error(`primary key field "${path}" must be a ${kind}, got ${JSON.stringify(value)}`);
+  throw new KafkaSinkError(
+    'KEY_INVALID',
+    `primary key field "${path}" must be a ${kind}, got ${JSON.stringify(value)}`,
+  );
 }
 
 /** One-off key encoding (tools, tests); writers keep a `KeyEncoder`. */

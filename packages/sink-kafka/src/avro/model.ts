@@ -3,6 +3,7 @@
  * which named types a schema defines, and how a field maps to its JSON source name.
  */
 import type { AvroField, AvroRecordSchema, AvroType } from '@siphon/core';
+import { KafkaSinkError } from '../errors.js';
 
 export type Kind =
   | 'null'
@@ -94,10 +95,10 @@ export function kindOf(type: AvroType, table?: NameTable, namespace?: string): K
   if (typeof type === 'string') {
     if (PRIMITIVES.has(type)) return type as Kind;
     const defined = table?.get(type, namespace);
-    if (!defined) throw new Error(`unknown Avro type "${type}"`);
+    if (!defined) throw new KafkaSinkError('SCHEMA_INVALID', `unknown Avro type "${type}"`);
     return kindOf(defined, table, namespace);
   }
-  if (Array.isArray(type)) throw new Error('kindOf() called on a union');
+  if (Array.isArray(type)) throw new KafkaSinkError('SCHEMA_INVALID', 'kindOf() called on a union');
   const name = type.type;
   if (PRIMITIVES.has(name)) return name as Kind;
   if (

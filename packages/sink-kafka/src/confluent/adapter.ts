@@ -128,6 +128,8 @@ const CONNECTION_CODES = new Set([-195, -187]);
 function brokerError(error: RdError | Error, what: string): Error {
   const rd = error as RdError;
   const code = typeof rd.code === 'number' ? rd.code : undefined;
+  // A plain Error on purpose: it imitates a kafkajs broker error (numeric `code`, `type`,
+  // `retriable`) for broker-errors.ts, whose kafkaError() turns it into a KafkaSinkError.
   const wrapped = new Error(`${what}: ${error.message}`, { cause: error });
   return Object.assign(wrapped, {
     name: code !== undefined && CONNECTION_CODES.has(code) ? 'KafkaConnectionError' : 'KafkaProtocolError',
@@ -301,7 +303,11 @@ class ConfluentTransactionalProducer implements TransactionalProducer {
 
   async begin(): Promise<KafkaTransaction> {
     const producer = this.producer;
-    if (!producer) throw new Error(`producer "${this.options.transactionalId}" is not initialised`);
+    if (!producer)
+      throw new KafkaSinkError(
+        'PRODUCER_NOT_READY',
+        `producer "${this.options.transactionalId}" is not initialised`,
+      );
     await call('beginning a transaction', (cb) => producer.beginTransaction(cb));
     return new ConfluentTransaction(producer, this.options.transactionTimeoutMs);
   }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import kafkajs, { type Admin, type Consumer, type Kafka, type Producer, type Transaction } from 'kafkajs';
 import { kafkaError } from '../broker-errors.js';
+import { KafkaSinkError } from '../errors.js';
 import type { ClientOptions } from '../kafka-port.js';
 import type { Compression, Logger } from '../options.js';
 import type {
@@ -284,7 +285,11 @@ class KafkaJsTransactionalProducer implements TransactionalProducer {
   }
 
   async begin(): Promise<KafkaTransaction> {
-    if (!this.producer) throw new Error(`producer "${this.options.transactionalId}" is not initialised`);
+    if (!this.producer)
+      throw new KafkaSinkError(
+        'PRODUCER_NOT_READY',
+        `producer "${this.options.transactionalId}" is not initialised`,
+      );
     return new KafkaJsTransaction(await this.producer.transaction());
   }
 

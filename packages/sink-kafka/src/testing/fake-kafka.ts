@@ -5,6 +5,8 @@
  * older producers are fenced by a newer `init`, tailing readers, and answers injected on demand.
  * It has no consumer groups: its readers assign partitions, as a client that can would.
  */
+
+import { KafkaSinkError } from '../errors.js';
 import type {
   ConsumedMessage,
   GroupMemberDescription,
@@ -41,6 +43,7 @@ export type FakeOperation = 'init' | 'send' | 'commit' | 'abort' | 'topicOffsets
 
 /** A broker answer as the adapters report it: `{ type, code, retriable }`. */
 export function brokerAnswer(type: string, code: number, retriable: boolean, message = type): Error {
+  // A plain Error on purpose: the double answers like a broker through kafkajs (numeric `code`).
   return Object.assign(new Error(message), { name: 'KafkaProtocolError', type, code, retriable });
 }
 
@@ -177,7 +180,7 @@ class FakePort implements KafkaPort {
   }
 
   groupMembership(_spec: GroupMembershipSpec): GroupMembership {
-    throw new Error('the fake Kafka has no consumer groups');
+    throw new KafkaSinkError('INVALID_OPTIONS', 'the fake Kafka has no consumer groups');
   }
 
   async close(): Promise<void> {}
@@ -277,7 +280,8 @@ class FakeTransactionalProducer implements TransactionalProducer {
   }
 
   async begin(): Promise<KafkaTransaction> {
-    if (this.epoch < 0) throw new Error(`producer "${this.transactionalId}" is not initialised`);
+    if (this.epoch < 0)
+      throw new KafkaSinkError('PRODUCER_NOT_READY', `producer "${this.transactionalId}" is not initialised`);
     this.checkEpoch();
     return new FakeTransaction(this.broker, this);
   }
