@@ -184,7 +184,7 @@ describe('pages ahead against the sandbox', () => {
     async (ahead) => {
       const { clientId, clientSecret, refreshToken } = big.credentials;
       const events: ExtractEvent[] = [];
-      const source = restApiSource(fixture('billing-source.py'), {
+      const source = restApiSource(seedPython('billing'), {
         configSource: 'billing-source.py',
         baseUrl: big.billingUrl,
         secrets: staticSecrets({
