@@ -4,21 +4,17 @@
  * lifecycle: declared or inferred, evolved under the resource's schema contract, registered once
  * per version and cached for the run.
  */
-import type {
-  AvroRecordSchema,
-  HardDeleteRule,
-  JsonRecord,
-  ResourceDescriptor,
-  SchemaContractMode,
-} from '@siphon/core';
+import type { AvroRecordSchema, JsonRecord, ResourceDescriptor, SchemaContractMode } from '@siphon/core';
 import avro from 'avsc';
 import { type Conformer, type ConformIssue, compileConformer } from './avro/conform.js';
 import { evolveAvroSchema, inferAvroSchema } from './avro/infer.js';
-import { avroKeySchema, KeyEncoder, MissingKeyError, readPath } from './avro/key.js';
+import { avroKeySchema, KeyEncoder, MissingKeyError } from './avro/key.js';
+import type { EncodePool } from './encode-pool.js';
 import { describeError, KafkaSinkError } from './errors.js';
 import { avroNamespace } from './naming.js';
 import type { KafkaSinkEvent } from './options.js';
 import { PageBuilder } from './packed.js';
+import { hardDeletePredicate, type PackedCounts, packPage } from './page-codec.js';
 import type { KafkaMessage, MessageHeaders, PackedMessages } from './port.js';
 import type { SchemaRegistryClient } from './registry.js';
 import type { ResourceTopicPlan } from './topics.js';
@@ -71,6 +67,7 @@ export class ResourceEncoder {
     defaultContract: SchemaContractMode,
     private readonly emit: (event: KafkaSinkEvent) => void,
     private readonly maxRecordBytes: number,
+    private readonly pool: EncodePool | undefined,
   ) {
     this.contract = resource.schemaContract ?? defaultContract;
     this.isDeleted = hardDeletePredicate(resource.hardDelete);
@@ -86,6 +83,8 @@ export class ResourceEncoder {
     emit: (event: KafkaSinkEvent) => void;
     /** Default 1 000 000. */
     maxRecordBytes?: number;
+    /** Encoding workers (`producer.encodeWorkers`); without, pages are encoded on this thread. */
+    pool?: EncodePool | undefined;
   }): Promise<ResourceEncoder> {
     const encoder = new ResourceEncoder(
       options.registry,
@@ -95,6 +94,7 @@ export class ResourceEncoder {
       options.defaultContract,
       options.emit,
       options.maxRecordBytes ?? 1_000_000,
+      options.pool,
     );
     await encoder.init();
     return encoder;
@@ -190,6 +190,18 @@ export class ResourceEncoder {
     if (!this.key && this.resource.primaryKey.length > 0)
       await this.registerKey((this.value as ValueCodec).schema);
 
+    const fast = await this.fastPath(records);
+    if (fast) {
+      out.packed = {
+        buffer: fast.buffer,
+        offsets: fast.offsets,
+        headers: { [RUN_HEADER]: Buffer.from(runId) },
+      };
+      out.records = fast.records;
+      out.tombstones = fast.tombstones;
+      return out;
+    }
+    // Something on the page needs the contract's decision: record by record.
     for (let i = 0; i < records.length; i++) {
       const record = records[i] as JsonRecord;
       const mark = page.position;
@@ -261,6 +273,52 @@ export class ResourceEncoder {
     if (page.messages > 0) out.packed = page.finish({ [RUN_HEADER]: Buffer.from(runId) });
     else page.rewind(0);
     return out;
+  }
+
+  /** The page packed when every record fits (in a worker when there is a pool), else undefined. */
+  private async fastPath(
+    records: JsonRecord[],
+  ): Promise<(PackedCounts & { buffer: Buffer; offsets: Int32Array }) | undefined> {
+    const value = this.value as ValueCodec;
+    if (records.length === 0) return undefined;
+    if (this.pool) {
+      const key = this.key;
+      const result = await this.pool.run({
+        codecId: `${this.plan.topic}|${value.id}|${key?.schemaId ?? ''}`,
+        spec: {
+          value: { schema: value.schema, id: value.id },
+          key: key
+            ? { schema: key.schema, id: key.schemaId, primaryKey: this.resource.primaryKey }
+            : undefined,
+          hardDelete: this.resource.hardDelete,
+          maxRecordBytes: this.maxRecordBytes,
+        },
+        records,
+      });
+      if (!result.ok) return undefined;
+      const { bytes } = result;
+      return {
+        buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+        offsets: result.offsets,
+        records: result.records,
+        tombstones: result.tombstones,
+      };
+    }
+    const counts = packPage(
+      {
+        valueType: value.type,
+        valueId: value.id,
+        conform: value.conform,
+        key: this.key,
+        isDeleted: this.isDeleted,
+        maxRecordBytes: this.maxRecordBytes,
+      },
+      records,
+      this.page,
+    );
+    if (!counts) return undefined;
+    const { buffer, offsets } = this.page.finish({});
+    return { buffer, offsets, ...counts };
   }
 
   /**
@@ -363,11 +421,4 @@ function safeJson(record: unknown): string {
   } catch (error) {
     return JSON.stringify({ unserialisable: describeError(error) });
   }
-}
-
-export function hardDeletePredicate(rule: HardDeleteRule | undefined): (record: JsonRecord) => boolean {
-  if (!rule) return () => false;
-  if (rule.equals === undefined) return (record) => Boolean(readPath(record, rule.path));
-  const expected = rule.equals;
-  return (record) => readPath(record, rule.path) === expected;
 }

@@ -106,6 +106,12 @@ export class PageBuilder {
     }
   }
 
+  /** Forgets everything written since the last `finish`. */
+  reset(): void {
+    this.count = 0;
+    this.end = 0;
+  }
+
   /** Drops what was written since `mark` (a record that turned out unwritable). */
   rewind(mark: number): void {
     this.end = mark;
