@@ -27,6 +27,7 @@ import {
   type TransactionBoundary,
 } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
+import { packedBytes } from '../src/packed.js';
 import { planResourceTopic } from '../src/topics.js';
 
 const TOTAL = Number(process.env.BENCH_RECORDS ?? 1_000_000);
@@ -147,8 +148,7 @@ async function encodeOnly(total: number): Promise<{ result: Result; bytesPerReco
   const result = await measure('encode only (no Kafka)', total, 0, async () => {
     for (const p of pages(total, 'bench')) {
       const encoded = await encoder.encode(p.records, 'bench');
-      for (const m of encoded.messages)
-        bytes += (m.key?.length ?? 0) + ((m.value as Buffer | null)?.length ?? 0);
+      bytes += packedBytes(encoded.packed);
     }
     return { commits: 0 };
   });

@@ -4,24 +4,21 @@
  * lifecycle: declared or inferred, evolved under the resource's schema contract, registered once
  * per version and cached for the run.
  */
-import type {
-  AvroRecordSchema,
-  HardDeleteRule,
-  JsonRecord,
-  ResourceDescriptor,
-  SchemaContractMode,
-} from '@siphon/core';
+import type { AvroRecordSchema, JsonRecord, ResourceDescriptor, SchemaContractMode } from '@siphon/core';
 import avro from 'avsc';
 import { type Conformer, type ConformIssue, compileConformer } from './avro/conform.js';
 import { evolveAvroSchema, inferAvroSchema } from './avro/infer.js';
-import { avroKeySchema, KeyEncoder, MissingKeyError, readPath } from './avro/key.js';
+import { avroKeySchema, KeyEncoder, MissingKeyError } from './avro/key.js';
+import type { EncodePool } from './encode-pool.js';
 import { describeError, KafkaSinkError } from './errors.js';
 import { avroNamespace } from './naming.js';
 import type { KafkaSinkEvent } from './options.js';
-import type { KafkaMessage, MessageHeaders } from './port.js';
+import { PageBuilder } from './packed.js';
+import { hardDeletePredicate, type PackedCounts, packPage } from './page-codec.js';
+import type { KafkaMessage, MessageHeaders, PackedMessages } from './port.js';
 import type { SchemaRegistryClient } from './registry.js';
 import type { ResourceTopicPlan } from './topics.js';
-import { encodeWire } from './wire.js';
+import { writeWire } from './wire.js';
 
 /** Approximate record overhead in a batch (varints, timestamps, the run header). */
 export const MESSAGE_OVERHEAD = 70;
@@ -30,8 +27,8 @@ export const MESSAGE_OVERHEAD = 70;
 export const RUN_HEADER = 'siphon.run';
 
 export interface EncodedPage {
-  /** Data-topic messages, in record order. */
-  messages: KafkaMessage[];
+  /** Data-topic messages (values and tombstones), in record order, packed into one buffer. */
+  packed: PackedMessages;
   deadLetters: KafkaMessage[];
   records: number;
   tombstones: number;
@@ -47,6 +44,8 @@ interface ValueCodec {
   conform: Conformer;
 }
 
+const EMPTY: PackedMessages = { buffer: Buffer.alloc(0), offsets: new Int32Array(0), headers: {} };
+
 export interface EncoderContext {
   pipeline: string;
   source: string;
@@ -57,6 +56,8 @@ export class ResourceEncoder {
   private key: KeyEncoder | undefined;
   private readonly contract: SchemaContractMode;
   private readonly isDeleted: (record: JsonRecord) => boolean;
+  /** Reused for every page of the resource (pages are encoded one at a time). */
+  private readonly page = new PageBuilder();
 
   private constructor(
     private readonly registry: SchemaRegistryClient,
@@ -66,6 +67,7 @@ export class ResourceEncoder {
     defaultContract: SchemaContractMode,
     private readonly emit: (event: KafkaSinkEvent) => void,
     private readonly maxRecordBytes: number,
+    private readonly pool: EncodePool | undefined,
   ) {
     this.contract = resource.schemaContract ?? defaultContract;
     this.isDeleted = hardDeletePredicate(resource.hardDelete);
@@ -81,6 +83,8 @@ export class ResourceEncoder {
     emit: (event: KafkaSinkEvent) => void;
     /** Default 1 000 000. */
     maxRecordBytes?: number;
+    /** Encoding workers (`producer.encodeWorkers`); without, pages are encoded on this thread. */
+    pool?: EncodePool | undefined;
   }): Promise<ResourceEncoder> {
     const encoder = new ResourceEncoder(
       options.registry,
@@ -90,6 +94,7 @@ export class ResourceEncoder {
       options.defaultContract,
       options.emit,
       options.maxRecordBytes ?? 1_000_000,
+      options.pool,
     );
     await encoder.init();
     return encoder;
@@ -163,9 +168,9 @@ export class ResourceEncoder {
    * violations and registry/schema failures.
    */
   async encode(records: JsonRecord[], runId: string): Promise<EncodedPage> {
-    const runHeader = Buffer.from(runId);
+    const page = this.page;
     const out: EncodedPage = {
-      messages: [],
+      packed: EMPTY,
       deadLetters: [],
       records: 0,
       tombstones: 0,
@@ -185,13 +190,29 @@ export class ResourceEncoder {
     if (!this.key && this.resource.primaryKey.length > 0)
       await this.registerKey((this.value as ValueCodec).schema);
 
+    const fast = await this.fastPath(records);
+    if (fast) {
+      out.packed = {
+        buffer: fast.buffer,
+        offsets: fast.offsets,
+        headers: { [RUN_HEADER]: Buffer.from(runId) },
+      };
+      out.records = fast.records;
+      out.tombstones = fast.tombstones;
+      return out;
+    }
+    // Something on the page needs the contract's decision: record by record.
     for (let i = 0; i < records.length; i++) {
       const record = records[i] as JsonRecord;
-      let key: Buffer | null = null;
+      const mark = page.position;
+      let keyStart = -1;
+      let keyEnd = -1;
       if (this.key) {
+        const key = this.key;
         try {
-          key = this.key.encode(record);
+          [keyStart, keyEnd] = page.write((buffer, offset) => key.encodeInto(record, buffer, offset));
         } catch (error) {
+          page.rewind(mark);
           const reason =
             error instanceof MissingKeyError
               ? error.message
@@ -201,7 +222,7 @@ export class ResourceEncoder {
         }
       }
       if (this.isDeleted(record)) {
-        if (!key) {
+        if (keyStart < 0) {
           this.deadLetter(
             out,
             record,
@@ -210,16 +231,32 @@ export class ResourceEncoder {
           );
           continue;
         }
-        this.push(out, key, null, runHeader);
+        page.add(keyStart, keyEnd, -1, -1);
         out.tombstones++;
         continue;
       }
-      const value = await this.encodeValue(record, records, i, out, runId);
-      if (value === undefined) {
-        if (key) out.unwrittenKeys.push(key);
+      const unwritten = () => {
+        if (keyStart >= 0) out.unwrittenKeys.push(Buffer.from(page.bytesOf(keyStart, keyEnd)));
+        page.rewind(mark);
+      };
+      const codec = await this.conformed(record, records, i, out, runId);
+      if (codec === undefined) {
+        unwritten();
         continue;
       }
-      const size = value.length + (key?.length ?? 0);
+      let valueStart: number;
+      let valueEnd: number;
+      try {
+        const { type, id, value } = codec;
+        [valueStart, valueEnd] = page.write((buffer, offset) =>
+          writeWire(id, (b, o) => type.encode(value, b, o), buffer, offset),
+        );
+      } catch (error) {
+        this.deadLetter(out, record, `Avro encoding failed: ${describeError(error)}`, runId);
+        unwritten();
+        continue;
+      }
+      const size = valueEnd - valueStart + (keyStart < 0 ? 0 : keyEnd - keyStart);
       if (size > this.maxRecordBytes) {
         this.deadLetter(
           out,
@@ -227,22 +264,74 @@ export class ResourceEncoder {
           `encoded record is ${size} bytes, above producer.maxRecordBytes (${this.maxRecordBytes})`,
           runId,
         );
-        if (key) out.unwrittenKeys.push(key);
+        unwritten();
         continue;
       }
-      this.push(out, key, value, runHeader);
+      page.add(keyStart, keyEnd, valueStart, valueEnd);
       out.records++;
     }
+    if (page.messages > 0) out.packed = page.finish({ [RUN_HEADER]: Buffer.from(runId) });
+    else page.rewind(0);
     return out;
   }
 
-  private async encodeValue(
+  /** The page packed when every record fits (in a worker when there is a pool), else undefined. */
+  private async fastPath(
+    records: JsonRecord[],
+  ): Promise<(PackedCounts & { buffer: Buffer; offsets: Int32Array }) | undefined> {
+    const value = this.value as ValueCodec;
+    if (records.length === 0) return undefined;
+    if (this.pool) {
+      const key = this.key;
+      const result = await this.pool.run({
+        codecId: `${this.plan.topic}|${value.id}|${key?.schemaId ?? ''}`,
+        spec: {
+          value: { schema: value.schema, id: value.id },
+          key: key
+            ? { schema: key.schema, id: key.schemaId, primaryKey: this.resource.primaryKey }
+            : undefined,
+          hardDelete: this.resource.hardDelete,
+          maxRecordBytes: this.maxRecordBytes,
+        },
+        records,
+      });
+      if (!result.ok) return undefined;
+      const { bytes } = result;
+      return {
+        buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+        offsets: result.offsets,
+        records: result.records,
+        tombstones: result.tombstones,
+      };
+    }
+    const counts = packPage(
+      {
+        valueType: value.type,
+        valueId: value.id,
+        conform: value.conform,
+        key: this.key,
+        isDeleted: this.isDeleted,
+        maxRecordBytes: this.maxRecordBytes,
+      },
+      records,
+      this.page,
+    );
+    if (!counts) return undefined;
+    const { buffer, offsets } = this.page.finish({});
+    return { buffer, offsets, ...counts };
+  }
+
+  /**
+   * The record as the value schema takes it (the record itself when it already fits: no copy),
+   * with the codec to encode it; undefined when it became a dead letter or a discarded row.
+   */
+  private async conformed(
     record: JsonRecord,
     page: JsonRecord[],
     index: number,
     out: EncodedPage,
     runId: string,
-  ): Promise<Buffer | undefined> {
+  ): Promise<{ type: avro.Type; id: number; value: unknown } | undefined> {
     let codec = this.value as ValueCodec;
     let result = codec.conform(record);
     if (!result.ok) {
@@ -296,17 +385,7 @@ export class ResourceEncoder {
       );
       return undefined;
     }
-    try {
-      const value = result.value;
-      return encodeWire(codec.id, (buffer, offset) => codec.type.encode(value, buffer, offset));
-    } catch (error) {
-      this.deadLetter(out, record, `Avro encoding failed: ${describeError(error)}`, runId);
-      return undefined;
-    }
-  }
-
-  private push(out: EncodedPage, key: Buffer | null, value: Buffer | null, runHeader: Buffer): void {
-    out.messages.push({ key, value, headers: { [RUN_HEADER]: runHeader } });
+    return { type: codec.type, id: codec.id, value: result.value };
   }
 
   private deadLetter(out: EncodedPage, record: JsonRecord, error: string, runId: string): void {
@@ -342,11 +421,4 @@ function safeJson(record: unknown): string {
   } catch (error) {
     return JSON.stringify({ unserialisable: describeError(error) });
   }
-}
-
-export function hardDeletePredicate(rule: HardDeleteRule | undefined): (record: JsonRecord) => boolean {
-  if (!rule) return () => false;
-  if (rule.equals === undefined) return (record) => Boolean(readPath(record, rule.path));
-  const expected = rule.equals;
-  return (record) => readPath(record, rule.path) === expected;
 }

@@ -27,6 +27,7 @@ export type {
   TransactionBoundary,
 } from './options.js';
 export { DEFAULT_BOUNDARY, KAFKA_CLIENTS, resolveConnection, resolveOptions } from './options.js';
+export { keyAt, packedBytes, packedCount, unpack, valueAt } from './packed.js';
 export type * from './port.js';
 export {
   type Compatibility,

@@ -83,6 +83,12 @@ export interface ProducerOptions {
   lingerMs?: number;
   /** Retries of a failed request before the transaction is recovered. Default 10. */
   retries?: number;
+  /**
+   * Worker threads that conform and Avro-encode pages off the main thread (one pool per sink).
+   * Default 0: pages are encoded on the main thread, which measured cheaper in total CPU on a
+   * 2-core machine (see the README).
+   */
+  encodeWorkers?: number;
 }
 
 /** pino-compatible. */
@@ -169,6 +175,13 @@ function positiveInt(value: number | undefined, name: string): number | undefine
 function positiveInt(value: number | undefined, name: string, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) invalid(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function workerCount(value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!Number.isInteger(value) || value < 0 || value > 64)
+    invalid(`producer.encodeWorkers must be an integer from 0 to 64, got ${value}`);
   return value;
 }
 
@@ -282,6 +295,7 @@ function resolveFresh(options: KafkaSinkOptions): ResolvedOptions {
       maxRecordBytes: positiveInt(options.producer?.maxRecordBytes, 'producer.maxRecordBytes', 1_000_000),
       lingerMs: positiveInt(options.producer?.lingerMs, 'producer.lingerMs', 100),
       retries: positiveInt(options.producer?.retries, 'producer.retries', 10),
+      encodeWorkers: workerCount(options.producer?.encodeWorkers),
     },
     transactionalIdPrefix: options.transactionalIdPrefix ?? prefix,
     schemaContract,

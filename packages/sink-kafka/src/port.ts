@@ -18,10 +18,23 @@ export interface KafkaMessage {
   partition?: number;
 }
 
-export interface TopicMessages {
-  topic: string;
-  messages: KafkaMessage[];
+/**
+ * Messages packed into one buffer, as the encoder writes a page: message `i`'s key is
+ * `buffer[offsets[4i], offsets[4i + 1])` and its value `buffer[offsets[4i + 2], offsets[4i + 3])`;
+ * a start of -1 means null (no key; a tombstone's value). Every message carries `headers` and goes
+ * to its key's partition. The buffer is the page's own: an adapter may hand slices of it to its
+ * client without copying, and it is never written again.
+ */
+export interface PackedMessages {
+  buffer: Buffer;
+  offsets: Int32Array;
+  headers: MessageHeaders;
 }
+
+/** Messages for one topic: one object per message, or a packed page (see packed.ts for helpers). */
+export type TopicMessages =
+  | { topic: string; messages: KafkaMessage[] }
+  | { topic: string; packed: PackedMessages };
 
 /** A committed message as read back. */
 export interface ConsumedMessage {

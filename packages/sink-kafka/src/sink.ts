@@ -1,6 +1,7 @@
 /** `createKafkaSink`: core's `Sink` on Kafka, the Schema Registry and a compacted state topic. */
 import type { ResourceDescriptor, ResourceWriter, Sink, SinkOpenContext, StateKey } from '@siphon/core';
 import { kafkaError } from './broker-errors.js';
+import { EncodePool } from './encode-pool.js';
 import { ResourceEncoder } from './encoder.js';
 import { KafkaSinkError } from './errors.js';
 import { createKafkaPort } from './kafka-port.js';
@@ -50,6 +51,7 @@ class KafkaSinkImpl implements KafkaSink {
   private readonly openWriters = new Set<string>();
   private store: KafkaStateStore | undefined;
   private closed = false;
+  private pool: EncodePool | undefined;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -157,6 +159,7 @@ class KafkaSinkImpl implements KafkaSink {
           defaultContract: this.options.schemaContract,
           emit: this.options.onEvent,
           maxRecordBytes: this.options.producer.maxRecordBytes,
+          pool: this.encodePool(),
         }),
         unit.ready(),
       ]);
@@ -216,9 +219,18 @@ class KafkaSinkImpl implements KafkaSink {
     await unit.close();
   }
 
+  /** The encoding workers, started with the first resource when `producer.encodeWorkers` asks for them. */
+  private encodePool(): EncodePool | undefined {
+    const threads = this.options.producer.encodeWorkers;
+    if (threads > 0) this.pool ??= new EncodePool(threads);
+    return this.pool;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.pool?.close();
+    this.pool = undefined;
     await Promise.all([...this.units.values()].map((u) => u.close()));
     this.units.clear();
     await this.store?.close();

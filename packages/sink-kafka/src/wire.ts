@@ -24,21 +24,18 @@ export function fromWireFormat(message: Buffer): { schemaId: number; body: Buffe
   return { schemaId: message.readUInt32BE(1), body: message.subarray(WIRE_HEADER_BYTES) };
 }
 
-/** Writes an Avro body after the wire header; returns the end offset, or a negative shortfall. */
-export type BodyWriter = (buffer: Buffer, offset: number) => number;
-
-let scratch = Buffer.allocUnsafe(64 * 1024);
-
 /**
- * Frames a value encoded straight into a reused scratch buffer: one allocation and one copy per
- * message instead of avsc's `toBuffer` plus a second copy behind the header.
+ * Writes a framed value at `offset` (avsc's `Type#encode` contract: the end offset, or a negative
+ * shortfall when `buffer` is too small).
  */
-export function encodeWire(schemaId: number, write: BodyWriter): Buffer {
-  for (;;) {
-    scratch[0] = MAGIC_BYTE;
-    scratch.writeUInt32BE(schemaId, 1);
-    const end = write(scratch, WIRE_HEADER_BYTES);
-    if (end >= 0) return Buffer.from(scratch.subarray(0, end));
-    scratch = Buffer.allocUnsafe(Math.max(scratch.length * 2, scratch.length - end));
-  }
+export function writeWire(
+  schemaId: number,
+  body: (buffer: Buffer, offset: number) => number,
+  buffer: Buffer,
+  offset: number,
+): number {
+  if (offset + WIRE_HEADER_BYTES > buffer.length) return buffer.length - offset - WIRE_HEADER_BYTES - 1024;
+  buffer[offset] = MAGIC_BYTE;
+  buffer.writeUInt32BE(schemaId, offset + 1);
+  return body(buffer, offset + WIRE_HEADER_BYTES);
 }

@@ -17,7 +17,8 @@ import { isFencedError, isPermanentError, kafkaError } from './broker-errors.js'
 import { MESSAGE_OVERHEAD, type ResourceEncoder, RUN_HEADER } from './encoder.js';
 import { describeError, KafkaSinkError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
-import type { KafkaMessage, KafkaPort, KafkaTransaction, TopicMessages } from './port.js';
+import { packedBytes, packedCount, splitPacked } from './packed.js';
+import type { KafkaMessage, KafkaPort, KafkaTransaction, PackedMessages, TopicMessages } from './port.js';
 import type { TransactionalUnit } from './producer.js';
 import { scanTopics } from './reader.js';
 import type { KafkaStateStore } from './state-store.js';
@@ -113,7 +114,7 @@ export class KafkaResourceWriter implements ResourceWriter {
       this.currentRunId = runId;
       const encoded = await encoder.encode(page.records, runId);
       if (this.txnPages === 0) this.openedAt = Date.now();
-      this.add(plan.topic, encoded.messages);
+      this.addPacked(plan.topic, encoded.packed);
       this.add(options.topics.deadLetterTopic, encoded.deadLetters);
       if (this.isSnapshot) for (const key of encoded.unwrittenKeys) this.keep.add(key.toString('latin1'));
       this.txnPages++;
@@ -213,6 +214,20 @@ export class KafkaResourceWriter implements ResourceWriter {
       this.pending.push({ topic, message, bytes });
       this.pendingBytes += bytes;
       if (ofResource) this.txnBytes += bytes - MESSAGE_OVERHEAD;
+    }
+  }
+
+  /** A packed page, cut into parts of at most `batchBytes` so that `chunks` can keep batches under it. */
+  private addPacked(topic: string, packed: PackedMessages): void {
+    if (packed.offsets.length === 0) return;
+    if (this.pending.length === 0) this.pendingSince = Date.now();
+    const ofResource = topic === this.deps.plan.topic;
+    for (const part of splitPacked(packed, this.deps.options.producer.batchBytes, MESSAGE_OVERHEAD)) {
+      const payload = packedBytes(part);
+      const bytes = payload + packedCount(part) * MESSAGE_OVERHEAD;
+      this.pending.push({ topic, packed: part, bytes });
+      this.pendingBytes += bytes;
+      if (ofResource) this.txnBytes += payload;
     }
   }
 
@@ -509,11 +524,8 @@ export class KafkaResourceWriter implements ResourceWriter {
   }
 }
 
-interface Pending {
-  topic: string;
-  message: KafkaMessage;
-  bytes: number;
-}
+/** What waits to be sent: one message, or a packed page (or a part of one). */
+type Pending = { topic: string; bytes: number } & ({ message: KafkaMessage } | { packed: PackedMessages });
 
 function seconds(ms: number): number {
   return Math.round(ms / 100) / 10;
@@ -540,13 +552,27 @@ function* chunks(items: Pending[], maxBytes: number): Generator<Pending[]> {
   if (chunk.length > 0) yield chunk;
 }
 
-/** Messages grouped per topic, order kept within each topic (and so within each partition). */
+/**
+ * Messages grouped per topic in send order: single messages of a topic share one list until a
+ * packed page of that topic follows; adapters keep the order of the entries, so order within each
+ * topic (and so within each partition) is kept.
+ */
 function byTopic(items: Pending[]): TopicMessages[] {
-  const grouped = new Map<string, KafkaMessage[]>();
-  for (const { topic, message } of items) {
-    const list = grouped.get(topic);
-    if (list) list.push(message);
-    else grouped.set(topic, [message]);
+  const out: TopicMessages[] = [];
+  const open = new Map<string, KafkaMessage[]>();
+  for (const item of items) {
+    if ('packed' in item) {
+      out.push({ topic: item.topic, packed: item.packed });
+      open.delete(item.topic);
+      continue;
+    }
+    let list = open.get(item.topic);
+    if (!list) {
+      list = [];
+      open.set(item.topic, list);
+      out.push({ topic: item.topic, messages: list });
+    }
+    list.push(item.message);
   }
-  return [...grouped].map(([topic, messages]) => ({ topic, messages }));
+  return out;
 }

@@ -99,6 +99,13 @@ export const sinkSchema = z.strictObject({
   batch_bytes: positiveInt.optional(),
   linger: duration.optional(),
   retries: positiveInt.optional(),
+  /** Worker threads encoding pages off the main thread; 0 (default) encodes on the main thread. */
+  encode_workers: z
+    .number({ error: 'expected a whole number of worker threads' })
+    .int({ error: 'expected a whole number of worker threads' })
+    .min(0, { error: 'expected 0 or more worker threads' })
+    .max(64, { error: 'expected at most 64 worker threads' })
+    .optional(),
   schema_contract: z.enum(['evolve', 'freeze', 'discard_row', 'discard_value']).optional(),
   transactional_id_prefix: z.string().optional(),
 });

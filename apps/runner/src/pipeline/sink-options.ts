@@ -70,6 +70,7 @@ export function kafkaSinkOptions(
       ...(sink.batch_bytes ? { batchBytes: sink.batch_bytes } : {}),
       ...(sink.linger !== undefined ? { lingerMs: Math.max(1, sink.linger) } : {}),
       ...(sink.retries ? { retries: sink.retries } : {}),
+      ...(sink.encode_workers !== undefined ? { encodeWorkers: sink.encode_workers } : {}),
     },
     ...(sink.schema_contract ? { schemaContract: sink.schema_contract } : {}),
     ...(sink.transactional_id_prefix ? { transactionalIdPrefix: sink.transactional_id_prefix } : {}),

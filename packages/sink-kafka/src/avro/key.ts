@@ -8,7 +8,7 @@ import type { AvroField, AvroRecordSchema, AvroType, JsonRecord, ResourceDescrip
 import avro from 'avsc';
 import { KafkaSinkError } from '../errors.js';
 import { avroName, avroNamespace, avroTypeName } from '../naming.js';
-import { toWireFormat } from '../wire.js';
+import { MAGIC_BYTE, toWireFormat, WIRE_HEADER_BYTES } from '../wire.js';
 import { branchesOf, isRecord, NameTable, namespaceOf, sourceNameDoc, sourceNameOf } from './model.js';
 
 const KEY_PRIMITIVES = new Set(['string', 'long', 'int', 'boolean', 'double', 'float']);
@@ -111,13 +111,29 @@ export class KeyEncoder {
 
   /** The key's wire bytes; throws `MissingKeyError` or a conversion error for unusable keys. */
   encode(record: JsonRecord): Buffer {
+    return toWireFormat(this.schemaId, this.type.toBuffer(this.keyOf(record)));
+  }
+
+  /**
+   * Writes the key's wire bytes into `buffer` at `offset` (avsc's `Type#encode` contract: the end
+   * offset, or a negative shortfall when the buffer is too small); throws like `encode`.
+   */
+  encodeInto(record: JsonRecord, buffer: Buffer, offset: number): number {
+    const key = this.keyOf(record);
+    if (offset + WIRE_HEADER_BYTES > buffer.length) return buffer.length - offset - WIRE_HEADER_BYTES - 64;
+    buffer[offset] = MAGIC_BYTE;
+    buffer.writeUInt32BE(this.schemaId, offset + 1);
+    return this.type.encode(key, buffer, offset + WIRE_HEADER_BYTES);
+  }
+
+  private keyOf(record: JsonRecord): Record<string, unknown> {
     const key: Record<string, unknown> = {};
     for (const field of this.fields) {
       const value = readPath(record, field.path);
       if (value === undefined || value === null || value === '') throw new MissingKeyError(field.path);
       key[field.name] = coerce(value, field.kind, field.path);
     }
-    return toWireFormat(this.schemaId, this.type.toBuffer(key));
+    return key;
   }
 }
 

@@ -13,6 +13,7 @@ import { KafkaSinkError } from '../errors.js';
 import type { ClientOptions } from '../kafka-port.js';
 import { createKafkaJsPort } from '../kafkajs/adapter.js';
 import type { Compression, Logger } from '../options.js';
+import { keyAt, packedCount, valueAt } from '../packed.js';
 import type {
   ConsumedMessage,
   GroupMembership,
@@ -214,27 +215,47 @@ class ConfluentPort implements KafkaPort {
   }
 }
 
-function headersOf(message: KafkaMessage): Array<Record<string, string | Buffer>> {
-  return Object.entries(message.headers ?? {}).map(([name, value]) => ({ [name]: value }));
+function headersOf(headers: KafkaMessage['headers']): Array<Record<string, string | Buffer>> {
+  return Object.entries(headers ?? {}).map(([name, value]) => ({ [name]: value }));
 }
 
 const QUEUE_FULL = -184;
 
-/** `produce` only enqueues; a full local queue is drained by polling, then tried again. */
+/**
+ * `produce` only enqueues (librdkafka copies key, value and headers); a full local queue is
+ * drained by polling, then tried again. A packed page goes in as slices of its buffer, with one
+ * headers array for all its messages.
+ */
 async function produceAll(producer: RdProducer, batches: readonly TopicMessages[], opaque?: () => unknown) {
-  for (const { topic, messages } of batches) {
-    for (const m of messages) {
-      for (;;) {
-        try {
-          producer.produce(topic, m.partition ?? null, m.value, m.key, Date.now(), opaque?.(), headersOf(m));
-          break;
-        } catch (error) {
-          if ((error as RdError).code !== QUEUE_FULL)
-            throw brokerError(error as RdError, `producing to ${topic}`);
-          producer.poll();
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
+  const enqueue = async (
+    topic: string,
+    partition: number | null,
+    value: Buffer | null,
+    key: Buffer | null,
+    headers: Array<Record<string, string | Buffer>>,
+  ) => {
+    for (;;) {
+      try {
+        producer.produce(topic, partition, value, key, Date.now(), opaque?.(), headers);
+        return;
+      } catch (error) {
+        if ((error as RdError).code !== QUEUE_FULL)
+          throw brokerError(error as RdError, `producing to ${topic}`);
+        producer.poll();
+        await new Promise((resolve) => setTimeout(resolve, 5));
       }
+    }
+  };
+  for (const batch of batches) {
+    const { topic } = batch;
+    if ('packed' in batch) {
+      const { packed } = batch;
+      const headers = headersOf(packed.headers);
+      const n = packedCount(packed);
+      for (let i = 0; i < n; i++) await enqueue(topic, null, valueAt(packed, i), keyAt(packed, i), headers);
+    } else {
+      for (const m of batch.messages)
+        await enqueue(topic, m.partition ?? null, m.value, m.key, headersOf(m.headers));
     }
   }
 }

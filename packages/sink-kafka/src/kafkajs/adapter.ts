@@ -9,12 +9,14 @@ import { kafkaError } from '../broker-errors.js';
 import { KafkaSinkError } from '../errors.js';
 import type { ClientOptions } from '../kafka-port.js';
 import type { Compression, Logger } from '../options.js';
+import { unpack } from '../packed.js';
 import type {
   ConsumedMessage,
   GroupMemberDescription,
   GroupMembership,
   GroupMembershipSpec,
   KafkaAdmin,
+  KafkaMessage,
   KafkaPort,
   KafkaTransaction,
   LogReader,
@@ -22,6 +24,7 @@ import type {
   LogReaderOptions,
   PartitionOffsets,
   PlainProducer,
+  TopicMessages,
   TransactionalProducer,
   TransactionalProducerOptions,
 } from '../port.js';
@@ -225,6 +228,20 @@ class KafkaJsAdmin implements KafkaAdmin {
   }
 }
 
+/** kafkajs takes one object per message: packed pages are unpacked (views of their buffer, no copy), one entry per topic. */
+function asMessagesPerTopic(
+  batches: readonly TopicMessages[],
+): Array<{ topic: string; messages: KafkaMessage[] }> {
+  const perTopic = new Map<string, KafkaMessage[]>();
+  for (const batch of batches) {
+    const messages = 'packed' in batch ? unpack(batch.packed) : batch.messages;
+    const list = perTopic.get(batch.topic);
+    if (list) for (const m of messages) list.push(m);
+    else perTopic.set(batch.topic, [...messages]);
+  }
+  return [...perTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
 class KafkaJsTransaction implements KafkaTransaction {
   constructor(private readonly txn: Transaction) {}
 
@@ -233,7 +250,7 @@ class KafkaJsTransaction implements KafkaTransaction {
     options: Parameters<KafkaTransaction['send']>[1],
   ) {
     await this.txn.sendBatch({
-      topicMessages: batches,
+      topicMessages: asMessagesPerTopic(batches),
       acks: -1,
       compression: COMPRESSION[options.compression],
       timeout: options.timeoutMs,

@@ -7,6 +7,7 @@
  */
 
 import { KafkaSinkError } from '../errors.js';
+import { unpack } from '../packed.js';
 import type {
   ConsumedMessage,
   GroupMemberDescription,
@@ -112,7 +113,9 @@ export class FakeKafka {
 
   append(batches: readonly TopicMessages[]): number[] {
     const written: number[] = [];
-    for (const { topic, messages } of batches) {
+    for (const batch of batches) {
+      const { topic } = batch;
+      const messages = 'packed' in batch ? unpack(batch.packed) : batch.messages;
       const t = this.topics.get(topic);
       if (!t) throw brokerAnswer('UNKNOWN_TOPIC_OR_PARTITION', 3, true, `unknown topic ${topic}`);
       for (const m of messages) {
@@ -305,9 +308,15 @@ class FakeTransaction implements KafkaTransaction {
   async send(batches: TopicMessages[]): Promise<void> {
     this.broker.take('send');
     this.producer.checkEpoch();
-    for (const { topic, messages } of batches) {
+    for (const batch of batches) {
+      const { topic } = batch;
       if (!this.broker.topics.has(topic)) throw brokerAnswer('UNKNOWN_TOPIC_OR_PARTITION', 3, true);
-      this.pending.push({ topic, messages: [...messages] });
+      // A copy of the list (and of packed bytes): what the caller reuses later cannot change a sent message.
+      const messages =
+        'packed' in batch
+          ? unpack({ ...batch.packed, buffer: Buffer.from(batch.packed.buffer) })
+          : [...batch.messages];
+      this.pending.push({ topic, messages });
     }
   }
 

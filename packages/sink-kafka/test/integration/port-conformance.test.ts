@@ -13,6 +13,7 @@ import {
   type KafkaPort,
   resolveConnection,
 } from '../../src/index.js';
+import { PageBuilder } from '../../src/packed.js';
 import { scanTopics, TopicTail } from '../../src/reader.js';
 
 function portFor(client: KafkaClientName): KafkaPort {
@@ -102,6 +103,66 @@ describe.each(KAFKA_CLIENTS.map((client) => ({ client })))('Kafka port on $clien
       { key: 'a', value: '1', run: 'r1' },
       { key: 'b', value: null, run: 'r1' },
     ]);
+  });
+
+  it('writes a packed page (one buffer, offsets) like the same messages one by one, in order, to the key partitions', async () => {
+    const name = await topic(port, 3);
+    const keys = ['p-1', 'p-2', 'p-3', 'p-1', 'p-4'];
+    const builder = new PageBuilder(8, 1);
+    keys.forEach((key, i) => {
+      const [ks, ke] = builder.write((b, o) =>
+        o + key.length > b.length ? b.length - o - key.length : o + b.write(key, o),
+      );
+      if (i === 4) builder.add(ks, ke, -1, -1);
+      else {
+        const value = `v${i}`;
+        const [vs, ve] = builder.write((b, o) =>
+          o + value.length > b.length ? b.length - o - value.length : o + b.write(value, o),
+        );
+        builder.add(ks, ke, vs, ve);
+      }
+    });
+    const packed = builder.finish({ 'siphon.run': 'r1' });
+    const producer = port.transactionalProducer({
+      transactionalId: uniqueName(`packed-${client}`),
+      transactionTimeoutMs: 60_000,
+      retries: 5,
+    });
+    await producer.init();
+    try {
+      const txn = await producer.begin();
+      await txn.send(
+        [
+          { topic: name, messages: [message('p-0', 'first')] },
+          { topic: name, packed },
+          { topic: name, messages: [message('p-2', 'last')] },
+        ],
+        { compression: 'none', timeoutMs: 30_000 },
+      );
+      await txn.commit();
+    } finally {
+      await producer.close();
+    }
+    const read = await readAll(port, name);
+    const byKey = (key: string) => read.filter((m) => m.key === key).map((m) => m.value);
+    expect(byKey('p-0')).toEqual(['first']);
+    expect(byKey('p-1')).toEqual(['v0', 'v3']);
+    expect(byKey('p-2')).toEqual(['v1', 'last']);
+    expect(byKey('p-4')).toEqual([null]);
+    expect(new Set(read.map((m) => m.run))).toEqual(new Set(['r1']));
+    // The same partition as a message sent on its own.
+    const plain = await topic(port, 3);
+    const single = port.producer();
+    try {
+      await single.send(
+        plain,
+        keys.map((k) => message(k, 'x')),
+      );
+    } finally {
+      await single.close();
+    }
+    const partitionOf = new Map((await readAll(port, plain)).map((m) => [m.key, m.partition]));
+    for (const m of read) if (m.key !== 'p-0') expect(m.partition).toBe(partitionOf.get(m.key));
   });
 
   it('fences an older producer of the same transactional id', async () => {

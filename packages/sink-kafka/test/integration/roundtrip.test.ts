@@ -149,6 +149,50 @@ describe('records, keys and state on the real broker and registry', () => {
     expect(await registry.decode(messages[1]?.key as Buffer)).toEqual({ id: '2' });
   });
 
+  it('writes the same records with encoding workers: tombstones, a widened schema and dead letters included', async () => {
+    const options = testOptions({ producer: { encodeWorkers: 2 } });
+    const sink = createKafkaSink(options);
+    sinks.push(sink);
+    const writer = await sink.open(resource({ hardDelete: { path: 'status', equals: 'deleted' } }), {
+      pipeline: 'p',
+      source: 'billing',
+      runId: 'r1',
+    });
+    const first = Array.from({ length: 50 }, (_, i) => invoice(String(i), i));
+    await writer.write(page(1, first));
+    // Page 2 packs in a worker: every record fits, one is a tombstone.
+    await writer.write(page(2, [invoice('50', 50), invoice('3', 3, { status: 'deleted' })]));
+    // Page 3 needs the full path: a new field (schema evolves) and a record without a key.
+    const keyless = invoice('x', 1) as Record<string, unknown>;
+    delete keyless.id;
+    await writer.write(page(3, [invoice('51', 51, { channel: 'web' }), keyless, invoice('52', 52)]));
+    // Page 4 packs in a worker again, on the widened schema.
+    await writer.write(page(4, [invoice('53', 53, { channel: 'shop' })]));
+    await writer.finish({ resource: 'invoices', pages: 4, records: 55, complete: true }, {});
+
+    const messages = await readCommitted(`${options.topics?.prefix}.billing.invoices`);
+    const decoded = await Promise.all(
+      messages.map(async (m) => ({
+        key: ((await registry.decode(m.key as Buffer)) as { id: string }).id,
+        value:
+          m.value === null
+            ? null
+            : ((await registry.decode(m.value)) as { total: number; channel?: string | null }),
+        run: header(m.headers, 'siphon.run'),
+      })),
+    );
+    expect(decoded.map((d) => d.key)).toEqual([...first.map((r) => r.id), '50', '3', '51', '52', '53']);
+    expect(decoded.find((d) => d.key === '3' && d.value === null)).toBeDefined();
+    expect(decoded.find((d) => d.key === '51')?.value).toMatchObject({ total: 51, channel: 'web' });
+    expect(decoded.find((d) => d.key === '53')?.value).toMatchObject({ total: 53, channel: 'shop' });
+    // The pages' checkpoints carry the run id (see page()).
+    expect(new Set(decoded.map((d) => d.run))).toEqual(new Set(['run-1']));
+    const dlq = await readCommitted(`${options.topics?.prefix}._dlq`);
+    expect(dlq.map((m) => header(m.headers, 'siphon.error'))).toEqual([
+      'record has no value for primary key field "id"',
+    ]);
+  });
+
   it('round-trips state set, get, list and delete through the compacted state topic', async () => {
     const options = testOptions();
     const store = new KafkaStateStore(options);

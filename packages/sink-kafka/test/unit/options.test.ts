@@ -52,6 +52,7 @@ describe('resolveOptions', () => {
       lingerMs: 100,
       maxRecordBytes: 1_000_000,
       retries: 10,
+      encodeWorkers: 0,
     });
     expect(o.transactionalIdPrefix).toBe('siphon');
     expect(o.kafka.client).toBe('kafkajs');
@@ -67,6 +68,7 @@ describe('resolveOptions', () => {
     [{ transactions: { boundary: {} } }, 'transactions.boundary needs records, intervalMs or pages'],
     [{ transactions: { boundary: { intervalMs: 70_000 } } }, 'must be below transactions.timeoutMs (60000)'],
     [{ producer: { compression: 'lz4' } }, 'producer.compression "lz4" is not one of none, gzip, zstd'],
+    [{ producer: { encodeWorkers: -1 } }, 'producer.encodeWorkers must be an integer from 0 to 64, got -1'],
     [{ kafka: { brokers: ['a:1'], sasl: { mechanism: 'gssapi' } } }, 'kafka.sasl.mechanism "gssapi"'],
     [
       { kafka: { brokers: ['a:1'], client: 'rdkafka' } },

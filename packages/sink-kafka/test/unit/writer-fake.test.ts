@@ -7,6 +7,7 @@ import type { JsonRecord, Page, ResourceDescriptor, ResourceState, StateKey } fr
 import { describe, expect, it } from 'vitest';
 import { type ResourceEncoder, RUN_HEADER } from '../../src/encoder.js';
 import { type KafkaSinkEvent, type ResolvedOptions, resolveOptions } from '../../src/index.js';
+import { PageBuilder } from '../../src/packed.js';
 import { TransactionalUnit } from '../../src/producer.js';
 import { KafkaStateStore } from '../../src/state-store.js';
 import { brokerAnswer, FakeKafka } from '../../src/testing.js';
@@ -17,15 +18,24 @@ const TOPIC = 't.src.items';
 const KEY: StateKey = { pipeline: 'p', source: 'src', resource: 'items' };
 const RESOURCE: ResourceDescriptor = { name: 'items', primaryKey: ['id'], writeDisposition: 'merge' };
 
+/** Writes text the way an avsc type writes into a page (a negative shortfall when it does not fit). */
+function putText(text: string, buffer: Buffer, offset: number): number {
+  const bytes = Buffer.byteLength(text);
+  if (offset + bytes > buffer.length) return buffer.length - offset - bytes;
+  return offset + buffer.write(text, offset);
+}
+
 /** JSON in, JSON out: the writer's behaviour does not depend on Avro. */
 const jsonEncoder = {
   async encode(records: JsonRecord[], runId: string) {
+    const page = new PageBuilder(16);
+    for (const r of records) {
+      const [keyStart, keyEnd] = page.write((b, o) => putText(String(r.id), b, o));
+      const [valueStart, valueEnd] = page.write((b, o) => putText(JSON.stringify(r), b, o));
+      page.add(keyStart, keyEnd, valueStart, valueEnd);
+    }
     return {
-      messages: records.map((r) => ({
-        key: Buffer.from(String(r.id)),
-        value: Buffer.from(JSON.stringify(r)),
-        headers: { [RUN_HEADER]: runId },
-      })),
+      packed: page.finish({ [RUN_HEADER]: runId }),
       deadLetters: [],
       records: records.length,
       tombstones: 0,
