@@ -43,7 +43,7 @@ async function main(): Promise<number> {
   const kafka = {
     brokers: brokers.split(','),
     client_id: 'siphon-demo',
-    client: process.env.SIPHON_KAFKA_CLIENT === 'confluent' ? ('confluent' as const) : ('kafkajs' as const),
+    client: demoClient(process.env.SIPHON_KAFKA_CLIENT),
     ssl: false as const,
     connection_timeout: 5000,
     request_timeout: 10_000,
@@ -171,3 +171,8 @@ main().then(
     process.exit(1);
   },
 );
+
+/** SIPHON_KAFKA_CLIENT picks the demo's Kafka client; unset, the pipelines file's default (auto). */
+function demoClient(value: string | undefined): 'auto' | 'kafkajs' | 'confluent' {
+  return value === 'kafkajs' || value === 'confluent' ? value : 'auto';
+}

@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { SchemaContractMode } from '@siphon/core';
+import { confluentLoads } from './confluent/adapter.js';
 import { KafkaSinkError } from './errors.js';
 import { assertTopicName } from './naming.js';
 import type { Compatibility, RegistryOptions } from './registry.js';
@@ -18,10 +19,19 @@ export type KafkaClientName = 'kafkajs' | 'confluent';
 
 export const KAFKA_CLIENTS: readonly KafkaClientName[] = ['kafkajs', 'confluent'];
 
+/** The client `auto` stands for: the native one where its build loads (measured faster), else kafkajs. */
+export function defaultKafkaClient(): KafkaClientName {
+  return confluentLoads() ? 'confluent' : 'kafkajs';
+}
+
 export interface KafkaConnectionOptions {
   brokers: string[];
-  /** Default `kafkajs`; `confluent` is @confluentinc/kafka-javascript (librdkafka, a native build). */
-  client?: KafkaClientName;
+  /**
+   * `confluent` is @confluentinc/kafka-javascript (librdkafka, a native build), `kafkajs` the pure
+   * JavaScript client. Default `auto`: confluent where its native build loads (it is an optional
+   * dependency that builds from source), else kafkajs. The choice follows `pnpm bench`.
+   */
+  client?: KafkaClientName | 'auto';
   clientId?: string;
   /** `true` for TLS with the system CAs, or Node TLS options (ca, cert, key, servername...). */
   ssl?: boolean | ConnectionOptions;
@@ -219,12 +229,12 @@ export function resolveConnection(kafka: KafkaConnectionOptions): ResolvedConnec
       invalid('kafka.sasl needs username and password');
     }
   }
-  if (kafka.client !== undefined && !KAFKA_CLIENTS.includes(kafka.client)) {
-    invalid(`kafka.client "${kafka.client}" is not one of ${KAFKA_CLIENTS.join(', ')}`);
+  if (kafka.client !== undefined && kafka.client !== 'auto' && !KAFKA_CLIENTS.includes(kafka.client)) {
+    invalid(`kafka.client "${kafka.client}" is not one of auto, ${KAFKA_CLIENTS.join(', ')}`);
   }
   return {
     ...kafka,
-    client: kafka.client ?? 'kafkajs',
+    client: kafka.client === undefined || kafka.client === 'auto' ? defaultKafkaClient() : kafka.client,
     clientId: kafka.clientId ?? 'siphon',
     connectionTimeout: positiveInt(kafka.connectionTimeout, 'kafka.connectionTimeout', 10_000),
     requestTimeout: positiveInt(kafka.requestTimeout, 'kafka.requestTimeout', 30_000),

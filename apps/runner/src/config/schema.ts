@@ -34,8 +34,13 @@ const brokerList = z
 export const kafkaSchema = z.strictObject({
   brokers: brokerList,
   client_id: nonEmpty.default('siphon'),
-  /** The Kafka client library: kafkajs (default) or confluent (@confluentinc/kafka-javascript, librdkafka). */
-  client: z.enum(['kafkajs', 'confluent'], { error: 'expected "kafkajs" or "confluent"' }).default('kafkajs'),
+  /**
+   * The Kafka client library: confluent (@confluentinc/kafka-javascript, librdkafka) or kafkajs;
+   * auto (default) is confluent where its native build loads, else kafkajs.
+   */
+  client: z
+    .enum(['auto', 'kafkajs', 'confluent'], { error: 'expected "auto", "confluent" or "kafkajs"' })
+    .default('auto'),
   ssl: z
     .union([
       boolish,

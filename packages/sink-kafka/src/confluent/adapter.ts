@@ -104,6 +104,16 @@ function load(): Binding {
   }
 }
 
+/** True when the native binding loads here (it is an optional dependency built from source). */
+export function confluentLoads(): boolean {
+  try {
+    load();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** librdkafka's error codes (broker codes are Kafka's; local ones are negative) by Kafka's names. */
 const ERROR_NAMES: Record<number, string> = {
   3: 'UNKNOWN_TOPIC_OR_PARTITION',

@@ -55,7 +55,8 @@ describe('resolveOptions', () => {
       encodeWorkers: 0,
     });
     expect(o.transactionalIdPrefix).toBe('siphon');
-    expect(o.kafka.client).toBe('kafkajs');
+    // The native client is built by this workspace's install (allowBuilds), so auto picks it.
+    expect(o.kafka.client).toBe('confluent');
     expect(resolveOptions(o)).toBe(o);
   });
 
@@ -72,7 +73,7 @@ describe('resolveOptions', () => {
     [{ kafka: { brokers: ['a:1'], sasl: { mechanism: 'gssapi' } } }, 'kafka.sasl.mechanism "gssapi"'],
     [
       { kafka: { brokers: ['a:1'], client: 'rdkafka' } },
-      'kafka.client "rdkafka" is not one of kafkajs, confluent',
+      'kafka.client "rdkafka" is not one of auto, kafkajs, confluent',
     ],
   ])('rejects %j', (override, message) => {
     expect(() => resolveOptions({ ...base, ...(override as Partial<KafkaSinkOptions>) })).toThrow(message);
