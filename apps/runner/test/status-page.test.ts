@@ -105,6 +105,9 @@ describe('status page in headless Chromium', () => {
         extraDefaults: '  sink: { transaction: { pages: 1 } }\n',
       }),
     );
+    // Every invoices page after the first answers slowly, so the run is surely still going while the
+    // page is looked at, however loaded the machine (a run of 20 pages is over in a blink otherwise).
+    sandbox.setFaults([{ api: 'billing', path: /invoices/, kind: 'slow', delayMs: 2000, afterRequests: 1 }]);
     const port = await freePort();
     runner = await startApiRunner(file, port, { ...sandboxEnv(sandbox), SIPHON_API_TOKEN: API_TOKEN });
     const api = runner;
@@ -121,6 +124,7 @@ describe('status page in headless Chromium', () => {
     expect(await invoices.getByRole('progressbar').count()).toBe(1);
 
     // The run ends: the row shows its outcome and the full count.
+    sandbox.setFaults([]);
     await expect.poll(() => invoices.locator('.badge').textContent(), { timeout: 120_000 }).toBe('success');
     expect(await count()).toBe(4000);
     await expect
