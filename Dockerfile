@@ -6,7 +6,9 @@
 #   docker run --rm -v $PWD/pipelines.yaml:/etc/siphon/pipelines.yaml:ro -p 9464:9464 siphon
 # NODE_IMAGE builds; RUNTIME_IMAGE runs (plus the build stage's `node` binary: no npm, no headers).
 # Where no image registry answers, scripts/container-engine.sh builds both images locally.
-ARG NODE_IMAGE=node:24-slim
+# Both on Debian bookworm: the native Kafka client built in NODE_IMAGE links the glibc and libraries
+# that RUNTIME_IMAGE's packages provide (node:24-slim may follow a newer Debian).
+ARG NODE_IMAGE=node:24-bookworm-slim
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 ARG PNPM_VERSION=12.21.0
 
