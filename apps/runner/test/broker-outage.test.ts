@@ -18,8 +18,9 @@ describe('broker outages during a run', () => {
 
   beforeAll(async () => {
     infra = await startPrivateInfra();
-    // 200 invoices a page, one page every ~0.7 s: the run is still reading when the broker stops.
-    sandbox = await startSandbox({ size: 20, sizes: { billing: { invoices: INVOICES } }, latencyMs: 700 });
+    // 200 invoices a page, one page every ~0.7 s (2.1 s each, three in flight: the default pages
+    // ahead): the run is still reading when the broker stops.
+    sandbox = await startSandbox({ size: 20, sizes: { billing: { invoices: INVOICES } }, latencyMs: 2100 });
   }, 180_000);
 
   afterAll(async () => {

@@ -94,7 +94,8 @@ pipelines:
         refresh_token: \${TEST_BILLING_REFRESH_TOKEN}
         allow_insecure_http: true
         page_size: 20
-        overrides: { ${APPEND}: { write_disposition: append } }
+        # One page at a time: the kill must land mid-run, and pages ahead would end a 40-page run first.
+        overrides: { ${APPEND}: { write_disposition: append, pages_ahead: 1 } }
     schedule: { every: 1h }
     concurrency: 2
 `,

@@ -76,6 +76,7 @@ export function defineRestApiSource<Name extends string, Options extends Package
         };
         if (preset === 'real_api' || override.primaryKey !== undefined) config.primary_key = primaryKey;
         if (override.writeDisposition !== undefined) config.write_disposition = override.writeDisposition;
+        if (override.pagesAhead !== undefined) config.pages_ahead = override.pagesAhead;
         const contract = override.schemaContract ?? o.schemaContract;
         if (contract !== undefined) config.schema_contract = contract;
         return config;

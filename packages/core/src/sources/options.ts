@@ -28,6 +28,8 @@ export interface SourceResourceOverride {
   path?: string;
   /** Envelope key holding the records. */
   dataSelector?: string;
+  /** Requests kept in flight ahead of the page being read (core's `pages_ahead`, 0–16). */
+  pagesAhead?: number;
 }
 
 /** The options of a packaged source that do not depend on its API's auth. */
@@ -106,6 +108,12 @@ const overrideShape = {
   schemaContract: schemaContract.optional(),
   path: z.string().min(1, { error: 'expected a non-empty path' }).optional(),
   dataSelector: z.string().min(1, { error: 'expected a non-empty data selector' }).optional(),
+  pagesAhead: z
+    .number({ error: 'expected a whole number from 0 to 16' })
+    .int({ error: 'expected a whole number from 0 to 16' })
+    .min(0, { error: 'expected a whole number from 0 to 16' })
+    .max(16, { error: 'expected a whole number from 0 to 16' })
+    .optional(),
 };
 
 const override = z.strictObject(overrideShape, { error: unknownKeys(Object.keys(overrideShape)) });

@@ -75,7 +75,9 @@ describe('defineRestApiSource', () => {
       pageSize: 10,
       schemaContract: 'freeze',
       headers: { 'X-Org': 'o1' },
-      overrides: { gadgets: { writeDisposition: 'append', path: '/v2/gadgets', schemaContract: 'evolve' } },
+      overrides: {
+        gadgets: { writeDisposition: 'append', path: '/v2/gadgets', schemaContract: 'evolve', pagesAhead: 1 },
+      },
     });
     expect(config.resource_defaults).toEqual({ write_disposition: 'merge' });
     expect(config.client.headers).toEqual({ 'X-Org': 'o1' });
@@ -87,6 +89,7 @@ describe('defineRestApiSource', () => {
         write_disposition: 'append',
         delete_detection: 'none',
         schema_contract: 'evolve',
+        pages_ahead: 1,
         endpoint: { path: '/v2/gadgets', paginator: { limit: 10 } },
         schema: { doc: 'Primary key: gadgets_id.' },
       },
@@ -104,6 +107,9 @@ describe('defineRestApiSource', () => {
     );
     expect(problems({ baseUrl: 'https://t.example', headers: { authorization: 'x' } })).toContain(
       'Authorization carries the token',
+    );
+    expect(problems({ baseUrl: 'https://t.example', overrides: { widgets: { pagesAhead: 17 } } })).toContain(
+      'overrides.widgets.pagesAhead: expected a whole number from 0 to 16',
     );
     expect(problems({ baseUrl: 'https://t.example', token: '' })).toContain(
       'token: expected a non-empty string or a secret reference',
