@@ -159,7 +159,7 @@ describe('config problems, where the user wrote them', () => {
         'p.yaml:9:9: pipelines[0].source.options.token_url: is required (a string)',
         'p.yaml:9:19: pipelines[0].source.options.base_url: expected a string, got a number',
         'p.yaml:10:21: pipelines[0].source.options.page_sizes: unknown option; allowed: base_url, token_url, client_id, client_secret, refresh_token, header_scheme, headers, resources, page_size, preset, delete_detection, schema_contract, overrides, allow_insecure_http',
-        'p.yaml:12:21: pipelines[0].source.options.overrides.invoices.primary_keys: unknown option; allowed: primary_key, write_disposition, paginator, delete_detection, schema_contract, path, data_selector',
+        'p.yaml:12:21: pipelines[0].source.options.overrides.invoices.primary_keys: unknown option; allowed: primary_key, write_disposition, paginator, delete_detection, schema_contract, path, data_selector, pages_ahead',
         '',
       ].join('\n'),
     );
