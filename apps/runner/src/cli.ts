@@ -4,11 +4,7 @@
 // for about the same CPU time. V8 reads the flag only at start-up (v8.setFlagsFromString here had
 // no effect), so code cannot set it; `node --max-semi-space-size=N dist/cli.js` picks another
 // size, and the container image sets it through NODE_OPTIONS.
-import { checkCommand } from './commands/check.js';
-import { runCommand } from './commands/run.js';
-import { schemaCommand } from './commands/schema.js';
-import { stateCommand } from './commands/state.js';
-import { topicsCommand } from './commands/topics.js';
+import { commands } from './commands/index.js';
 import { processIo } from './io.js';
 import { routeProcessWarnings } from './logging/process-warnings.js';
 import { main } from './program.js';
@@ -16,14 +12,6 @@ import { main } from './program.js';
 // kafkajs's notice about its v2 partitioner change concerns upgraders only, not Siphon users.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 routeProcessWarnings();
-
-const commands = {
-  run: runCommand,
-  check: checkCommand,
-  schema: schemaCommand,
-  state: stateCommand,
-  topics: topicsCommand,
-};
 
 const code = await main(process.argv.slice(2), commands, processIo());
 // kafkajs and undici may keep sockets open for a while: leave once stdout and stderr are flushed.

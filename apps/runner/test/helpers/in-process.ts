@@ -1,18 +1,6 @@
 import { Redaction } from '@siphon/core';
-import { checkCommand } from '../../src/commands/check.js';
-import { runCommand } from '../../src/commands/run.js';
-import { schemaCommand } from '../../src/commands/schema.js';
-import { stateCommand } from '../../src/commands/state.js';
-import { topicsCommand } from '../../src/commands/topics.js';
+import { commands } from '../../src/commands/index.js';
 import { main } from '../../src/program.js';
-
-const commands = {
-  run: runCommand,
-  check: checkCommand,
-  schema: schemaCommand,
-  state: stateCommand,
-  topics: topicsCommand,
-};
 
 /**
  * The CLI's `main` in this process, with the commands and the masked stdout and stderr that
