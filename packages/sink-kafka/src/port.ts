@@ -110,9 +110,24 @@ export interface SendOptions {
   timeoutMs: number;
 }
 
+/**
+ * An offset a transaction wrote to a partition: once a `read_committed` reader gets past it, the
+ * whole transaction is readable there.
+ */
+export interface WrittenOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
 export interface KafkaTransaction {
   send(batches: TopicMessages[], options: SendOptions): Promise<void>;
-  commit(): Promise<void>;
+  /**
+   * Resolves once the broker accepted the commit, with an offset written to each partition the
+   * transaction wrote to (the highest the client was told of). The commit markers may land in
+   * the partitions a moment later: until then a `read_committed` reader does not see the records.
+   */
+  commit(): Promise<WrittenOffset[]>;
   abort(): Promise<void>;
   isActive(): boolean;
 }

@@ -5,7 +5,7 @@
 import { kafkaError } from './broker-errors.js';
 import { KafkaSinkError } from './errors.js';
 import type { Logger } from './options.js';
-import type { ConsumedMessage, KafkaPort, LogReader, PartitionOffsets } from './port.js';
+import type { ConsumedMessage, KafkaPort, LogReader, PartitionOffsets, WrittenOffset } from './port.js';
 import { type SettlePolicy, untilSettled } from './settle.js';
 
 export type TailMessage = ConsumedMessage;
@@ -90,24 +90,20 @@ export class TopicTail {
   /**
    * Resolves once everything committed to the topics before this call has been passed to
    * `onMessage` (and its promise settled). Rejects after `timeoutMs`, or with the handler's error.
+   *
+   * A commit is acknowledged before its markers are written to the partitions, and until they are
+   * the end offsets do not include it. A writer that must read its own commits back passes what
+   * they wrote (`KafkaTransaction.commit`'s answer) as `written`: the end offsets are then read
+   * again until they include those offsets.
    */
-  async catchUp(timeoutMs: number): Promise<void> {
+  async catchUp(timeoutMs: number, written: readonly WrittenOffset[] = []): Promise<void> {
     await this.start();
     if (this.failure) throw this.failure;
-    const targets = new Map<string, bigint>();
-    for (const topic of this.topics) {
-      let offsets: PartitionOffsets[];
-      try {
-        // ListOffsets with read_committed: the last stable offset of each partition.
-        offsets = await this.settle(`reading the end offsets of ${topic}`, () => this.endOffsets(topic));
-      } catch (error) {
-        throw kafkaError(error, `reading the end offsets of ${topic}`, this.options.brokers);
-      }
-      for (const p of offsets) {
-        const high = BigInt(p.high);
-        if (high > BigInt(p.low)) targets.set(position(topic, p.partition), high);
-      }
-    }
+    const deadline = Date.now() + timeoutMs;
+    const targets = await this.endsCovering(
+      written.filter((w) => this.topics.includes(w.topic)),
+      deadline,
+    );
     // A handler can fail while the end offsets are fetched; its batch still counts as processed.
     if (this.failure) throw this.failure;
     if (this.reached(targets)) return;
@@ -116,22 +112,25 @@ export class TopicTail {
         targets,
         resolve,
         reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(waiter);
-          const behind = [...targets]
-            .filter(([id, t]) => (this.positions.get(id) ?? -1n) < t)
-            .map(([id, t]) => `${id} at ${this.positions.get(id) ?? 'start'} of ${t}`)
-            .join(', ');
-          reject(
-            new KafkaSinkError(
-              'STATE',
-              `reading ${this.names} did not catch up within ${timeoutMs} ms (${behind})`,
-              {
-                retriable: true,
-              },
-            ),
-          );
-        }, timeoutMs),
+        timer: setTimeout(
+          () => {
+            this.waiters.delete(waiter);
+            const behind = [...targets]
+              .filter(([id, t]) => (this.positions.get(id) ?? -1n) < t)
+              .map(([id, t]) => `${id} at ${this.positions.get(id) ?? 'start'} of ${t}`)
+              .join(', ');
+            reject(
+              new KafkaSinkError(
+                'STATE',
+                `reading ${this.names} did not catch up within ${timeoutMs} ms (${behind})`,
+                {
+                  retriable: true,
+                },
+              ),
+            );
+          },
+          Math.max(0, deadline - Date.now()),
+        ),
       };
       this.waiters.add(waiter);
     });
@@ -139,6 +138,48 @@ export class TopicTail {
 
   private async endOffsets(topic: string): Promise<PartitionOffsets[]> {
     return (await this.port.admin()).topicOffsets(topic);
+  }
+
+  /**
+   * Per non-empty partition, the offset a `read_committed` reader can reach now (the last stable
+   * offset), read again until it is past every offset in `written`.
+   */
+  private async endsCovering(
+    written: readonly WrittenOffset[],
+    deadline: number,
+  ): Promise<Map<string, bigint>> {
+    for (let wait = 5; ; wait = Math.min(wait * 2, 250)) {
+      const ends = new Map<string, bigint>();
+      const targets = new Map<string, bigint>();
+      for (const topic of this.topics) {
+        let offsets: PartitionOffsets[];
+        try {
+          // ListOffsets with read_committed: the last stable offset of each partition.
+          offsets = await this.settle(`reading the end offsets of ${topic}`, () => this.endOffsets(topic));
+        } catch (error) {
+          throw kafkaError(error, `reading the end offsets of ${topic}`, this.options.brokers);
+        }
+        for (const p of offsets) {
+          const id = position(topic, p.partition);
+          const high = BigInt(p.high);
+          ends.set(id, high);
+          if (high > BigInt(p.low)) targets.set(id, high);
+        }
+      }
+      const unmarked = written.filter(
+        (w) => (ends.get(position(w.topic, w.partition)) ?? 0n) <= BigInt(w.offset),
+      );
+      if (unmarked.length === 0) return targets;
+      if (Date.now() >= deadline) {
+        const which = unmarked.map((w) => `${position(w.topic, w.partition)} at ${w.offset}`).join(', ');
+        throw new KafkaSinkError(
+          'STATE',
+          `reading ${this.names}: committed records (${which}) did not become readable before the deadline; their transaction markers were not written`,
+          { retriable: true },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 
   private reached(targets: Map<string, bigint>): boolean {
@@ -176,16 +217,16 @@ export class TopicTail {
   }
 }
 
-/** Reads whole topics once, up to what was committed when the call started. */
+/** Reads whole topics once, up to what was committed when the call started (and `written`). */
 export async function scanTopics(
   port: KafkaPort,
   topics: string | readonly string[],
   onMessage: TailHandler,
-  options: TailOptions & { timeoutMs: number },
+  options: TailOptions & { timeoutMs: number; written?: readonly WrittenOffset[] },
 ): Promise<void> {
   const tail = new TopicTail(port, topics, onMessage, options);
   try {
-    await tail.catchUp(options.timeoutMs);
+    await tail.catchUp(options.timeoutMs, options.written);
   } finally {
     await tail.stop();
   }

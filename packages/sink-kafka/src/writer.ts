@@ -23,6 +23,7 @@ import type { TransactionalUnit } from './producer.js';
 import { scanTopics } from './reader.js';
 import type { KafkaStateStore } from './state-store.js';
 import type { ResourceTopicPlan } from './topics.js';
+import { WrittenOffsets } from './written-offsets.js';
 
 /** Snapshot scans read a whole topic; give them time, but not forever. */
 const SCAN_TIMEOUT_MS = 10 * 60_000;
@@ -90,6 +91,8 @@ export class KafkaResourceWriter implements ResourceWriter {
   private currentRunId: string;
   /** Keys of records seen this run but not written (dead letters, discarded rows): never deleted. */
   private readonly keep = new Set<string>();
+  /** What this writer's commits wrote: the snapshot scan reads at least that far. */
+  private readonly written = new WrittenOffsets();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: WriterDeps) {
@@ -320,7 +323,7 @@ export class KafkaResourceWriter implements ResourceWriter {
     await this.guarded(async () => {
       await this.flush();
       await this.settleInflight();
-      await (this.txn as KafkaTransaction).commit();
+      this.written.add(await (this.txn as KafkaTransaction).commit());
     }, token);
     store.noteCommitted(stateKey, entry);
     options.onEvent({
@@ -412,7 +415,8 @@ export class KafkaResourceWriter implements ResourceWriter {
         const replay = [...this.sent, ...this.takePending()];
         this.sent = replay;
         await this.send(replay);
-        if (token !== undefined) await (this.txn as KafkaTransaction | undefined)?.commit();
+        if (token !== undefined)
+          this.written.add((await (this.txn as KafkaTransaction | undefined)?.commit()) ?? []);
         this.reportRecovered(since, openedAt, attempt);
         return;
       } catch (error) {
@@ -512,6 +516,8 @@ export class KafkaResourceWriter implements ResourceWriter {
         brokers: options.kafka.brokers,
         logger: options.logger,
         timeoutMs: SCAN_TIMEOUT_MS,
+        // This run's last commits may not be readable yet (their markers follow the commit).
+        written: this.written.list(plan.topic),
       },
     );
     options.onEvent({

@@ -29,7 +29,9 @@ import type {
   TopicMessages,
   TransactionalProducer,
   TransactionalProducerOptions,
+  WrittenOffset,
 } from '../port.js';
+import { WrittenOffsets } from '../written-offsets.js';
 
 // The binding's types are loose callbacks; only what is used here is described.
 type Callback<T = unknown> = (error: RdError | null | undefined, result: T) => void;
@@ -270,8 +272,18 @@ async function produceAll(producer: RdProducer, batches: readonly TopicMessages[
   }
 }
 
+interface DeliveryReport {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
 class ConfluentTransaction implements KafkaTransaction {
   private active = true;
+  private produced = 0;
+  private reported = 0;
+  private readonly written = new WrittenOffsets();
+  private allReported: (() => void) | undefined;
 
   constructor(
     private readonly producer: RdProducer,
@@ -279,13 +291,34 @@ class ConfluentTransaction implements KafkaTransaction {
   ) {}
 
   async send(batches: TopicMessages[]): Promise<void> {
+    for (const batch of batches)
+      this.produced += 'packed' in batch ? packedCount(batch.packed) : batch.messages.length;
     await produceAll(this.producer, batches);
   }
 
-  async commit(): Promise<void> {
+  /** A delivery report of one of this transaction's messages (librdkafka's only source of offsets). */
+  delivered(report: DeliveryReport): void {
+    this.reported++;
+    this.written.note(report.topic, report.partition, report.offset);
+    if (this.reported >= this.produced) this.allReported?.();
+  }
+
+  async commit(): Promise<WrittenOffset[]> {
     // Flushes what is queued, then EndTxn: a failed delivery fails the commit.
     await call('committing the transaction', (cb) => this.producer.commitTransaction(this.timeoutMs, cb));
     this.active = false;
+    // Every message was delivered; their reports reach JavaScript on the next poll.
+    if (this.reported < this.produced) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.allReported = resolve;
+        // Bounded: a report that never comes costs a reader only the wait for the markers.
+        timer = setTimeout(resolve, this.timeoutMs);
+        this.producer.poll();
+      });
+      clearTimeout(timer);
+    }
+    return this.written.list();
   }
 
   async abort(): Promise<void> {
@@ -300,6 +333,7 @@ class ConfluentTransaction implements KafkaTransaction {
 
 class ConfluentTransactionalProducer implements TransactionalProducer {
   private producer: RdProducer | undefined;
+  private current: ConfluentTransaction | undefined;
 
   constructor(
     private readonly client: ClientOptions,
@@ -318,7 +352,12 @@ class ConfluentTransactionalProducer implements TransactionalProducer {
       partitioner: 'murmur2_random',
       'compression.codec': CODECS[compression ?? 'none'],
       'linger.ms': 5,
+      // Delivery reports carry the offsets written, which `commit` returns.
+      dr_cb: true,
     });
+    producer.on('delivery-report', ((error: RdError | null, report: DeliveryReport) => {
+      if (!error) this.current?.delivered(report);
+    }) as never);
     try {
       await call('connecting the producer', (cb) => producer.connect(undefined, cb));
       producer.setPollInterval?.(100);
@@ -340,7 +379,8 @@ class ConfluentTransactionalProducer implements TransactionalProducer {
         `producer "${this.options.transactionalId}" is not initialised`,
       );
     await call('beginning a transaction', (cb) => producer.beginTransaction(cb));
-    return new ConfluentTransaction(producer, this.options.transactionTimeoutMs);
+    this.current = new ConfluentTransaction(producer, this.options.transactionTimeoutMs);
+    return this.current;
   }
 
   async close(): Promise<void> {

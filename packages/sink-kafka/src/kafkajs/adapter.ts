@@ -27,8 +27,10 @@ import type {
   TopicMessages,
   TransactionalProducer,
   TransactionalProducerOptions,
+  WrittenOffset,
 } from '../port.js';
 import { TopicSettlingError } from '../settle.js';
+import { WrittenOffsets } from '../written-offsets.js';
 import { createKafka } from './client.js';
 
 const { AssignerProtocol, CompressionTypes, ConfigResourceTypes } = kafkajs;
@@ -243,22 +245,28 @@ function asMessagesPerTopic(
 }
 
 class KafkaJsTransaction implements KafkaTransaction {
+  private readonly written = new WrittenOffsets();
+
   constructor(private readonly txn: Transaction) {}
 
   async send(
     batches: Parameters<KafkaTransaction['send']>[0],
     options: Parameters<KafkaTransaction['send']>[1],
   ) {
-    await this.txn.sendBatch({
+    const sent = await this.txn.sendBatch({
       topicMessages: asMessagesPerTopic(batches),
       acks: -1,
       compression: COMPRESSION[options.compression],
       timeout: options.timeoutMs,
     });
+    // kafkajs reports the first offset of each partition's batch.
+    for (const r of sent)
+      if (r.baseOffset !== undefined) this.written.note(r.topicName, r.partition, r.baseOffset);
   }
 
-  async commit(): Promise<void> {
+  async commit(): Promise<WrittenOffset[]> {
     await this.txn.commit();
+    return this.written.list();
   }
 
   async abort(): Promise<void> {

@@ -25,7 +25,9 @@ import type {
   TopicMessages,
   TransactionalProducer,
   TransactionalProducerOptions,
+  WrittenOffset,
 } from '../port.js';
+import { WrittenOffsets } from '../written-offsets.js';
 
 interface StoredMessage {
   offset: bigint;
@@ -64,6 +66,69 @@ export class FakeKafka {
     const queue = this.injected.get(operation) ?? [];
     queue.push(error);
     this.injected.set(operation, queue);
+  }
+
+  /** Commits acknowledged but not yet readable, with the end-offset reads left before they are. */
+  private readonly unmarked: Array<{ batches: TopicMessages[]; reads: number }> = [];
+  private markerDelay = 0;
+
+  /**
+   * The next commit becomes readable (its "markers land") only after `reads` more end-offset
+   * reads, as a broker writes the markers a moment after it acknowledged the commit.
+   */
+  delayNextMarkers(reads: number): void {
+    this.markerDelay = reads;
+  }
+
+  /** Commits a transaction's messages: readable now, or later if `delayNextMarkers` asked. */
+  commitMessages(batches: TopicMessages[]): Array<{ topic: string; partition: number; offset: bigint }> {
+    if (this.markerDelay === 0 && this.unmarked.length === 0) return this.append(batches);
+    // Offsets are taken when the records are written, before the markers.
+    const written = this.placed(batches);
+    this.unmarked.push({ batches, reads: this.markerDelay });
+    this.markerDelay = 0;
+    return written;
+  }
+
+  /** Where `batches` will land once appended after what is held back. */
+  private placed(
+    batches: readonly TopicMessages[],
+  ): Array<{ topic: string; partition: number; offset: bigint }> {
+    const next = new Map<string, bigint>();
+    const at = (topic: string, partition: number, length: number) => {
+      const id = `${topic}[${partition}]`;
+      const offset = next.get(id) ?? BigInt(length);
+      next.set(id, offset + 1n);
+      return offset;
+    };
+    for (const held of this.unmarked) this.placeEach(held.batches, at);
+    return this.placeEach(batches, at);
+  }
+
+  private placeEach(
+    batches: readonly TopicMessages[],
+    at: (topic: string, partition: number, length: number) => bigint,
+  ): Array<{ topic: string; partition: number; offset: bigint }> {
+    const out: Array<{ topic: string; partition: number; offset: bigint }> = [];
+    for (const batch of batches) {
+      const { topic } = batch;
+      const t = this.topics.get(topic);
+      if (!t) continue;
+      const messages = 'packed' in batch ? unpack(batch.packed) : batch.messages;
+      for (const m of messages) {
+        const partition = m.partition ?? partitionOf(m.key, t.partitions.length);
+        out.push({ topic, partition, offset: at(topic, partition, t.partitions[partition]?.length ?? 0) });
+      }
+    }
+    return out;
+  }
+
+  /** One end-offset read went by: commits whose markers are due become readable, in order. */
+  markersTick(): void {
+    for (const held of this.unmarked) held.reads--;
+    while (this.unmarked.length > 0 && (this.unmarked[0] as { reads: number }).reads <= 0) {
+      this.append((this.unmarked.shift() as { batches: TopicMessages[] }).batches);
+    }
   }
 
   /** Throws the next injected answer for `operation`, if any. */
@@ -111,8 +176,9 @@ export class FakeKafka {
     return this.epochs.get(transactionalId) ?? 0;
   }
 
-  append(batches: readonly TopicMessages[]): number[] {
-    const written: number[] = [];
+  /** Appends to the logs; returns each message's partition and offset, in order. */
+  append(batches: readonly TopicMessages[]): Array<{ topic: string; partition: number; offset: bigint }> {
+    const written: Array<{ topic: string; partition: number; offset: bigint }> = [];
     for (const batch of batches) {
       const { topic } = batch;
       const messages = 'packed' in batch ? unpack(batch.packed) : batch.messages;
@@ -122,13 +188,14 @@ export class FakeKafka {
         const partition = m.partition ?? partitionOf(m.key, t.partitions.length);
         const log = t.partitions[partition];
         if (!log) throw brokerAnswer('UNKNOWN_TOPIC_OR_PARTITION', 3, true, `${topic}[${partition}]`);
+        const offset = BigInt(log.length);
         log.push({
-          offset: BigInt(log.length),
+          offset,
           key: m.key,
           value: m.value,
           headers: { ...(m.headers ?? {}) },
         });
-        written.push(partition);
+        written.push({ topic, partition, offset });
       }
     }
     for (const reader of this.readers) reader.wake();
@@ -172,7 +239,7 @@ class FakePort implements KafkaPort {
     return {
       async send(topic: string, messages: KafkaMessage[]) {
         broker.take('send');
-        return broker.append([{ topic, messages }]);
+        return broker.append([{ topic, messages }]).map((w) => w.partition);
       },
       async close() {},
     };
@@ -240,6 +307,7 @@ class FakeAdmin implements KafkaAdmin {
 
   async topicOffsets(topic: string): Promise<PartitionOffsets[]> {
     this.broker.take('topicOffsets');
+    this.broker.markersTick();
     const t = this.broker.topics.get(topic);
     if (!t) throw brokerAnswer('UNKNOWN_TOPIC_OR_PARTITION', 3, true);
     return t.partitions.map((log, partition) => ({ partition, low: '0', high: String(log.length) }));
@@ -320,13 +388,15 @@ class FakeTransaction implements KafkaTransaction {
     }
   }
 
-  async commit(): Promise<void> {
+  async commit(): Promise<WrittenOffset[]> {
     this.broker.take('commit');
     this.producer.checkEpoch();
     this.active = false;
-    this.broker.append(this.pending);
+    const written = new WrittenOffsets();
+    for (const w of this.broker.commitMessages(this.pending)) written.note(w.topic, w.partition, w.offset);
     const id = this.producer.transactionalId;
     this.broker.commits.set(id, (this.broker.commits.get(id) ?? 0) + 1);
+    return written.list();
   }
 
   async abort(): Promise<void> {

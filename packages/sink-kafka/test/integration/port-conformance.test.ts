@@ -12,6 +12,7 @@ import {
   type KafkaClientName,
   type KafkaPort,
   resolveConnection,
+  type WrittenOffset,
 } from '../../src/index.js';
 import { PageBuilder } from '../../src/packed.js';
 import { scanTopics, TopicTail } from '../../src/reader.js';
@@ -42,7 +43,8 @@ async function topic(port: KafkaPort, partitions = 3): Promise<string> {
   return name;
 }
 
-async function readAll(port: KafkaPort, name: string) {
+/** Reads the topic back, including what `written` names (a commit's markers may land after it returns). */
+async function readAll(port: KafkaPort, name: string, written: readonly WrittenOffset[] = []) {
   const out: Array<{ partition: number; key: string; value: string | null; run: string | undefined }> = [];
   await scanTopics(
     port,
@@ -56,7 +58,7 @@ async function readAll(port: KafkaPort, name: string) {
         run: run === undefined ? undefined : String(run),
       });
     },
-    { name: 'conformance', brokers: infraConfig().brokers, timeoutMs: 60_000 },
+    { name: 'conformance', brokers: infraConfig().brokers, timeoutMs: 60_000, written },
   );
   return out;
 }
@@ -79,6 +81,7 @@ describe.each(KAFKA_CLIENTS.map((client) => ({ client })))('Kafka port on $clien
       retries: 5,
       compression: 'zstd',
     });
+    let written: WrittenOffset[] = [];
     await producer.init();
     try {
       const aborted = await producer.begin();
@@ -92,11 +95,11 @@ describe.each(KAFKA_CLIENTS.map((client) => ({ client })))('Kafka port on $clien
         compression: 'zstd',
         timeoutMs: 30_000,
       });
-      await committed.commit();
+      written = await committed.commit();
     } finally {
       await producer.close();
     }
-    const read = await readAll(port, name);
+    const read = await readAll(port, name, written);
     expect(
       read.map(({ key, value, run }) => ({ key, value, run })).sort((x, y) => x.key.localeCompare(y.key)),
     ).toEqual([
@@ -128,6 +131,7 @@ describe.each(KAFKA_CLIENTS.map((client) => ({ client })))('Kafka port on $clien
       transactionTimeoutMs: 60_000,
       retries: 5,
     });
+    let written: WrittenOffset[] = [];
     await producer.init();
     try {
       const txn = await producer.begin();
@@ -139,11 +143,11 @@ describe.each(KAFKA_CLIENTS.map((client) => ({ client })))('Kafka port on $clien
         ],
         { compression: 'none', timeoutMs: 30_000 },
       );
-      await txn.commit();
+      written = await txn.commit();
     } finally {
       await producer.close();
     }
-    const read = await readAll(port, name);
+    const read = await readAll(port, name, written);
     const byKey = (key: string) => read.filter((m) => m.key === key).map((m) => m.value);
     expect(byKey('p-0')).toEqual(['first']);
     expect(byKey('p-1')).toEqual(['v0', 'v3']);
@@ -237,8 +241,10 @@ describe.each(KAFKA_CLIENTS.map((client) => ({ client })))('Kafka port on $clien
           compression: 'none',
           timeoutMs: 30_000,
         });
-        await txn.commit();
-        await tail.catchUp(60_000);
+        const written = await txn.commit();
+        // The commit's markers may land after commit() returns: catchUp waits for what it wrote.
+        expect(written.map((w) => w.topic)).toEqual([name]);
+        await tail.catchUp(60_000, written);
         expect(seen.sort()).toEqual(round === 1 ? ['k1'] : ['k1', 'k2']);
       }
       // A client that can assign partitions reads without any consumer group.

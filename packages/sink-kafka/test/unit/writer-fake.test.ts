@@ -12,7 +12,7 @@ import { TransactionalUnit } from '../../src/producer.js';
 import { KafkaStateStore } from '../../src/state-store.js';
 import { brokerAnswer, FakeKafka } from '../../src/testing.js';
 import type { ResourceTopicPlan } from '../../src/topics.js';
-import { KafkaResourceWriter } from '../../src/writer.js';
+import { KafkaResourceWriter, type WriterDeps } from '../../src/writer.js';
 
 const TOPIC = 't.src.items';
 const KEY: StateKey = { pipeline: 'p', source: 'src', resource: 'items' };
@@ -67,7 +67,7 @@ function setup(boundary: { pages?: number; records?: number } = { pages: 1 }) {
       retries: 0,
       brokers: ['fake:9092'],
     });
-  const writer = (unit = unitOf()) =>
+  const writer = (unit = unitOf(), overrides: Partial<WriterDeps> = {}) =>
     new KafkaResourceWriter({
       unit,
       encoder: jsonEncoder,
@@ -79,6 +79,7 @@ function setup(boundary: { pages?: number; records?: number } = { pages: 1 }) {
       port,
       runId: 'run-1',
       onClose: () => {},
+      ...overrides,
     });
   return { fake, port, options, store, writer, unitOf, events };
 }
@@ -111,6 +112,27 @@ describe('KafkaResourceWriter on the fake port', () => {
     }
     // One transaction per page (boundary pages: 1), plus the final one.
     expect(fake.commits.get('t-p-src-items')).toBe(3);
+  });
+
+  it('reads its own last commit back before it detects deletes, though the commit markers land late', async () => {
+    const { fake, writer, events } = setup();
+    const snapshot: ResourceDescriptor = { ...RESOURCE, deleteDetection: 'snapshot' };
+    const first = writer(undefined, { resource: snapshot, runId: 'run-1' });
+    await first.write(page(1, [1, 2, 3], cursor(3)));
+    await first.finish({ resource: 'items', pages: 1, records: 3, complete: true }, cursor(3));
+
+    // Run 2 no longer sees item 3. Its page is committed, but readable only after two more
+    // end-offset reads: a scan that took the end offsets at once would find items 1 and 2 only in
+    // run 1 and delete them.
+    const second = writer(undefined, { resource: snapshot, runId: 'run-2' });
+    fake.delayNextMarkers(2);
+    await second.write(page(1, [1, 2], cursor(2)));
+    await second.finish({ resource: 'items', pages: 1, records: 2, complete: true }, cursor(2));
+
+    expect(events.filter((e) => e.type === 'snapshot_deletes').map((e) => e.tombstones)).toEqual([0, 1]);
+    const tombstones = fake.messages(TOPIC).filter((m) => m.value === null);
+    expect(tombstones.map((m) => m.key?.toString())).toEqual(['3']);
+    expect([...fake.compacted(TOPIC).keys()].sort()).toEqual(['1', '2']);
   });
 
   it('recreates the producer after a failed commit and replays the open transaction once', async () => {
