@@ -17,25 +17,12 @@ export default defineProject(
       'test/source-config.test.ts',
       'test/source-registry.test.ts',
     ],
-    // `runner (integration)` runs on kafkajs; `runner (integration-confluent)` runs the tests of
-    // Kafka behaviour again on librdkafka: scale-out and fencing, restarts, snapshot deletes, the
-    // footprint, dead letters, the CLI. The whole suite on confluent:
-    // SIPHON_KAFKA_CLIENT=confluent pnpm vitest run --project 'runner (integration)'.
-    // fresh-broker.test.ts runs both clients itself.
+    // `runner (integration)` runs on kafkajs, `runner (integration-confluent)` runs the whole suite
+    // again on librdkafka (scale-out and fencing, restarts, outages, snapshot deletes, the CLI).
+    // fresh-broker.test.ts runs both clients itself, so it runs once.
     kafkaClients: {
       clients: ['kafkajs', 'confluent'],
       everyClient: ['test/fresh-broker.test.ts'],
-      others: [
-        'test/cluster.test.ts',
-        'test/cluster-cli.test.ts',
-        'test/control-group.test.ts',
-        'test/restart.test.ts',
-        'test/resume-deletes.test.ts',
-        'test/e2e.test.ts',
-        'test/kafka-footprint.test.ts',
-        'test/dead-letter-tolerance.test.ts',
-        'test/cli.test.ts',
-      ],
     },
   }),
 );
