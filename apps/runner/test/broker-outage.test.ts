@@ -1,5 +1,11 @@
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
-import { infraConfig, type PrivateInfra, startPrivateInfra, uniqueName } from '@siphon/testkit';
+import {
+  infraConfig,
+  PRIVATE_INFRA_HOOK_MS,
+  type PrivateInfra,
+  startPrivateInfra,
+  uniqueName,
+} from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactedView, decodeTopics } from './helpers/kafka.js';
 import { groundTruth, pipelinesYaml, sandboxEnv } from './helpers/pipelines.js';
@@ -21,7 +27,7 @@ describe('broker outages during a run', () => {
     // 200 invoices a page, one page every ~0.7 s (2.1 s each, three in flight: the default pages
     // ahead): the run is still reading when the broker stops.
     sandbox = await startSandbox({ size: 20, sizes: { billing: { invoices: INVOICES } }, latencyMs: 2100 });
-  }, 180_000);
+  }, PRIVATE_INFRA_HOOK_MS);
 
   afterAll(async () => {
     await sandbox?.close();

@@ -4,7 +4,7 @@
  * pipelines started at once, as `./dev demo` does. Repeated on several fresh brokers, since the
  * failures this guards against were races that hit most, not all, first runs.
  */
-import { type PrivateInfra, startPrivateInfra } from '@siphon/testkit';
+import { PRIVATE_INFRA_HOOK_MS, type PrivateInfra, startPrivateInfra } from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPath, spawnCli } from './helpers/runner.js';
 
@@ -21,7 +21,7 @@ describe('first run on a freshly formatted broker', () => {
 
   beforeAll(async () => {
     infra = await startPrivateInfra();
-  }, PER_ROUND_MS);
+  }, PRIVATE_INFRA_HOOK_MS);
 
   afterAll(async () => {
     await infra?.down();

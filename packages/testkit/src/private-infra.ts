@@ -87,12 +87,20 @@ async function waitForExit(pid: number): Promise<void> {
   }
 }
 
+/** infra.sh's bound on a private broker and registry coming up, in seconds. */
+export const PRIVATE_INFRA_TIMEOUT_S = 300;
+/** A hook that starts private infra: infra.sh's own bound, plus the format and the ready checks. */
+export const PRIVATE_INFRA_HOOK_MS = (PRIVATE_INFRA_TIMEOUT_S + 120) * 1000;
+
 /** Formats and starts a private broker and registry on free ports. */
 export async function startPrivateInfra(): Promise<PrivateInfra> {
   const cache = await mkdtemp(path.join(tmpdir(), 'siphon-private-infra-'));
   await linkDownloads(cache);
   const [kafkaPort, controllerPort, registryPort] = [await freePort(), await freePort(), await freePort()];
   const env = {
+    // A format and first start can take minutes on a loaded 2-core machine: infra.sh names what
+    // did not come up when this runs out, so a test's own hook timeout is set above it.
+    INFRA_TIMEOUT: process.env.INFRA_TIMEOUT ?? String(PRIVATE_INFRA_TIMEOUT_S),
     SIPHON_CACHE: cache,
     KAFKA_PORT: String(kafkaPort),
     KAFKA_CONTROLLER_PORT: String(controllerPort),
