@@ -30,6 +30,7 @@ import type {
 } from '../port.js';
 import { TopicSettlingError } from '../settle.js';
 import { createKafka } from './client.js';
+import { kafkajsRetry } from './retry.js';
 
 const { AssignerProtocol, CompressionTypes, ConfigResourceTypes } = kafkajs;
 
@@ -287,7 +288,7 @@ class KafkaJsTransactionalProducer implements TransactionalProducer {
       transactionTimeout: transactionTimeoutMs,
       allowAutoTopicCreation: false,
       // kafkajs's documented "unlimited retries when idempotent" never applies: the default is 5.
-      retry: { retries, initialRetryTime: 300, maxRetryTime: 10_000 },
+      retry: kafkajsRetry(retries),
     });
     try {
       await producer.connect();
@@ -331,7 +332,7 @@ class KafkaJsPlainProducer implements PlainProducer {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
-        retry: { retries: this.retries },
+        retry: kafkajsRetry(this.retries),
       });
       try {
         await producer.connect();
