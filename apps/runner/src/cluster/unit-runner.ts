@@ -1,4 +1,4 @@
-import { PipelineError, type ResourceState, type RetryPolicy, retry } from '@siphon/core';
+import { PipelineError, type ResourceState, type RetryClock, type RetryPolicy, retry } from '@siphon/core';
 import PQueue from 'p-queue';
 import type { SchedulingGate } from '../control/gate.js';
 import { oneLineReason } from '../errors.js';
@@ -20,6 +20,8 @@ export interface UnitRunnerDeps {
   metrics: RunnerMetrics;
   readiness: Readiness;
   gate?: SchedulingGate;
+  /** Injected for tests: the clock of the takeover's retries. */
+  clock?: RetryClock;
 }
 
 /** Units taken over at once (each opens a short-lived producer to fence the previous owner). */
@@ -118,6 +120,7 @@ class UnitLoop {
       return await retry(takeOverOnce, {
         ...TAKEOVER_BACKOFF,
         signal: this.signal,
+        ...(this.deps.clock ? { clock: this.deps.clock } : {}),
         // Whatever failed, the unit is still ours to run: keep trying until it is revoked.
         retriable: () => true,
         onRetry: ({ error, attempt, delayMs }) =>
