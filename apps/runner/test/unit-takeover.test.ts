@@ -67,7 +67,12 @@ function setup(options: { fenceFailures: number; onTakenOver?: () => void; onWai
 describe("a unit's takeover", () => {
   it('is retried, 2 s doubling to 60 s, until it works; then the unit runs', async () => {
     let ran = false;
-    const t = setup({ fenceFailures: 7, onTakenOver: () => void (ran = true) });
+    const t = setup({
+      fenceFailures: 7,
+      onTakenOver: () => {
+        ran = true;
+      },
+    });
     await runOwnedUnits([unit], t.controller.signal, t.deps);
     expect(t.fences()).toBe(8);
     expect(ran).toBe(true);
@@ -87,7 +92,9 @@ describe("a unit's takeover", () => {
     let ran = false;
     const t = setup({
       fenceFailures: 100,
-      onTakenOver: () => void (ran = true),
+      onTakenOver: () => {
+        ran = true;
+      },
       onWait: () => {
         if (t.waits.length === 3) t.controller.abort();
       },
