@@ -442,11 +442,16 @@ export class KafkaResourceWriter implements ResourceWriter {
       });
     } catch (lastError) {
       if (lastError === verdict) throw lastError;
-      throw kafkaError(
-        lastError,
-        `resource "${resource.name}": Kafka kept failing for ${seconds(Date.now() - since)} s, giving up after kafka.outageTimeout (${seconds(outageTimeout)} s); nothing of the open transaction was committed, the next run resumes from the last committed page`,
-        brokers,
-      );
+      const gaveUp = `resource "${resource.name}": Kafka kept failing for ${seconds(Date.now() - since)} s, giving up after kafka.outageTimeout (${seconds(outageTimeout)} s); nothing of the open transaction was committed, the next run resumes from the last committed page`;
+      // kafkaError() returns a KafkaSinkError as it is (a failed re-initialisation is one), which
+      // would drop the outage from the message.
+      if (KafkaSinkError.isInstance(lastError)) {
+        throw new KafkaSinkError(lastError.code, `${gaveUp}: ${lastError.message}`, {
+          cause: lastError,
+          retriable: lastError.retriable,
+        });
+      }
+      throw kafkaError(lastError, gaveUp, brokers);
     }
   }
 
