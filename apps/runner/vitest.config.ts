@@ -16,6 +16,7 @@ export default defineProject(
       'test/ops.test.ts',
       'test/source-config.test.ts',
       'test/source-registry.test.ts',
+      'test/unit-takeover.test.ts',
     ],
     // `runner (integration)` runs on kafkajs, `runner (integration-confluent)` runs the whole suite
     // again on librdkafka (scale-out and fencing, restarts, outages, snapshot deletes, the CLI).

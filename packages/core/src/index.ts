@@ -63,7 +63,6 @@ export { type ApiCall, ApiClient, type ApiClientOptions, type ApiResult } from '
 export type { HostLimits } from './http/host-limiter.js';
 export { excerpt } from './http/redact.js';
 export {
-  backoffDelay,
   DEFAULT_RETRY_STATUSES,
   parseRateLimitReset,
   parseRetryAfter,
@@ -79,6 +78,18 @@ export {
 } from './http/transport.js';
 // Redaction: the one rule for what looks like a secret, for every output boundary
 export { looksSecret, looksSecretEnvName, REDACTED, Redaction, redact } from './redaction.js';
+// Retries: the one loop every retry in Siphon runs through
+export { type BackoffPolicy, backoffDelay } from './retry/backoff.js';
+export {
+  isRetriable,
+  type RetryClock,
+  type RetryFailure,
+  type RetryLoopOptions,
+  type RetryPolicy,
+  retry,
+  retryAfterOf,
+  systemClock,
+} from './retry/retry.js';
 // Secrets
 export { asSecretRef, dlt } from './secrets/dlt.js';
 export {

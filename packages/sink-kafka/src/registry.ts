@@ -6,7 +6,14 @@
  * we need a per-run subject cache, explicit compatibility only for subjects we create, and errors
  * that name the registry URL.
  */
-import type { AvroRecordSchema } from '@siphon/core';
+import {
+  type AvroRecordSchema,
+  parseRetryAfter,
+  type RetryClock,
+  type RetryPolicy,
+  retry,
+  systemClock,
+} from '@siphon/core';
 import { describeError, KafkaSinkError } from './errors.js';
 
 export type Compatibility =
@@ -28,6 +35,8 @@ export interface RegistryOptions {
   timeoutMs?: number;
   /** Attempts for network errors and 5xx answers. Default 3. */
   attempts?: number;
+  /** Injected for tests: the retries' clock. */
+  clock?: RetryClock;
 }
 
 export interface RegisteredSchema {
@@ -38,6 +47,23 @@ export interface RegisteredSchema {
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 
+/**
+ * Between tries: up to 200 ms doubling (full jitter, since every writer of a run may hit the
+ * registry at once), or the registry's `Retry-After`, at most 30 s. The backoff of the default 3
+ * tries (200, 400 ms) stays far below that cap.
+ */
+const REGISTRY_BACKOFF: RetryPolicy = { initialDelayMs: 200, maxDelayMs: 30_000 };
+
+/** A 5xx answer, retried; carries the registry's `Retry-After` for `retry`. */
+class RegistryServerError extends KafkaSinkError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super('REGISTRY', message, { retriable: true });
+  }
+}
+
 export class SchemaRegistryClient {
   private readonly base: string;
   private readonly display: string;
@@ -47,6 +73,7 @@ export class SchemaRegistryClient {
   private readonly compatibility: Compatibility;
   private readonly timeoutMs: number;
   private readonly attempts: number;
+  private readonly clock: RetryClock;
 
   constructor(options: RegistryOptions) {
     let url: URL;
@@ -68,6 +95,7 @@ export class SchemaRegistryClient {
     this.compatibility = options.compatibility ?? 'BACKWARD';
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.attempts = options.attempts ?? 3;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The registry URL without credentials, for messages. */
@@ -166,36 +194,38 @@ export class SchemaRegistryClient {
 
   private async request(method: string, path: string, body?: unknown): Promise<Response> {
     const url = `${this.base}${path}`;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= this.attempts; attempt++) {
-      try {
-        const response = await fetch(url, {
-          method,
-          headers: this.headers,
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-        if (response.status < 500 || attempt === this.attempts) return response;
-        lastError = new KafkaSinkError(
-          'REGISTRY',
-          `HTTP ${response.status}: ${await this.errorDetail(response)}`,
-          {
-            retriable: true,
-          },
-        );
-      } catch (error) {
-        lastError = error;
-        if (attempt === this.attempts) break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (attempt - 1)));
+    const send = async (attempt: number) => {
+      const response = await fetch(url, {
+        method,
+        headers: this.headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      // The last 5xx goes back to the caller, whose error says what the registry answered.
+      if (response.status < 500 || attempt === this.attempts) return response;
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.clock.now());
+      throw new RegistryServerError(
+        `HTTP ${response.status}: ${await this.errorDetail(response)}`,
+        retryAfterMs,
+      );
+    };
+    try {
+      // Every failure here is worth another try: fetch throws only for the network and timeouts.
+      return await retry(send, {
+        ...REGISTRY_BACKOFF,
+        maxAttempts: this.attempts,
+        retriable: () => true,
+        clock: this.clock,
+      });
+    } catch (lastError) {
+      const cause = lastError as { cause?: { code?: string; message?: string } } | undefined;
+      const reason = cause?.cause?.code ?? cause?.cause?.message ?? describeError(lastError);
+      throw new KafkaSinkError(
+        'REGISTRY',
+        `schema registry ${this.display} unreachable (${method} ${path}): ${reason}`,
+        { cause: lastError, retriable: true },
+      );
     }
-    const cause = lastError as { cause?: { code?: string; message?: string } } | undefined;
-    const reason = cause?.cause?.code ?? cause?.cause?.message ?? describeError(lastError);
-    throw new KafkaSinkError(
-      'REGISTRY',
-      `schema registry ${this.display} unreachable (${method} ${path}): ${reason}`,
-      { cause: lastError, retriable: true },
-    );
   }
 
   private async json(response: Response, what: string): Promise<unknown> {

@@ -6,8 +6,7 @@
  * retries exactly these answers with exponential backoff, for a bounded time.
  */
 
-import { SiphonError } from '@siphon/core';
-import pRetry from 'p-retry';
+import { retry, SiphonError } from '@siphon/core';
 import { errorChain } from './broker-errors.js';
 import { describeError } from './errors.js';
 import type { Logger } from './options.js';
@@ -92,24 +91,21 @@ export async function untilSettled<T>(
   options: { policy?: SettlePolicy; logger?: Logger | undefined } = {},
 ): Promise<T> {
   const policy = options.policy ?? DEFAULT_SETTLE_POLICY;
-  return pRetry(call, {
-    retries: Math.max(0, policy.attempts - 1),
-    minTimeout: policy.minDelayMs,
-    maxTimeout: policy.maxDelayMs,
-    factor: 2,
-    shouldRetry: ({ error }) => isSettlingError(error),
-    onFailedAttempt: ({ error, attemptNumber, retriesLeft, retryDelay }) => {
-      if (retriesLeft > 0 && isSettlingError(error)) {
-        options.logger?.debug(
-          {
-            component: 'sink-kafka',
-            attempt: attemptNumber,
-            retry_in_ms: retryDelay,
-            error: describeError(error),
-          },
-          `${what}: the cluster is not ready yet (topic or coordinator settling); retrying`,
-        );
-      }
-    },
+  return retry(() => call(), {
+    maxAttempts: policy.attempts,
+    initialDelayMs: policy.minDelayMs,
+    maxDelayMs: policy.maxDelayMs,
+    jitter: 'none',
+    retriable: isSettlingError,
+    onRetry: ({ error, attempt, delayMs }) =>
+      options.logger?.debug(
+        {
+          component: 'sink-kafka',
+          attempt,
+          retry_in_ms: delayMs,
+          error: describeError(error),
+        },
+        `${what}: the cluster is not ready yet (topic or coordinator settling); retrying`,
+      ),
   });
 }

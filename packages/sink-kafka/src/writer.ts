@@ -4,14 +4,15 @@
  * `read_committed` consumer sees always matches the committed state. Operations run one at a time.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type {
-  Page,
-  ResourceDescriptor,
-  ResourceResult,
-  ResourceState,
-  ResourceWriter,
-  StateKey,
+import {
+  type Page,
+  type ResourceDescriptor,
+  type ResourceResult,
+  type ResourceState,
+  type ResourceWriter,
+  type RetryPolicy,
+  retry,
+  type StateKey,
 } from '@siphon/core';
 import { isFencedError, isPermanentError, kafkaError } from './broker-errors.js';
 import { MESSAGE_OVERHEAD, type ResourceEncoder, RUN_HEADER } from './encoder.js';
@@ -31,8 +32,7 @@ const SCAN_TIMEOUT_MS = 10 * 60_000;
  * Between recovery attempts while the brokers are away or failing: 1 s doubling to 15 s, for at
  * most `kafka.outageTimeout` in all (each attempt also runs the client's own retries).
  */
-const BACKOFF_MIN_MS = 1000;
-const BACKOFF_MAX_MS = 15_000;
+const OUTAGE_BACKOFF: RetryPolicy = { initialDelayMs: 1000, maxDelayMs: 15_000, jitter: 'none' };
 
 export interface WriterDeps {
   unit: TransactionalUnit;
@@ -402,10 +402,10 @@ export class KafkaResourceWriter implements ResourceWriter {
     const since = Date.now();
     // The transaction being recovered: when it started on the broker (0: it never reached it).
     const openedAt = this.txnSentAt;
-    let lastError: unknown = cause;
-    let delay = BACKOFF_MIN_MS;
+    // The fencing or refusal that ends the recovery; anything else is retried.
+    let verdict: KafkaSinkError | undefined;
     options.onEvent({ type: 'producer_recreated', resource: resource.name, reason: describeError(cause) });
-    for (let attempt = 1; ; attempt++) {
+    const recoverOnce = async (attempt: number) => {
       this.txn = undefined;
       this.txnSentAt = 0;
       this.inflight = undefined;
@@ -418,35 +418,44 @@ export class KafkaResourceWriter implements ResourceWriter {
         if (token !== undefined)
           this.written.add((await (this.txn as KafkaTransaction | undefined)?.commit()) ?? []);
         this.reportRecovered(since, openedAt, attempt);
-        return;
       } catch (error) {
-        if (isFencedError(error) && !(await this.expiredNotFenced())) throw this.fenced(error);
-        if (isPermanentError(error)) throw this.refused(error);
-        lastError = error;
+        if (isFencedError(error) && !(await this.expiredNotFenced())) verdict = this.fenced(error);
+        else if (isPermanentError(error)) verdict = this.refused(error);
+        throw verdict ?? error;
       }
-      const waited = Date.now() - since;
-      if (waited + delay > outageTimeout) {
-        throw kafkaError(
-          lastError,
-          `resource "${resource.name}": Kafka kept failing for ${seconds(waited)} s, giving up after kafka.outageTimeout (${seconds(outageTimeout)} s); nothing of the open transaction was committed, the next run resumes from the last committed page`,
-          brokers,
-        );
+    };
+    try {
+      await retry(recoverOnce, {
+        ...OUTAGE_BACKOFF,
+        deadlineMs: outageTimeout,
+        retriable: (error) => error !== verdict,
+        onRetry: ({ error, attempt, delayMs }) =>
+          options.logger?.warn(
+            {
+              resource: resource.name,
+              transactionalId: unit.transactionalId,
+              attempt,
+              outage_s: seconds(Date.now() - since),
+              retry_in_ms: delayMs,
+              open_transaction_age_s: openedAt === 0 ? undefined : seconds(Date.now() - openedAt),
+              transaction_timeout_s: seconds(timeoutMs),
+              error: describeError(error),
+            },
+            `Kafka unavailable; retrying in ${seconds(delayMs)} s (for up to kafka.outageTimeout, ${seconds(outageTimeout)} s)`,
+          ),
+      });
+    } catch (lastError) {
+      if (lastError === verdict) throw lastError;
+      const gaveUp = `resource "${resource.name}": Kafka kept failing for ${seconds(Date.now() - since)} s, giving up after kafka.outageTimeout (${seconds(outageTimeout)} s); nothing of the open transaction was committed, the next run resumes from the last committed page`;
+      // kafkaError() returns a KafkaSinkError as it is (a failed re-initialisation is one), which
+      // would drop the outage from the message.
+      if (KafkaSinkError.isInstance(lastError)) {
+        throw new KafkaSinkError(lastError.code, `${gaveUp}: ${lastError.message}`, {
+          cause: lastError,
+          retriable: lastError.retriable,
+        });
       }
-      options.logger?.warn(
-        {
-          resource: resource.name,
-          transactionalId: unit.transactionalId,
-          attempt,
-          outage_s: seconds(waited),
-          retry_in_ms: delay,
-          open_transaction_age_s: openedAt === 0 ? undefined : seconds(Date.now() - openedAt),
-          transaction_timeout_s: seconds(timeoutMs),
-          error: describeError(lastError),
-        },
-        `Kafka unavailable; retrying in ${seconds(delay)} s (for up to kafka.outageTimeout, ${seconds(outageTimeout)} s)`,
-      );
-      await sleep(delay);
-      delay = Math.min(delay * 2, BACKOFF_MAX_MS);
+      throw kafkaError(lastError, gaveUp, brokers);
     }
   }
 

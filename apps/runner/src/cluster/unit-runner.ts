@@ -1,4 +1,4 @@
-import { PipelineError, type ResourceState } from '@siphon/core';
+import { PipelineError, type ResourceState, type RetryClock, type RetryPolicy, retry } from '@siphon/core';
 import PQueue from 'p-queue';
 import type { SchedulingGate } from '../control/gate.js';
 import { oneLineReason } from '../errors.js';
@@ -20,10 +20,15 @@ export interface UnitRunnerDeps {
   metrics: RunnerMetrics;
   readiness: Readiness;
   gate?: SchedulingGate;
+  /** Injected for tests: the clock of the takeover's retries. */
+  clock?: RetryClock;
 }
 
 /** Units taken over at once (each opens a short-lived producer to fence the previous owner). */
 const TAKEOVER_CONCURRENCY = 8;
+
+/** Between failed takeovers of a unit: 2 s doubling to 60 s, for as long as the unit is owned. */
+const TAKEOVER_BACKOFF: RetryPolicy = { initialDelayMs: 2000, maxDelayMs: 60_000, jitter: 'none' };
 
 /**
  * Runs the units of one assignment, each on its pipeline's schedule, until `signal` aborts (the
@@ -95,34 +100,39 @@ class UnitLoop {
 
   /** Fences the previous owner, then reads the state it committed. Retries until it works or stops. */
   async #takeOver(): Promise<{ state: ResourceState | undefined } | undefined> {
-    for (let attempt = 1; !this.signal.aborted; attempt++) {
-      try {
-        return await this.takeovers.add(async () => {
-          const started = Date.now();
-          await this.deps.fencer.fence(this.runner, this.unit.resource);
-          const state = await this.runner.committedState(this.unit.resource);
-          if (state?.last_run) this.deps.weights.learn(this.unit, state.last_run.records);
-          this.#log.debug(
-            {
-              duration_ms: Date.now() - started,
-              interrupted: Boolean(state?.checkpoint),
-              last_run: state?.last_run?.completed_at,
-            },
-            'unit taken over: previous owner fenced',
-          );
-          return { state };
-        });
-      } catch (error) {
-        if (this.signal.aborted) return undefined;
-        const delay = Math.min(60_000, 2000 * 2 ** (attempt - 1));
-        this.#log.warn(
-          { err: error, attempt, retry_in_ms: delay },
-          'unit: taking it over (fencing the previous owner, reading its state) failed; retrying',
+    const takeOverOnce = () =>
+      this.takeovers.add(async () => {
+        const started = Date.now();
+        await this.deps.fencer.fence(this.runner, this.unit.resource);
+        const state = await this.runner.committedState(this.unit.resource);
+        if (state?.last_run) this.deps.weights.learn(this.unit, state.last_run.records);
+        this.#log.debug(
+          {
+            duration_ms: Date.now() - started,
+            interrupted: Boolean(state?.checkpoint),
+            last_run: state?.last_run?.completed_at,
+          },
+          'unit taken over: previous owner fenced',
         );
-        await sleep(delay, this.signal);
-      }
+        return { state };
+      });
+    try {
+      return await retry(takeOverOnce, {
+        ...TAKEOVER_BACKOFF,
+        signal: this.signal,
+        ...(this.deps.clock ? { clock: this.deps.clock } : {}),
+        // Whatever failed, the unit is still ours to run: keep trying until it is revoked.
+        retriable: () => true,
+        onRetry: ({ error, attempt, delayMs }) =>
+          this.#log.warn(
+            { err: error, attempt, retry_in_ms: delayMs },
+            'unit: taking it over (fencing the previous owner, reading its state) failed; retrying',
+          ),
+      });
+    } catch (error) {
+      if (this.signal.aborted) return undefined;
+      throw error;
     }
-    return undefined;
   }
 
   async #runOnce(): Promise<RunOutcome> {

@@ -1,8 +1,11 @@
+import { type RetryPolicy, retry } from '@siphon/core';
 import type { Logger } from 'pino';
 import type { KafkaConfig, RegistryConfig } from '../config/schema.js';
 import { RunnerError } from '../errors.js';
 import { checkKafka, checkRegistry, checkTransactionCoordinator } from './probes.js';
-import { sleep } from './schedule.js';
+
+/** Between rounds of checks: 1 s doubling to 5 s. */
+const INFRA_BACKOFF: RetryPolicy = { initialDelayMs: 1000, maxDelayMs: 5000, jitter: 'none' };
 
 export interface InfraTarget {
   kafka: KafkaConfig;
@@ -20,7 +23,6 @@ export async function waitForInfra(
   logger: Logger,
   signal: AbortSignal,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   const checks = new Map<string, () => Promise<string>>();
   for (const { kafka, registry } of targets) {
     checks.set(`kafka ${kafka.brokers.join(',')}`, async () => {
@@ -29,8 +31,7 @@ export async function waitForInfra(
     });
     checks.set(`registry ${registry.url}`, () => checkRegistry(registry, 5000));
   }
-  let pause = 1000;
-  for (;;) {
+  const checkAll = async () => {
     const failures: string[] = [];
     for (const check of checks.values()) {
       try {
@@ -39,14 +40,21 @@ export async function waitForInfra(
         failures.push((error as Error).message);
       }
     }
-    if (failures.length === 0 || signal.aborted) return;
-    if (Date.now() + pause > deadline) {
-      throw new RunnerError(
-        `still not reachable after ${Math.round(timeoutMs / 1000)}s: ${failures.join('; ')}`,
-      );
-    }
-    logger.info({ retry_in_ms: pause }, `waiting for the infrastructure: ${failures.join('; ')}`);
-    await sleep(pause, signal);
-    pause = Math.min(pause * 2, 5000);
+    if (failures.length > 0) throw new RunnerError(failures.join('; '), { code: 'RUNNER_INFRA_UNREACHABLE' });
+  };
+  try {
+    await retry(checkAll, {
+      ...INFRA_BACKOFF,
+      deadlineMs: timeoutMs,
+      signal,
+      retriable: () => true,
+      onRetry: ({ error, delayMs }) =>
+        logger.info({ retry_in_ms: delayMs }, `waiting for the infrastructure: ${(error as Error).message}`),
+    });
+  } catch (error) {
+    if (signal.aborted) return;
+    throw new RunnerError(
+      `still not reachable after ${Math.round(timeoutMs / 1000)}s: ${(error as Error).message}`,
+    );
   }
 }

@@ -32,12 +32,6 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
   };
 }
 
-/** Exponential backoff with full jitter (a uniform wait in [0, cap]), so clients do not retry in lockstep. */
-export function backoffDelay(attempt: number, options: ResolvedRetryOptions, random: () => number): number {
-  const ceiling = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(random() * ceiling);
-}
-
 /** `Retry-After` as delta-seconds or an HTTP-date, in ms from `now`. */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
   if (value === null) return undefined;

@@ -3,13 +3,12 @@ import type { ExtractEventTarget } from '../contracts.js';
 import { HttpError } from '../errors/http-error.js';
 import { SiphonError } from '../errors/siphon-error.js';
 import { Redaction } from '../redaction.js';
-import { sleep } from '../sleep.js';
+import { retry } from '../retry/retry.js';
 import { setLongTimeout } from '../timers.js';
 import { HostLimiter, type HostLimits } from './host-limiter.js';
 import { describeNetworkError, transientNetworkReason } from './network-errors.js';
 import { excerpt } from './redact.js';
 import {
-  backoffDelay,
   budgetExhausted,
   type ResolvedRetryOptions,
   type RetryOptions,
@@ -135,100 +134,113 @@ export class HttpTransport {
   async send(request: TransportRequest): Promise<BufferedResponse> {
     const host = new URL(request.url).host;
     const safeUrl = this.redactor.url(request.url);
-    for (let attempt = 1; ; attempt++) {
-      request.signal?.throwIfAborted();
-      let response: BufferedResponse | undefined;
-      let failure: Failure | undefined;
-      let delay: number | undefined;
-      try {
-        response = await this.#limiter.schedule(
-          host,
-          () => this.#attempt(request, safeUrl, attempt),
-          request.signal,
-        );
-      } catch (error) {
-        if (request.signal?.aborted) throw request.signal.reason;
-        if (error instanceof ResponseTooLarge) {
-          throw new HttpError(
-            `response body larger than the limit of ${error.limit} bytes (${formatBytes(error.limit)}; client.max_response_bytes)`,
-            {
-              code: 'RESPONSE_TOO_LARGE',
-              resource: request.resource,
-              method: request.method,
-              url: safeUrl,
-              attempts: attempt,
-            },
-          );
-        }
-        const reason = transientNetworkReason(error, this.#timeoutMs);
-        if (!reason) {
-          throw new HttpError(`request failed: ${this.redactor.text(describeNetworkError(error))}`, {
-            code: 'NETWORK',
+    try {
+      return await retry((attempt) => this.#try(request, host, safeUrl, attempt), {
+        ...this.#retry,
+        signal: request.signal,
+        random: this.#random,
+        // Only what #try marked as worth another try: an error thrown by `check` is the caller's.
+        retriable: (error) => error instanceof AttemptFailed,
+        onRetry: ({ error, attempt, delayMs }) =>
+          this.#events?.emit({
+            type: 'retry',
+            resource: request.resource,
+            url: safeUrl,
+            attempt,
+            reason: (error as AttemptFailed).failure.reason,
+            delayMs,
+          }),
+      });
+    } catch (error) {
+      if (!(error instanceof AttemptFailed)) throw error;
+      // The tries ran out.
+      const { failure, response, attempt } = error;
+      if (response && request.returnFinalResponse && this.#retry.statuses.has(response.status)) {
+        return response;
+      }
+      throw new HttpError(`giving up: ${failure.reason}`, {
+        code: (failure.code as 'RESPONSE_NOT_JSON' | undefined) ?? 'RETRIES_EXHAUSTED',
+        retriable: true,
+        resource: request.resource,
+        method: request.method,
+        url: safeUrl,
+        status: failure.status,
+        excerpt: failure.excerpt,
+        attempts: attempt,
+        cause: failure.cause,
+      });
+    }
+  }
+
+  /** One try: the response, or `AttemptFailed` when another try may do better, or the error that ends it. */
+  async #try(
+    request: TransportRequest,
+    host: string,
+    safeUrl: string,
+    attempt: number,
+  ): Promise<BufferedResponse> {
+    let response: BufferedResponse;
+    try {
+      response = await this.#limiter.schedule(
+        host,
+        () => this.#attempt(request, safeUrl, attempt),
+        request.signal,
+      );
+    } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason;
+      if (error instanceof ResponseTooLarge) {
+        throw new HttpError(
+          `response body larger than the limit of ${error.limit} bytes (${formatBytes(error.limit)}; client.max_response_bytes)`,
+          {
+            code: 'RESPONSE_TOO_LARGE',
             resource: request.resource,
             method: request.method,
             url: safeUrl,
             attempts: attempt,
-            cause: error,
-          });
-        }
-        failure = { reason, cause: error };
+          },
+        );
       }
-
-      if (response) {
-        if (this.#retry.statuses.has(response.status)) {
-          failure = {
-            reason: `HTTP ${response.status}`,
-            status: response.status,
-            excerpt: this.#excerpt(response),
-          };
-          delay = this.#serverDelay(response, host, request.resource);
-        } else {
-          try {
-            request.check?.(response);
-          } catch (error) {
-            if (!(error instanceof TransientResponseError)) throw error;
-            failure = {
-              reason: this.redactor.text(error.message),
-              code: error.code,
-              status: response.status,
-              excerpt: this.#excerpt(response),
-            };
-          }
-          if (!failure) {
-            if (budgetExhausted(response.headers)) this.#serverDelay(response, host, request.resource);
-            return response;
-          }
-        }
-      }
-
-      const lastFailure = failure as Failure;
-      if (attempt >= this.#retry.maxAttempts) {
-        if (response && request.returnFinalResponse && this.#retry.statuses.has(response.status)) {
-          return response;
-        }
-        throw new HttpError(`giving up: ${lastFailure.reason}`, {
-          code: (lastFailure.code as 'RESPONSE_NOT_JSON' | undefined) ?? 'RETRIES_EXHAUSTED',
-          retriable: true,
+      const reason = transientNetworkReason(error, this.#timeoutMs);
+      if (!reason) {
+        throw new HttpError(`request failed: ${this.redactor.text(describeNetworkError(error))}`, {
+          code: 'NETWORK',
           resource: request.resource,
           method: request.method,
           url: safeUrl,
-          status: lastFailure.status,
-          excerpt: lastFailure.excerpt,
           attempts: attempt,
-          cause: lastFailure.cause,
+          cause: error,
         });
       }
-      const waitMs = delay ?? backoffDelay(attempt, this.#retry, this.#random);
-      this.#events?.emit({
-        type: 'retry',
-        resource: request.resource,
-        url: safeUrl,
-        attempt,
-        reason: lastFailure.reason,
-        delayMs: waitMs,
-      });
-      await sleep(waitMs, request.signal);
+      throw new AttemptFailed({ reason, cause: error }, attempt);
     }
+
+    if (this.#retry.statuses.has(response.status)) {
+      const failure = {
+        reason: `HTTP ${response.status}`,
+        status: response.status,
+        excerpt: this.#excerpt(response),
+      };
+      throw new AttemptFailed(
+        failure,
+        attempt,
+        response,
+        this.#serverDelay(response, host, request.resource),
+      );
+    }
+    try {
+      request.check?.(response);
+    } catch (error) {
+      if (!(error instanceof TransientResponseError)) throw error;
+      const failure = {
+        reason: this.redactor.text(error.message),
+        code: error.code,
+        status: response.status,
+        excerpt: this.#excerpt(response),
+      };
+      throw new AttemptFailed(failure, attempt, response);
+    }
+    if (budgetExhausted(response.headers)) this.#serverDelay(response, host, request.resource);
+    return response;
   }
 
   async close(): Promise<void> {
@@ -299,6 +311,22 @@ export class HttpTransport {
 
 export function decodeBody(response: BufferedResponse): string {
   return decoder.decode(response.body);
+}
+
+/**
+ * A try that another may fix (a retried status, a transient network error, a body that is not what
+ * `check` wants), with what the final error or response needs once the tries run out.
+ */
+class AttemptFailed extends SiphonError {
+  constructor(
+    readonly failure: Failure,
+    readonly attempt: number,
+    readonly response?: BufferedResponse,
+    /** The server's `Retry-After` (or `X-RateLimit-Reset`), already capped; read by `retry`. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(failure.reason, { code: 'HTTP_ATTEMPT_FAILED', retriable: true });
+  }
 }
 
 class ResponseTooLarge extends SiphonError {

@@ -32,6 +32,7 @@ import type {
 import { TopicSettlingError } from '../settle.js';
 import { WrittenOffsets } from '../written-offsets.js';
 import { createKafka } from './client.js';
+import { kafkajsRetry } from './retry.js';
 
 const { AssignerProtocol, CompressionTypes, ConfigResourceTypes } = kafkajs;
 
@@ -295,7 +296,7 @@ class KafkaJsTransactionalProducer implements TransactionalProducer {
       transactionTimeout: transactionTimeoutMs,
       allowAutoTopicCreation: false,
       // kafkajs's documented "unlimited retries when idempotent" never applies: the default is 5.
-      retry: { retries, initialRetryTime: 300, maxRetryTime: 10_000 },
+      retry: kafkajsRetry(retries),
     });
     try {
       await producer.connect();
@@ -339,7 +340,7 @@ class KafkaJsPlainProducer implements PlainProducer {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
-        retry: { retries: this.retries },
+        retry: kafkajsRetry(this.retries),
       });
       try {
         await producer.connect();

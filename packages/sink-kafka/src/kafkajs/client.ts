@@ -4,6 +4,7 @@ import type { ClientOptions } from '../kafka-port.js';
 import type { Logger } from '../options.js';
 import { zstdAvailable } from '../zstd.js';
 import { registerZstdCodec } from './codecs.js';
+import { kafkajsRetry } from './retry.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
 
@@ -18,7 +19,7 @@ export function createKafka(options: ClientOptions): Kafka {
     ...(kafka.sasl ? { sasl: kafka.sasl as SASLOptions } : {}),
     connectionTimeout: kafka.connectionTimeout,
     requestTimeout: kafka.requestTimeout,
-    retry: { retries: options.producer.retries, initialRetryTime: 300, maxRetryTime: 10_000 },
+    retry: kafkajsRetry(options.producer.retries),
     logLevel: logLevel.WARN,
     logCreator: logger ? kafkaJsLogCreator(logger) : silent,
   });

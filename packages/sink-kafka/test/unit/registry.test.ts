@@ -86,3 +86,89 @@ describe('SchemaRegistryClient', () => {
     );
   });
 });
+
+describe('SchemaRegistryClient retries', () => {
+  /** A registry that answers each request with the next of `answers` (status, headers), then 404s. */
+  async function registry(answers: Array<[number, Record<string, string>?]>) {
+    let seen = 0;
+    const busy = createServer((_req, res) => {
+      seen++;
+      const [status, headers] = answers.shift() ?? [404];
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify({ error_code: status * 100, message: `status ${status}` }));
+    });
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(busy.address() as AddressInfo).port}`;
+    return { url, seen: () => seen, close: () => new Promise((resolve) => busy.close(resolve)) };
+  }
+
+  /** Records the waits instead of waiting. */
+  function fakeClock() {
+    const clock = {
+      waits: [] as number[],
+      now: () => Date.now(),
+      sleep: async (ms: number) => void clock.waits.push(ms),
+    };
+    return clock;
+  }
+
+  it("waits the registry's Retry-After after a 503, then succeeds", async () => {
+    const r = await registry([[503, { 'retry-after': '7' }]]);
+    const clock = fakeClock();
+    try {
+      const client = new SchemaRegistryClient({ url: r.url, clock });
+      expect(await client.latest('v-value')).toBeUndefined();
+      expect(r.seen()).toBe(2);
+      expect(clock.waits).toEqual([7000]);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('backs off (at most 200 ms, then 400 ms) and hands the third 5xx to the caller', async () => {
+    const r = await registry([[500], [502], [503]]);
+    const clock = fakeClock();
+    try {
+      const client = new SchemaRegistryClient({ url: r.url, clock });
+      await expect(client.latest('v-value')).rejects.toMatchObject({
+        code: 'REGISTRY',
+        retriable: true,
+        message: expect.stringContaining('HTTP 503 status 503 (error 50300)'),
+      });
+      expect(r.seen()).toBe(3);
+      expect(clock.waits).toHaveLength(2);
+      expect(clock.waits[0]).toBeLessThanOrEqual(200);
+      expect(clock.waits[1]).toBeLessThanOrEqual(400);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('does not retry a 4xx answer', async () => {
+    const r = await registry([[401]]);
+    const clock = fakeClock();
+    try {
+      const client = new SchemaRegistryClient({ url: r.url, clock });
+      await expect(client.latest('v-value')).rejects.toMatchObject({ code: 'REGISTRY', retriable: false });
+      expect(r.seen()).toBe(1);
+      expect(clock.waits).toEqual([]);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('says the registry is unreachable after `attempts` network failures', async () => {
+    const r = await registry([]);
+    await r.close();
+    const clock = fakeClock();
+    const client = new SchemaRegistryClient({ url: r.url, attempts: 4, clock });
+    await expect(client.latest('v-value')).rejects.toMatchObject({
+      code: 'REGISTRY',
+      retriable: true,
+      message: expect.stringMatching(
+        /^schema registry http:\/\/127\.0\.0\.1:\d+ unreachable \(GET \/subjects\/v-value\/versions\/latest\): ECONNREFUSED$/,
+      ),
+    });
+    expect(clock.waits).toHaveLength(3);
+  });
+});

@@ -45,12 +45,15 @@ const jsonEncoder = {
   },
 } as unknown as ResourceEncoder;
 
-function setup(boundary: { pages?: number; records?: number } = { pages: 1 }) {
+function setup(
+  boundary: { pages?: number; records?: number } = { pages: 1 },
+  kafka: { outageTimeout?: number } = {},
+) {
   const fake = new FakeKafka();
   const port = fake.port();
   const events: KafkaSinkEvent[] = [];
   const options: ResolvedOptions = resolveOptions({
-    kafka: { brokers: ['fake:9092'] },
+    kafka: { brokers: ['fake:9092'], ...kafka },
     registry: { url: 'http://registry.invalid' },
     topics: { prefix: 't' },
     transactions: { boundary },
@@ -195,5 +198,50 @@ describe('KafkaStateStore on the fake port', () => {
       await store.close();
     }
     expect(fake.open.readers).toBe(0);
+  });
+});
+
+describe('KafkaResourceWriter while the brokers keep failing', () => {
+  const unavailable = () => brokerAnswer('COORDINATOR_NOT_AVAILABLE', 15, true);
+  // What a producer's InitProducerId gives while the brokers are down (not a settling answer,
+  // which the producer waits out by itself).
+  const unreachable = () =>
+    brokerAnswer('NETWORK_EXCEPTION', 13, true, 'Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+
+  /** A writer whose producer is initialised (as the sink's open() does), so `init` answers hit recoveries. */
+  async function openWriter(s: ReturnType<typeof setup>) {
+    const unit = s.unitOf();
+    await unit.ready();
+    return s.writer(unit);
+  }
+
+  it('retries recreating the producer after a wait, then replays the open transaction', async () => {
+    const s = setup();
+    const w = await openWriter(s);
+    s.fake.inject('commit', unavailable());
+    s.fake.inject('init', unreachable());
+    await w.write(page(1, [1, 2], cursor(2)));
+    await w.finish({ resource: 'items', pages: 1, records: 2, complete: true }, cursor(2));
+
+    expect(s.fake.messages(TOPIC).map((m) => m.key?.toString())).toEqual(['1', '2']);
+    expect(s.events.filter((e) => e.type === 'producer_recreated')).toHaveLength(1);
+  });
+
+  it('gives up once the next wait would pass kafka.outageTimeout, naming it, with nothing committed', async () => {
+    // Waits of 1 s, then 2 s: the second would end past 2.5 s.
+    const s = setup({ pages: 1 }, { outageTimeout: 2500 });
+    const w = await openWriter(s);
+    s.fake.inject('commit', unavailable());
+    for (let i = 0; i < 5; i++) s.fake.inject('init', unreachable());
+    const failure = await w
+      .write(page(1, [1, 2], cursor(2)))
+      .then(() => w.finish({ resource: 'items', pages: 1, records: 2, complete: true }, cursor(2)))
+      .catch((e: unknown) => e);
+    expect(failure).toMatchObject({
+      message: expect.stringMatching(
+        /Kafka kept failing for [\d.]+ s, giving up after kafka\.outageTimeout \(2\.5 s\).*ECONNREFUSED/,
+      ),
+    });
+    expect(s.fake.messages(TOPIC)).toEqual([]);
   });
 });
