@@ -12,10 +12,22 @@ import { decrypt, encrypt, stateKeyFromEnv, TokenVault } from '../src/ops/token-
 describe('metrics', () => {
   it('count records, pages, statuses, retries and rate-limit waits from engine events', async () => {
     const metrics = new RunnerMetrics({ processMetrics: false });
-    metrics.observe('billing', { type: 'page', resource: 'invoices', index: 1, records: 200, url: 'u' });
-    metrics.observe('billing', { type: 'page', resource: 'invoices', index: 2, records: 50, url: 'u' });
     metrics.observe('billing', {
-      type: 'response',
+      type: 'engine.page_fetched',
+      resource: 'invoices',
+      index: 1,
+      records: 200,
+      url: 'u',
+    });
+    metrics.observe('billing', {
+      type: 'engine.page_fetched',
+      resource: 'invoices',
+      index: 2,
+      records: 50,
+      url: 'u',
+    });
+    metrics.observe('billing', {
+      type: 'http.response',
       resource: 'invoices',
       method: 'GET',
       url: 'u',
@@ -24,14 +36,14 @@ describe('metrics', () => {
       durationMs: 20,
     });
     metrics.observe('billing', {
-      type: 'retry',
+      type: 'http.retry',
       resource: 'invoices',
       url: 'u',
       attempt: 1,
       reason: 'HTTP 503',
       delayMs: 5,
     });
-    metrics.observe('billing', { type: 'rate_limited', host: 'h', waitMs: 1500, source: 'server' });
+    metrics.observe('billing', { type: 'http.rate_limited', host: 'h', waitMs: 1500, source: 'server' });
     metrics.resourceSucceeded('billing', 'invoices', 1_700_000_000_000);
     metrics.runFinished('billing', 'success', 3);
     const text = await metrics.text();
@@ -90,7 +102,7 @@ describe('ops HTTP server', () => {
       readiness.runSucceeded('billing');
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
 
-      metrics.observe('p', { type: 'page', resource: 'r', index: 1, records: 7, url: 'u' });
+      metrics.observe('p', { type: 'engine.page_fetched', resource: 'r', index: 1, records: 7, url: 'u' });
       const scraped = await fetch(`${base}/metrics`);
       expect(scraped.headers.get('content-type')).toContain('text/plain');
       expect(await scraped.text()).toContain('siphon_records_total{pipeline="p",resource="r"} 7');
@@ -115,12 +127,20 @@ describe('progress display', () => {
   it('shows pages, records, records/s and retries per resource', () => {
     const board = new ProgressBoard({ write: () => true });
     board.expect('billing', ['invoices', 'customers']);
-    board.observe('billing', { type: 'resource_started', resource: 'invoices', resumed: false }, 0);
-    board.observe('billing', { type: 'page', resource: 'invoices', index: 1, records: 200, url: 'u' }, 500);
-    board.observe('billing', { type: 'page', resource: 'invoices', index: 2, records: 200, url: 'u' }, 1000);
+    board.observe('billing', { type: 'engine.resource_started', resource: 'invoices', resumed: false }, 0);
     board.observe(
       'billing',
-      { type: 'retry', resource: 'invoices', url: 'u', attempt: 1, reason: '503', delayMs: 1 },
+      { type: 'engine.page_fetched', resource: 'invoices', index: 1, records: 200, url: 'u' },
+      500,
+    );
+    board.observe(
+      'billing',
+      { type: 'engine.page_fetched', resource: 'invoices', index: 2, records: 200, url: 'u' },
+      1000,
+    );
+    board.observe(
+      'billing',
+      { type: 'http.retry', resource: 'invoices', url: 'u', attempt: 1, reason: '503', delayMs: 1 },
       1000,
     );
     const lines = renderRows(board.rows(), 2000);
