@@ -11,6 +11,7 @@ export default defineProject(
       'test/config-errors.test.ts',
       'test/config.test.ts',
       'test/error-root.test.ts',
+      'test/event-subscribers.test.ts',
       'test/examples.test.ts',
       'test/logging.test.ts',
       'test/ops.test.ts',

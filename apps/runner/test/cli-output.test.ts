@@ -23,10 +23,10 @@ describe('what the CLI reports about itself', () => {
     const board = new ProgressBoard({ write: (s: string) => (out += s) });
     board.expect('a', ['r']);
     board.start();
-    board.observe('a', { type: 'resource_started', resource: 'r', resumed: false }, 0);
+    board.observe('a', { type: 'engine.resource_started', resource: 'r', resumed: false }, 0);
     board.observe(
       'a',
-      { type: 'resource_finished', resource: 'r', pages: 0, records: 0, durationMs: 10 },
+      { type: 'engine.resource_finished', resource: 'r', pages: 0, records: 0, durationMs: 10 },
       10,
     );
     board.stop();

@@ -99,6 +99,12 @@ describe('siphon run as a service: both seeds, real Kafka and registry', () => {
         metrics.get('siphon_http_responses_total{pipeline="billing",resource="invoices",status="200"}'),
       ).toBe(1);
       expect(metrics.get('siphon_last_run_failed{pipeline="billing"}')).toBe(0);
+      // The billing run fetched one access token: OAuth2's events reach the metrics too.
+      expect(
+        metrics.get(
+          'siphon_oauth2_token_requests_total{pipeline="billing",grant_type="refresh_token",reason="initial"}',
+        ),
+      ).toBe(1);
     } finally {
       if (runner.child.exitCode === null) runner.child.kill('SIGKILL');
     }

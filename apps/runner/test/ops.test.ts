@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { ResourceState, StateKey, StateStore } from '@siphon/core';
+import { OAuth2Error } from '@siphon/auth-oauth2';
+import { createEventBus, type ResourceState, type StateKey, type StateStore } from '@siphon/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startOpsServer } from '../src/ops/http-server.js';
 import { RunnerMetrics } from '../src/ops/metrics.js';
@@ -12,10 +13,22 @@ import { decrypt, encrypt, stateKeyFromEnv, TokenVault } from '../src/ops/token-
 describe('metrics', () => {
   it('count records, pages, statuses, retries and rate-limit waits from engine events', async () => {
     const metrics = new RunnerMetrics({ processMetrics: false });
-    metrics.observe('billing', { type: 'page', resource: 'invoices', index: 1, records: 200, url: 'u' });
-    metrics.observe('billing', { type: 'page', resource: 'invoices', index: 2, records: 50, url: 'u' });
     metrics.observe('billing', {
-      type: 'response',
+      type: 'engine.page_fetched',
+      resource: 'invoices',
+      index: 1,
+      records: 200,
+      url: 'u',
+    });
+    metrics.observe('billing', {
+      type: 'engine.page_fetched',
+      resource: 'invoices',
+      index: 2,
+      records: 50,
+      url: 'u',
+    });
+    metrics.observe('billing', {
+      type: 'http.response',
       resource: 'invoices',
       method: 'GET',
       url: 'u',
@@ -24,14 +37,14 @@ describe('metrics', () => {
       durationMs: 20,
     });
     metrics.observe('billing', {
-      type: 'retry',
+      type: 'http.retry',
       resource: 'invoices',
       url: 'u',
       attempt: 1,
       reason: 'HTTP 503',
       delayMs: 5,
     });
-    metrics.observe('billing', { type: 'rate_limited', host: 'h', waitMs: 1500, source: 'server' });
+    metrics.observe('billing', { type: 'http.rate_limited', host: 'h', waitMs: 1500, source: 'server' });
     metrics.resourceSucceeded('billing', 'invoices', 1_700_000_000_000);
     metrics.runFinished('billing', 'success', 3);
     const text = await metrics.text();
@@ -49,6 +62,57 @@ describe('metrics', () => {
     );
     expect(text).toContain('siphon_runs_total{pipeline="billing",outcome="success"} 1');
     expect(text).toContain('siphon_last_run_failed{pipeline="billing"} 0');
+  });
+
+  it("subscribe to a pipeline's bus: sink commits, OAuth2 token requests, failures and rotations", async () => {
+    const metrics = new RunnerMetrics({ processMetrics: false });
+    const bus = createEventBus();
+    const unsubscribe = metrics.subscribe(bus, 'billing', (resource) => `acme.billing.${resource}`);
+    const auth = 'oauth2(refresh_token @ accounts.example.com)';
+    const grantType = 'refresh_token' as const;
+    bus.emit({
+      type: 'sink.transaction_committed',
+      resource: 'invoices',
+      records: 3,
+      tombstones: 1,
+      bytes: 120,
+      durationMs: 40,
+    });
+    bus.emit({ type: 'oauth2.token_requested', auth, grantType, reason: 'initial' });
+    bus.emit({
+      type: 'oauth2.token_issued',
+      auth,
+      grantType,
+      expiresInSeconds: 3600,
+      expiresInDefaulted: false,
+      refreshTokenRotated: true,
+      refreshTokenInMemoryOnly: false,
+      durationMs: 5,
+    });
+    bus.emit({ type: 'oauth2.token_requested', auth, grantType, reason: 'expiring' });
+    bus.emit({ type: 'oauth2.token_requested', auth, grantType, reason: 'expiring' });
+    bus.emit({
+      type: 'oauth2.token_failed',
+      auth,
+      grantType,
+      error: new OAuth2Error('token endpoint answered 500', { code: 'OAUTH2_HTTP_STATUS' }),
+    });
+    unsubscribe();
+    bus.emit({ type: 'oauth2.token_requested', auth, grantType, reason: 'invalidated' });
+
+    const text = await metrics.text();
+    const labels = 'pipeline="billing",resource="invoices"';
+    expect(text).toContain(`siphon_messages_produced_total{${labels},topic="acme.billing.invoices"} 4`);
+    expect(text).toContain(`siphon_bytes_produced_total{${labels},topic="acme.billing.invoices"} 120`);
+    expect(text).toContain(`siphon_produce_latency_seconds_count{${labels}} 1`);
+    const requests = 'siphon_oauth2_token_requests_total{pipeline="billing",grant_type="refresh_token"';
+    expect(text).toContain(`${requests},reason="initial"} 1`);
+    expect(text).toContain(`${requests},reason="expiring"} 2`);
+    expect(text).not.toContain(`${requests},reason="invalidated"}`);
+    expect(text).toContain(
+      'siphon_oauth2_token_failures_total{pipeline="billing",grant_type="refresh_token"} 1',
+    );
+    expect(text).toContain('siphon_oauth2_refresh_token_rotations_total{pipeline="billing"} 1');
   });
 });
 
@@ -90,7 +154,7 @@ describe('ops HTTP server', () => {
       readiness.runSucceeded('billing');
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
 
-      metrics.observe('p', { type: 'page', resource: 'r', index: 1, records: 7, url: 'u' });
+      metrics.observe('p', { type: 'engine.page_fetched', resource: 'r', index: 1, records: 7, url: 'u' });
       const scraped = await fetch(`${base}/metrics`);
       expect(scraped.headers.get('content-type')).toContain('text/plain');
       expect(await scraped.text()).toContain('siphon_records_total{pipeline="p",resource="r"} 7');
@@ -115,12 +179,20 @@ describe('progress display', () => {
   it('shows pages, records, records/s and retries per resource', () => {
     const board = new ProgressBoard({ write: () => true });
     board.expect('billing', ['invoices', 'customers']);
-    board.observe('billing', { type: 'resource_started', resource: 'invoices', resumed: false }, 0);
-    board.observe('billing', { type: 'page', resource: 'invoices', index: 1, records: 200, url: 'u' }, 500);
-    board.observe('billing', { type: 'page', resource: 'invoices', index: 2, records: 200, url: 'u' }, 1000);
+    board.observe('billing', { type: 'engine.resource_started', resource: 'invoices', resumed: false }, 0);
     board.observe(
       'billing',
-      { type: 'retry', resource: 'invoices', url: 'u', attempt: 1, reason: '503', delayMs: 1 },
+      { type: 'engine.page_fetched', resource: 'invoices', index: 1, records: 200, url: 'u' },
+      500,
+    );
+    board.observe(
+      'billing',
+      { type: 'engine.page_fetched', resource: 'invoices', index: 2, records: 200, url: 'u' },
+      1000,
+    );
+    board.observe(
+      'billing',
+      { type: 'http.retry', resource: 'invoices', url: 'u', attempt: 1, reason: '503', delayMs: 1 },
       1000,
     );
     const lines = renderRows(board.rows(), 2000);

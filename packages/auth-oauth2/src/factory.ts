@@ -1,6 +1,5 @@
-import type { AuthFactory, AuthFactoryContext, ExtractEvent } from '@siphon/core';
+import type { AuthFactory, AuthFactoryContext } from '@siphon/core';
 import { OAuth2AuthProvider } from './auth-provider.js';
-import type { OAuth2Event } from './events.js';
 import { type CachedAccessToken, OAuth2TokenSource } from './token-source.js';
 
 export interface RotatedRefreshTokenInfo {
@@ -12,8 +11,9 @@ export interface RotatedRefreshTokenInfo {
 export interface OAuth2AuthFactoryOptions {
   /**
    * Persists a rotated refresh token (e.g. into the runner's secret store). Awaited before the
-   * access token that came with it is used. Without it, a rotated token lives in memory only and
-   * a warning is logged, since the configured refresh token no longer works.
+   * access token that came with it is used. Without it, a rotated token lives in memory only, and
+   * its `oauth2.token_issued` event says so (`refreshTokenInMemoryOnly`: a warning in the log),
+   * since the configured refresh token no longer works.
    */
   onRefreshToken?: (refreshToken: string, info: RotatedRefreshTokenInfo) => void | Promise<void>;
   /** An access token kept from an earlier process, used while still valid (see `OAuth2TokenSource`). */
@@ -39,10 +39,8 @@ export function createOAuth2AuthFactory(options: OAuth2AuthFactoryOptions = {}):
       onRefreshToken: onRefreshToken
         ? (token) => onRefreshToken(token, { clientId: source.clientId, tokenUrl: source.tokenUrl })
         : undefined,
-    });
-    source.on((event) => {
-      const log = toLogEvent(event, source, onRefreshToken !== undefined);
-      if (log) context.events.emit(log);
+      // Token requests, refreshes and failures go on the engine's bus, for logs and metrics alike.
+      events: context.events,
     });
     return new OAuth2AuthProvider(source);
   };
@@ -50,35 +48,3 @@ export function createOAuth2AuthFactory(options: OAuth2AuthFactoryOptions = {}):
 
 /** The factory with no persistence hook: rotated refresh tokens are kept in memory. */
 export const oauth2Auth: AuthFactory = createOAuth2AuthFactory();
-
-function toLogEvent(
-  event: OAuth2Event,
-  source: OAuth2TokenSource,
-  persists: boolean,
-): ExtractEvent | undefined {
-  const where = source.describe();
-  switch (event.type) {
-    case 'token_issued': {
-      const lifetime = `${event.expiresInSeconds} s${event.expiresInDefaulted ? ' (assumed: no expires_in)' : ''}`;
-      const issued: ExtractEvent = {
-        type: 'log',
-        level: 'debug',
-        message: `${where}: access token issued in ${event.durationMs} ms, valid for ${lifetime}`,
-      };
-      if (!event.refreshTokenRotated || persists) return issued;
-      return {
-        type: 'log',
-        level: 'warn',
-        message: `${where}: the server rotated the refresh token; it is kept in memory only, so the configured refresh_token no longer works after this run`,
-      };
-    }
-    case 'token_invalidated':
-      return { type: 'log', level: 'debug', message: `${where}: access token dropped after HTTP 401` };
-    case 'token_failed':
-      return { type: 'log', level: 'warn', message: event.error.message };
-    case 'refresh_token_persisted':
-      return { type: 'log', level: 'info', message: `${where}: rotated refresh token persisted` };
-    default:
-      return undefined;
-  }
-}

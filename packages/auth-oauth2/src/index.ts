@@ -10,7 +10,14 @@ export {
   parseOAuth2Settings,
 } from './config.js';
 export { OAuth2Error, type OAuth2ErrorCode, type OAuth2ErrorDetails } from './errors.js';
-export type { GrantType, OAuth2Event, OAuth2EventListener, TokenRequestReason } from './events.js';
+export {
+  type GrantType,
+  type OAuth2Event,
+  type OAuth2EventListener,
+  type OAuth2EventName,
+  oauth2LogEntry,
+  type TokenRequestReason,
+} from './events.js';
 export {
   createOAuth2AuthFactory,
   type OAuth2AuthFactoryOptions,

@@ -1,4 +1,4 @@
-import { MAX_TIMER_DELAY_MS, Redaction } from '@siphon/core';
+import { createEventBus, type EventBus, isEventIn, MAX_TIMER_DELAY_MS, Redaction } from '@siphon/core';
 import {
   allowInsecureRequests,
   type ClientAuth,
@@ -13,7 +13,7 @@ import {
 } from 'openid-client';
 import { type ClientAuthMethod, type OAuth2Settings, parseOAuth2Settings } from './config.js';
 import { OAuth2Error } from './errors.js';
-import { type GrantType, type OAuth2EventListener, OAuth2Events, type TokenRequestReason } from './events.js';
+import type { GrantType, OAuth2EventListener, TokenRequestReason } from './events.js';
 import { translateTokenError } from './translate-error.js';
 
 export interface OAuth2TokenSourceOptions {
@@ -60,6 +60,8 @@ export interface OAuth2TokenSourceOptions {
   onAccessToken?: ((token: CachedAccessToken) => void | Promise<void>) | undefined;
   /** Clock in epoch milliseconds, for tests. */
   now?: (() => number) | undefined;
+  /** The bus to emit `oauth2.*` events into (e.g. the engine's). Default: a bus of its own. */
+  events?: EventBus | undefined;
 }
 
 /** What is kept of an access token across processes. */
@@ -107,11 +109,12 @@ export class OAuth2TokenSource {
   readonly clientId: string;
   /** Token URL without query string, for messages. */
   readonly tokenUrl: string;
+  /** Where this source's `oauth2.*` events go. */
+  readonly events: EventBus;
 
   readonly #settings: OAuth2Settings;
   readonly #client: Configuration;
   readonly #redactor = new Redaction();
-  readonly #events = new OAuth2Events();
   readonly #onRefreshToken: ((refreshToken: string) => void | Promise<void>) | undefined;
   readonly #now: () => number;
   #refreshToken: string | undefined;
@@ -138,6 +141,7 @@ export class OAuth2TokenSource {
     this.#refreshToken = settings.refreshToken;
     this.#onRefreshToken = options.onRefreshToken;
     this.#now = options.now ?? Date.now;
+    this.events = options.events ?? createEventBus();
     this.#redactor.add(settings.clientSecret);
     this.#redactor.add(settings.refreshToken);
     if (settings.clientSecret !== undefined) {
@@ -172,15 +176,17 @@ export class OAuth2TokenSource {
     config: Record<string, unknown>,
     hooks: Pick<
       OAuth2TokenSourceOptions,
-      'fetch' | 'onRefreshToken' | 'now' | 'cachedAccessToken' | 'onAccessToken'
+      'fetch' | 'onRefreshToken' | 'now' | 'cachedAccessToken' | 'onAccessToken' | 'events'
     > = {},
   ): OAuth2TokenSource {
     return new OAuth2TokenSource({ ...parseOAuth2Settings(config), ...hooks });
   }
 
-  /** Subscribes to token events; returns the unsubscribe function. */
+  /** Subscribes to the `oauth2.*` events of this source's bus; returns the unsubscribe function. */
   on(listener: OAuth2EventListener): () => void {
-    return this.#events.on(listener);
+    return this.events.onAny((event) => {
+      if (isEventIn(event, 'oauth2')) listener(event);
+    });
   }
 
   /** A valid access token: the cached one, or a new one when it is missing, expiring or invalidated. */
@@ -216,7 +222,7 @@ export class OAuth2TokenSource {
     if (!token || (generation !== undefined && token.generation !== generation)) return false;
     this.#token = undefined;
     this.#invalidated = true;
-    this.#events.emit({ type: 'token_invalidated', grantType: this.grantType });
+    this.events.emit({ type: 'oauth2.token_invalidated', auth: this.describe(), grantType: this.grantType });
     return true;
   }
 
@@ -239,7 +245,7 @@ export class OAuth2TokenSource {
 
   async #requestToken(reason: TokenRequestReason): Promise<AccessToken> {
     const { grantType } = this;
-    this.#events.emit({ type: 'token_requested', grantType, reason });
+    this.events.emit({ type: 'oauth2.token_requested', auth: this.describe(), grantType, reason });
     const startedAt = this.#now();
     let response: TokenEndpointResponse;
     try {
@@ -251,7 +257,7 @@ export class OAuth2TokenSource {
         redactor: this.#redactor,
         timeoutSeconds: this.#settings.timeoutSeconds,
       });
-      this.#events.emit({ type: 'token_failed', grantType, error });
+      this.events.emit({ type: 'oauth2.token_failed', auth: this.describe(), grantType, error });
       throw error;
     }
     this.#redactor.addTransient(response.access_token);
@@ -278,12 +284,14 @@ export class OAuth2TokenSource {
     });
     this.#token = token;
     this.#invalidated = false;
-    this.#events.emit({
-      type: 'token_issued',
+    this.events.emit({
+      type: 'oauth2.token_issued',
+      auth: this.describe(),
       grantType,
       expiresInSeconds: lifetime,
       expiresInDefaulted,
       refreshTokenRotated: rotated,
+      refreshTokenInMemoryOnly: rotated && this.#onRefreshToken === undefined,
       durationMs: this.#now() - startedAt,
     });
     if (this.#unpersisted) await this.#persistRefreshToken();
@@ -321,11 +329,20 @@ export class OAuth2TokenSource {
         `oauth2: the server rotated the refresh token for ${this.tokenUrl}, and onRefreshToken failed to persist it: ${reason}. The new token is kept in memory and handed over again before the next access token is used`,
         { code: 'OAUTH2_REFRESH_TOKEN_NOT_PERSISTED', tokenUrl: this.tokenUrl, grantType: this.grantType },
       );
-      this.#events.emit({ type: 'token_failed', grantType: this.grantType, error });
+      this.events.emit({
+        type: 'oauth2.token_failed',
+        auth: this.describe(),
+        grantType: this.grantType,
+        error,
+      });
       throw error;
     }
     this.#unpersisted = false;
-    this.#events.emit({ type: 'refresh_token_persisted', grantType: this.grantType });
+    this.events.emit({
+      type: 'oauth2.refresh_token_persisted',
+      auth: this.describe(),
+      grantType: this.grantType,
+    });
   }
 }
 

@@ -1,7 +1,14 @@
-import { dlt, type ExtractEvent, type JsonRecord, restApiSource, staticSecrets } from '@siphon/core';
+import {
+  dlt,
+  isEventIn,
+  type JsonRecord,
+  restApiSource,
+  type SiphonEvent,
+  staticSecrets,
+} from '@siphon/core';
 import { digestRecords, type Sandbox, startSandbox } from '@siphon/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOAuth2AuthFactory, oauth2Auth } from '../src/index.js';
+import { createOAuth2AuthFactory, oauth2Auth, oauth2LogEntry } from '../src/index.js';
 
 // 16 pages of 200 (the last one short) at 350 ms each: over 5 s, so 2-second tokens expire
 // at least twice mid-run (and are refreshed ahead of expiry about every second).
@@ -43,7 +50,7 @@ function billingConfig(tokenUrl: string) {
 }
 
 async function extractInvoices(sb: Sandbox, authFactory = oauth2Auth) {
-  const events: ExtractEvent[] = [];
+  const events: SiphonEvent[] = [];
   const source = restApiSource(billingConfig(sb.tokenUrl), {
     baseUrl: sb.billingUrl,
     authFactories: { oauth2: authFactory },
@@ -110,7 +117,8 @@ describe('core extracts billing invoices from the sandbox with short-lived OAuth
     expect(unauthorized).toBeGreaterThanOrEqual(2);
     expect(stats.tokensIssued).toBe(unauthorized + 1);
     const dropped = events.filter(
-      (e) => e.type === 'log' && e.message.includes('access token dropped after HTTP 401'),
+      (e) =>
+        isEventIn(e, 'oauth2') && oauth2LogEntry(e)?.message.includes('access token dropped after HTTP 401'),
     );
     expect(dropped).toHaveLength(unauthorized);
     for (const event of events) {

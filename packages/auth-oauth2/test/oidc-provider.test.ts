@@ -1,10 +1,11 @@
 import {
   ApiClient,
+  createEventBus,
   createRetryingFetch,
-  type ExtractEvent,
-  ExtractEvents,
   HttpError,
   HttpTransport,
+  isEventIn,
+  type SiphonEvent,
 } from '@siphon/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +14,7 @@ import {
   OAuth2TokenSource,
   type OAuth2TokenSourceOptions,
   oauth2Auth,
+  oauth2LogEntry,
 } from '../src/index.js';
 import { type ApiServer, startApiServer } from './helpers/api-server.js';
 import { expectNoSecrets, rejection } from './helpers/leaks.js';
@@ -206,7 +208,7 @@ describe('against oidc-provider with refresh-token rotation', () => {
     }
     expect(persisted).toHaveLength(3);
     expect(new Set([original, ...persisted]).size).toBe(4);
-    expect(events.filter((e) => e === 'refresh_token_persisted')).toHaveLength(3);
+    expect(events.filter((e) => e === 'oauth2.refresh_token_persisted')).toHaveLength(3);
     // The server consumed the original: a pipeline still holding it would be stuck for good.
     const stale = (await rejection(refreshSource(server, original).getAccessToken())) as OAuth2Error;
     expect(stale.serverError).toBe('invalid_grant');
@@ -284,9 +286,9 @@ describe('OAuth2AuthProvider with core’s API client, against oidc-provider', (
   it("is what core's engine gets from oauth2Auth for the seed's auth block, token calls going through context.fetch", async () => {
     const retrying = createRetryingFetch({ retry: quickRetries });
     let tokenCalls = 0;
-    const events: ExtractEvent[] = [];
-    const extractEvents = new ExtractEvents();
-    extractEvents.on((event) => events.push(event));
+    const events: SiphonEvent[] = [];
+    const bus = createEventBus();
+    bus.onAny((event) => events.push(event));
     const auth = oauth2Auth(
       {
         type: 'oauth2',
@@ -302,7 +304,7 @@ describe('OAuth2AuthProvider with core’s API client, against oidc-provider', (
           return retrying(input, init);
         },
         baseUrl: api.url,
-        events: extractEvents,
+        events: bus,
       },
     );
     expect(auth.describe()).toMatch(/^oauth2\(refresh_token @ 127\.0\.0\.1:\d+\)$/);
@@ -312,7 +314,8 @@ describe('OAuth2AuthProvider with core’s API client, against oidc-provider', (
     });
     expect(result.status).toBe(200);
     expect(tokenCalls).toBe(1);
-    const messages = events.flatMap((e) => (e.type === 'log' ? [`${e.level}: ${e.message}`] : []));
+    const entries = events.flatMap((e) => (isEventIn(e, 'oauth2') ? [oauth2LogEntry(e)] : []));
+    const messages = entries.flatMap((e) => (e ? [`${e.level}: ${e.message}`] : []));
     // The server rotates, and this factory has no persistence hook: that deserves a warning.
     expect(messages).toEqual([
       expect.stringMatching(

@@ -1,11 +1,12 @@
 import { createServer } from 'node:net';
-import { createRetryingFetch } from '@siphon/core';
+import { createEventBus, createRetryingFetch, type SiphonEvent } from '@siphon/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   OAuth2Error,
   type OAuth2Event,
   OAuth2TokenSource,
   type OAuth2TokenSourceOptions,
+  oauth2LogEntry,
 } from '../src/index.js';
 import { expectNoSecrets, rejection } from './helpers/leaks.js';
 import {
@@ -121,9 +122,54 @@ describe('OAuth2TokenSource against a scripted token endpoint', () => {
     expect(await source.getAccessToken()).toBe('access-1-noexp');
     clock.advance(1_000);
     expect(await source.getAccessToken()).toBe('access-2-noexp');
-    expect(events.find((e) => e.type === 'token_issued')).toMatchObject({
+    expect(events.find((e) => e.type === 'oauth2.token_issued')).toMatchObject({
       expiresInSeconds: 120,
       expiresInDefaulted: true,
+    });
+  });
+
+  it('reports each token request, with its reason, on the bus it is given, under oauth2.*', async () => {
+    const clock = manualClock();
+    const bus = createEventBus();
+    const seen: SiphonEvent[] = [];
+    bus.onAny((event) => seen.push(event));
+    let n = 0;
+    const { source } = await sourceFor(
+      () => ({ body: { access_token: `access-${++n}-bus`, token_type: 'Bearer', expires_in: 60 } }),
+      { now: clock.now, expirySkewSeconds: 10, events: bus },
+    );
+    expect(source.events).toBe(bus);
+    await source.getAccessToken();
+    clock.advance(50_000);
+    await source.getAccessToken();
+    source.invalidate();
+    await source.getAccessToken();
+    const requested = seen.flatMap((e) => (e.type === 'oauth2.token_requested' ? [e.reason] : []));
+    expect(requested).toEqual(['initial', 'expiring', 'invalidated']);
+    expect(seen.map((e) => e.type)).toEqual([
+      'oauth2.token_requested',
+      'oauth2.token_issued',
+      'oauth2.token_requested',
+      'oauth2.token_issued',
+      'oauth2.token_invalidated',
+      'oauth2.token_requested',
+      'oauth2.token_issued',
+    ]);
+    const auth = source.describe();
+    for (const event of seen) expect(event).toMatchObject({ auth, grantType: 'refresh_token' });
+    expectNoSecrets(JSON.stringify(seen), SECRETS);
+  });
+
+  it('names a refresh token kept in memory only in its event, and its log line warns', async () => {
+    const { source } = await sourceFor(() => tokenReply('access-rotated-1', { refresh_token: 'rotated-2' }));
+    const issued: OAuth2Event[] = [];
+    source.on((event) => issued.push(event));
+    await source.getAccessToken();
+    const event = issued.find((e) => e.type === 'oauth2.token_issued');
+    expect(event).toMatchObject({ refreshTokenRotated: true, refreshTokenInMemoryOnly: true });
+    expect(oauth2LogEntry(event!)).toEqual({
+      level: 'warn',
+      message: expect.stringContaining('kept in memory only'),
     });
   });
 

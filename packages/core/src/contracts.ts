@@ -1,3 +1,5 @@
+import type { EventBus } from './events.js';
+
 /**
  * The contracts every other Siphon package plugs into. They live here, in the lowest package that
  * needs them: sources produce `ResourceStream`s, sinks consume them, and `StateStore`s remember
@@ -143,8 +145,8 @@ export interface ResourceStream extends ResourceDescriptor {
 export interface Source {
   name: string;
   resources: ResourceStream[];
-  /** Events from the HTTP client and engine: progress, retries, rate limiting. */
-  events: ExtractEventTarget;
+  /** The bus the HTTP client and engine emit into (`http.*`, `engine.*`), and auth (`oauth2.*`). */
+  events: EventBus;
   close?(): Promise<void>;
 }
 
@@ -185,46 +187,6 @@ export interface Sink {
   close(): Promise<void>;
 }
 
-/** Events emitted while extracting; the runner turns them into progress and metrics. */
-export type ExtractEvent =
-  | { type: 'request'; resource?: string | undefined; method: string; url: string }
-  | {
-      type: 'response';
-      resource?: string | undefined;
-      method: string;
-      url: string;
-      status: number;
-      bytes: number;
-      durationMs: number;
-    }
-  | {
-      type: 'retry';
-      resource?: string | undefined;
-      url: string;
-      attempt: number;
-      reason: string;
-      delayMs: number;
-    }
-  | {
-      type: 'rate_limited';
-      resource?: string | undefined;
-      host: string;
-      waitMs: number;
-      source: 'budget' | 'server';
-    }
-  | { type: 'page'; resource: string; index: number; records: number; url: string }
-  | { type: 'resource_started'; resource: string; resumed: boolean }
-  | { type: 'resource_finished'; resource: string; pages: number; records: number; durationMs: number }
-  | { type: 'resource_failed'; resource: string; error: Error }
-  | { type: 'log'; level: 'debug' | 'info' | 'warn'; resource?: string | undefined; message: string };
-
-export type ExtractEventListener = (event: ExtractEvent) => void;
-
-export interface ExtractEventTarget {
-  on(listener: ExtractEventListener): () => void;
-  emit(event: ExtractEvent): void;
-}
-
 /** Adds credentials to requests. Only called for requests to the configured `base_url`'s origin. */
 export interface AuthProvider {
   /** Returns headers (e.g. `Authorization`) and query params to add to one request. */
@@ -244,7 +206,8 @@ export interface AuthFactoryContext {
   fetch: typeof globalThis.fetch;
   /** Base URL of the API the credentials are for. */
   baseUrl: string;
-  events: ExtractEventTarget;
+  /** The source's bus: emit the auth's own events (e.g. `oauth2.*`) here. */
+  events: EventBus;
 }
 
 /**

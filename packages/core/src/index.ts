@@ -58,7 +58,18 @@ export { type FailedResource, PipelineError } from './errors/pipeline-error.js';
 export { type MissingSecret, SecretNotFoundError } from './errors/secret-error.js';
 export { asError, ERROR_CODE, SiphonError, type SiphonErrorOptions } from './errors/siphon-error.js';
 // Events
-export { ExtractEvents } from './events.js';
+export {
+  createEventBus,
+  type EventBus,
+  type EventBusOptions,
+  type EventNameIn,
+  type ExtractEvent,
+  isEventIn,
+  type SiphonEvent,
+  type SiphonEventListener,
+  type SiphonEventMap,
+  type SiphonEventName,
+} from './events.js';
 export { type ApiCall, ApiClient, type ApiClientOptions, type ApiResult } from './http/api-client.js';
 export type { HostLimits } from './http/host-limiter.js';
 export { excerpt } from './http/redact.js';

@@ -9,6 +9,7 @@ export {
 } from './broker-errors.js';
 export { RUN_HEADER } from './encoder.js';
 export { KafkaSinkError, type KafkaSinkErrorCode } from './errors.js';
+export type { SinkEvent } from './events.js';
 export { type ClientOptions, createKafkaPort } from './kafka-port.js';
 export { registerZstdCodec } from './kafkajs/codecs.js';
 export { avroName, avroNamespace, type TopicNameParts, topicName, transactionalId } from './naming.js';

@@ -1,7 +1,8 @@
 import type { ConnectionOptions } from 'node:tls';
-import type { SchemaContractMode } from '@siphon/core';
+import type { EventBus, SchemaContractMode } from '@siphon/core';
 import { confluentLoads } from './confluent/adapter.js';
 import { KafkaSinkError } from './errors.js';
+import { toBusEvent } from './events.js';
 import { assertTopicName } from './naming.js';
 import type { Compatibility, RegistryOptions } from './registry.js';
 import { zstdAvailable } from './zstd.js';
@@ -149,6 +150,9 @@ export interface KafkaSinkOptions {
   /** Contract for resources that do not declare one. Default `evolve`. */
   schemaContract?: SchemaContractMode;
   logger?: Logger;
+  /** The bus the sink emits its events into, as `sink.<type>` (e.g. `sink.transaction_committed`). */
+  events?: EventBus;
+  /** @deprecated Subscribe to `sink.*` on `events` instead. Still called, with the same events under their short names. */
   onEvent?: (event: KafkaSinkEvent) => void;
 }
 
@@ -284,6 +288,7 @@ function resolveFresh(options: KafkaSinkOptions): ResolvedOptions {
     invalid(`schemaContract "${schemaContract}" is not one of ${CONTRACTS.join(', ')}`);
   }
   const onEvent = options.onEvent ?? (() => {});
+  const bus = options.events;
 
   return Object.freeze({
     kafka,
@@ -316,6 +321,7 @@ function resolveFresh(options: KafkaSinkOptions): ResolvedOptions {
       } catch {
         // A listener's failure must never break a transaction.
       }
+      bus?.emit(toBusEvent(event));
     },
   });
 }

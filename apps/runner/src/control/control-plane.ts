@@ -1,4 +1,4 @@
-import type { ExtractEvent, ResourceState } from '@siphon/core';
+import type { ResourceState, SiphonEvent } from '@siphon/core';
 import { PipelineError } from '@siphon/core';
 import { oneLineReason } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -43,7 +43,7 @@ export class ControlPlane {
       this.#runners.set(runner.config.name, runner);
       this.#active.set(runner.config.name, new Map());
       runner.onRun((event) => this.#onRun(runner, event));
-      runner.events.on((event) => this.#onExtract(runner.config.name, event));
+      runner.events.onAny((event) => this.#onExtract(runner.config.name, event));
     }
   }
 
@@ -264,7 +264,7 @@ export class ControlPlane {
     const name = runner.config.name;
     const active = this.#active.get(name);
     if (!active) return;
-    if (event.type === 'run_started') {
+    if (event.type === 'runner.run_started') {
       const requested = this.#requested.get(name);
       const byApi = requested !== undefined && requested.pending > 0;
       if (requested && byApi) requested.pending -= 1;
@@ -301,7 +301,7 @@ export class ControlPlane {
     this.history.put(finishRun(run, event.outcome, event.at));
   }
 
-  #onExtract(name: string, event: ExtractEvent): void {
+  #onExtract(name: string, event: SiphonEvent): void {
     if (!('resource' in event) || !event.resource) return;
     const row = this.activeRuns(name)
       .flatMap((r) => r.resources.map((x) => ({ run: r, x })))
@@ -310,11 +310,11 @@ export class ControlPlane {
     const { run, x } = row;
     const now = Date.now();
     switch (event.type) {
-      case 'resource_started':
+      case 'engine.resource_started':
         x.status = 'running';
         x.started_at = iso(now);
         break;
-      case 'page':
+      case 'engine.page_fetched':
         x.pages = (x.pages ?? 0) + 1;
         x.records += event.records;
         run.pages = (run.pages ?? 0) + 1;
@@ -324,12 +324,12 @@ export class ControlPlane {
           x.started_at = iso(now);
         }
         break;
-      case 'resource_finished':
+      case 'engine.resource_finished':
         x.status = 'success';
         x.finished_at = iso(now);
         x.duration_ms = event.durationMs;
         break;
-      case 'resource_failed':
+      case 'engine.resource_failed':
         x.status = event.error.name === 'AbortError' ? 'aborted' : 'failure';
         x.finished_at = iso(now);
         if (x.status === 'failure') x.error = oneLineReason(event.error);

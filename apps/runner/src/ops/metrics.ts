@@ -1,4 +1,4 @@
-import type { ExtractEvent } from '@siphon/core';
+import type { EventBus, SiphonEvent } from '@siphon/core';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
@@ -27,6 +27,9 @@ export class RunnerMetrics {
   readonly ownedUnits: Gauge<'pipeline' | 'resource'>;
   readonly rebalances: Counter<'group'>;
   readonly fencedUnits: Counter<'pipeline' | 'resource'>;
+  readonly oauth2TokenRequests: Counter<'pipeline' | 'grant_type' | 'reason'>;
+  readonly oauth2TokenFailures: Counter<'pipeline' | 'grant_type'>;
+  readonly oauth2RefreshTokenRotations: Counter<'pipeline'>;
 
   constructor(options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -153,32 +156,75 @@ export class RunnerMetrics {
       labelNames: ['pipeline', 'resource'],
       registers,
     });
+    this.oauth2TokenRequests = new Counter({
+      name: 'siphon_oauth2_token_requests_total',
+      help: 'OAuth2 token requests, by reason: initial (first token), expiring (refresh ahead of expiry), invalidated (after an HTTP 401)',
+      labelNames: ['pipeline', 'grant_type', 'reason'],
+      registers,
+    });
+    this.oauth2TokenFailures = new Counter({
+      name: 'siphon_oauth2_token_failures_total',
+      help: 'OAuth2 token requests that failed, or rotated refresh tokens that could not be persisted',
+      labelNames: ['pipeline', 'grant_type'],
+      registers,
+    });
+    this.oauth2RefreshTokenRotations = new Counter({
+      name: 'siphon_oauth2_refresh_token_rotations_total',
+      help: 'New refresh tokens the OAuth2 server sent with an access token (the old one no longer works)',
+      labelNames: ['pipeline'],
+      registers,
+    });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'siphon_' });
   }
 
-  /** Folds one engine event into the metrics. */
-  observe(pipeline: string, event: ExtractEvent): void {
+  /**
+   * The runner's metrics subscriber: folds every event of one pipeline's bus into the metrics.
+   * `topicOf` names a resource's topic (for `siphon_messages_produced_total`). Returns the
+   * unsubscribe function.
+   */
+  subscribe(bus: EventBus, pipeline: string, topicOf: (resource: string) => string): () => void {
+    return bus.onAny((event) => this.observe(pipeline, event, topicOf));
+  }
+
+  /** Folds one event into the metrics. */
+  observe(pipeline: string, event: SiphonEvent, topicOf?: (resource: string) => string): void {
     const resource = 'resource' in event && event.resource ? event.resource : '';
     switch (event.type) {
-      case 'page':
+      case 'engine.page_fetched':
         this.pages.inc({ pipeline, resource });
         this.records.inc({ pipeline, resource }, event.records);
         break;
-      case 'response':
+      case 'http.response':
         this.httpResponses.inc({ pipeline, resource, status: String(event.status) });
         this.httpRequestDuration.observe({ pipeline, resource }, event.durationMs / 1000);
         this.httpBytes.inc({ pipeline, resource }, event.bytes);
         break;
-      case 'retry':
+      case 'http.retry':
         this.retries.inc({ pipeline, resource, reason: retryReason(event.reason) });
         break;
-      case 'rate_limited':
+      case 'http.rate_limited':
         this.rateLimitWaits.inc({ pipeline, origin: event.source });
         this.rateLimitWaitSeconds.inc({ pipeline, origin: event.source }, event.waitMs / 1000);
         break;
-      case 'resource_failed':
+      case 'engine.resource_failed':
         // A stop we asked for (shutdown) is not a failure.
         if (event.error.name !== 'AbortError') this.resourceFailures.inc({ pipeline, resource });
+        break;
+      case 'sink.transaction_committed':
+        if (topicOf) {
+          const messages = event.records + event.tombstones;
+          this.produced(pipeline, resource, topicOf(resource), messages, event.bytes);
+        }
+        this.produceLatency.observe({ pipeline, resource }, event.durationMs / 1000);
+        break;
+      case 'oauth2.token_requested':
+        this.oauth2TokenRequests.inc({ pipeline, grant_type: event.grantType, reason: event.reason });
+        break;
+      case 'oauth2.token_failed':
+        this.oauth2TokenFailures.inc({ pipeline, grant_type: event.grantType });
+        break;
+      case 'oauth2.token_issued':
+        if (event.refreshTokenRotated) this.oauth2RefreshTokenRotations.inc({ pipeline });
         break;
       default:
         break;

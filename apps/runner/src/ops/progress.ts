@@ -1,4 +1,4 @@
-import type { ExtractEvent } from '@siphon/core';
+import type { SiphonEvent } from '@siphon/core';
 
 export interface ProgressRow {
   pipeline: string;
@@ -77,18 +77,18 @@ export class ProgressBoard {
     for (const resource of resources) this.#row(pipeline, resource);
   }
 
-  observe(pipeline: string, event: ExtractEvent, now = Date.now()): void {
+  observe(pipeline: string, event: SiphonEvent, now = Date.now()): void {
     if (!('resource' in event) || !event.resource) return;
     const row = this.#row(pipeline, event.resource);
     switch (event.type) {
-      case 'resource_started':
+      case 'engine.resource_started':
         row.status = 'running';
         row.startedAt = now;
         row.finishedAt = undefined;
         row.pages = 0;
         row.records = 0;
         break;
-      case 'page':
+      case 'engine.page_fetched':
         row.pages += 1;
         row.records += event.records;
         if (row.startedAt === undefined) {
@@ -96,17 +96,17 @@ export class ProgressBoard {
           row.status = 'running';
         }
         break;
-      case 'retry':
+      case 'http.retry':
         row.retries += 1;
         break;
-      case 'rate_limited':
+      case 'http.rate_limited':
         row.rateLimitWaits += 1;
         break;
-      case 'resource_finished':
+      case 'engine.resource_finished':
         row.status = 'done';
         row.finishedAt = now;
         break;
-      case 'resource_failed':
+      case 'engine.resource_failed':
         row.status = 'failed';
         row.finishedAt = now;
         break;

@@ -7,7 +7,7 @@ import {
   asError,
   ConfigError,
   chainSecrets,
-  type ExtractEventTarget,
+  type EventBus,
   envSecrets,
   fileSecrets,
   parseConfigText,
@@ -22,7 +22,7 @@ import { sourcePlugins } from '../sources/built-in.js';
 import { applyOverrides, packageOptions } from './source-config.js';
 
 export interface BuildSourceOptions {
-  events: ExtractEventTarget;
+  events: EventBus;
   secrets: Redaction;
   /** Where rotated refresh tokens are kept; read back in preference to the configured token. */
   vault?: TokenVault;

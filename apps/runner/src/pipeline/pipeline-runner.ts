@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Redaction } from '@siphon/core';
 import {
   asError,
-  type ExtractEvent,
-  ExtractEvents,
+  createEventBus,
+  type EventBus,
   PipelineError,
   type ResourceResult,
   type ResourceState,
@@ -11,10 +11,12 @@ import {
   runPipeline,
   type Sink,
   SiphonError,
+  type SiphonEvent,
   type StateStore,
 } from '@siphon/core';
-import { createKafkaSink, type KafkaSink, type KafkaSinkEvent, topicName } from '@siphon/sink-kafka';
+import { createKafkaSink, type KafkaSink, topicName } from '@siphon/sink-kafka';
 import type { PipelineConfig } from '../config/schema.js';
+import { logEvent } from '../logging/event-log.js';
 import type { Logger } from '../logging/logger.js';
 import type { RunnerMetrics } from '../ops/metrics.js';
 import type { ProgressBoard } from '../ops/progress.js';
@@ -28,10 +30,16 @@ export type RunOutcome =
   | { status: 'aborted'; results: readonly ResourceResult[]; durationMs: number }
   | { status: 'failure'; error: Error; results: readonly ResourceResult[]; durationMs: number };
 
-/** A run starting or ending, for observers such as the control plane (`src/control/`). */
-export type RunEvent =
-  | { type: 'run_started'; runId: string; resources: string[]; at: number }
-  | { type: 'run_finished'; runId: string; resources: string[]; outcome: RunOutcome; at: number };
+declare module '@siphon/core' {
+  interface SiphonEventMap {
+    /** A run of a pipeline starts, for observers such as the control plane (`src/control/`). */
+    'runner.run_started': { runId: string; resources: string[]; at: number };
+    'runner.run_finished': { runId: string; resources: string[]; outcome: RunOutcome; at: number };
+  }
+}
+
+/** A run starting or ending. */
+export type RunEvent = SiphonEvent<'runner.run_started' | 'runner.run_finished'>;
 
 /** Narrows or adapts one run (scale-out runs one unit at a time through these). */
 export interface RunScope {
@@ -61,7 +69,11 @@ export interface PipelineRunnerDeps {
 export class PipelineRunner {
   readonly config: PipelineConfig;
   readonly sourceName: string;
-  readonly events = new ExtractEvents();
+  /**
+   * The pipeline's one event bus: the engine, the HTTP client, OAuth2, the sink and the runner
+   * emit into it; logs, metrics, the progress board and the control plane subscribe to it.
+   */
+  readonly events: EventBus;
   readonly #deps: PipelineRunnerDeps;
   readonly #logger: Logger;
   #source: RestApiSource | undefined;
@@ -70,14 +82,23 @@ export class PipelineRunner {
   #vaultStore: StateStore | undefined;
   /** Records sent to the dead-letter topic, per resource, during its current run. */
   readonly #deadLetters = new Map<string, number>();
-  readonly #runListeners = new Set<(event: RunEvent) => void>();
 
   constructor(config: PipelineConfig, deps: PipelineRunnerDeps) {
     this.config = config;
     this.sourceName = sourceNameOf(config);
     this.#deps = deps;
     this.#logger = deps.logger.child({ pipeline: config.name });
-    this.events.on((event) => this.#observe(event));
+    this.events = createEventBus({
+      onListenerError: (error, event) =>
+        this.#logger.warn({ err: asError(error), event: event.type }, 'an event subscriber failed'),
+    });
+    this.events.onAny((event) => logEvent(this.#logger, event));
+    deps.metrics?.subscribe(this.events, config.name, (resource) => this.topicOf(resource));
+    const board = deps.board;
+    if (board) this.events.onAny((event) => board.observe(config.name, event));
+    this.events.on('sink.dead_letter', (event) =>
+      this.#deadLetters.set(event.resource, (this.#deadLetters.get(event.resource) ?? 0) + 1),
+    );
   }
 
   get source(): RestApiSource {
@@ -118,17 +139,21 @@ export class PipelineRunner {
 
   /** Calls `listener` when a run starts and when it ends; returns the unsubscribe function. */
   onRun(listener: (event: RunEvent) => void): () => void {
-    this.#runListeners.add(listener);
-    return () => this.#runListeners.delete(listener);
+    const offs = [
+      this.events.on('runner.run_started', listener),
+      this.events.on('runner.run_finished', listener),
+    ];
+    return () => {
+      for (const off of offs) off();
+    };
   }
 
   async run(signal: AbortSignal, scope: RunScope = {}): Promise<RunOutcome> {
     const runId = randomUUID();
     const resources = scope.resources ?? this.resourceNames;
-    for (const l of this.#runListeners) l({ type: 'run_started', runId, resources, at: Date.now() });
+    this.events.emit({ type: 'runner.run_started', runId, resources, at: Date.now() });
     const outcome = await this.#run(runId, resources, signal, scope);
-    for (const l of this.#runListeners)
-      l({ type: 'run_finished', runId, resources, outcome, at: Date.now() });
+    this.events.emit({ type: 'runner.run_finished', runId, resources, outcome, at: Date.now() });
     return outcome;
   }
 
@@ -201,7 +226,7 @@ export class PipelineRunner {
     this.#sink ??= createKafkaSink(
       kafkaSinkOptions(this.config, {
         logger: this.#logger.child({ component: 'sink-kafka' }),
-        onEvent: (event) => this.#onSinkEvent(event),
+        events: this.events,
       }),
     );
     return this.#sink;
@@ -253,82 +278,5 @@ export class PipelineRunner {
       })),
       results,
     );
-  }
-
-  #onSinkEvent(event: KafkaSinkEvent): void {
-    const metrics = this.#deps.metrics;
-    if (event.type === 'dead_letter') {
-      this.#deadLetters.set(event.resource, (this.#deadLetters.get(event.resource) ?? 0) + 1);
-    }
-    if (event.type === 'transaction_committed') {
-      const topic = this.topicOf(event.resource);
-      metrics?.produced(
-        this.config.name,
-        event.resource,
-        topic,
-        event.records + event.tombstones,
-        event.bytes,
-      );
-      metrics?.produceLatency.observe(
-        { pipeline: this.config.name, resource: event.resource },
-        event.durationMs / 1000,
-      );
-      this.#logger.debug({ ...event }, 'transaction committed');
-    } else if (
-      event.type === 'dead_letter' ||
-      event.type === 'discarded' ||
-      event.type === 'producer_recreated'
-    ) {
-      this.#logger.warn({ ...event }, `sink: ${event.type.replace('_', ' ')}`);
-    } else {
-      this.#logger.info({ ...event }, `sink: ${event.type.replace('_', ' ')}`);
-    }
-  }
-
-  #observe(event: ExtractEvent): void {
-    this.#deps.metrics?.observe(this.config.name, event);
-    this.#deps.board?.observe(this.config.name, event);
-    const log = this.#logger;
-    switch (event.type) {
-      case 'log':
-        log[event.level]({ resource: event.resource }, event.message);
-        break;
-      case 'resource_started':
-        log.info({ resource: event.resource, resumed: event.resumed }, 'resource started');
-        break;
-      case 'resource_finished':
-        log.info(
-          {
-            resource: event.resource,
-            pages: event.pages,
-            records: event.records,
-            duration_ms: event.durationMs,
-          },
-          'resource finished',
-        );
-        break;
-      case 'resource_failed':
-        // An AbortError is a stop we asked for (shutdown, or `check` reading only a first page).
-        if (event.error.name === 'AbortError') log.info({ resource: event.resource }, 'resource stopped');
-        else log.error({ resource: event.resource, err: event.error }, 'resource failed');
-        break;
-      case 'retry':
-        log.warn(
-          { resource: event.resource, url: event.url, attempt: event.attempt, delay_ms: event.delayMs },
-          `retrying: ${event.reason}`,
-        );
-        break;
-      case 'rate_limited':
-        log.info(
-          { resource: event.resource, host: event.host, wait_ms: event.waitMs, by: event.source },
-          'rate limited',
-        );
-        break;
-      case 'page':
-        log.debug({ resource: event.resource, page: event.index, records: event.records }, 'page');
-        break;
-      default:
-        log.trace({ ...event }, event.type);
-    }
   }
 }

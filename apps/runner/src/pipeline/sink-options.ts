@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
-import { clampTimerDelay } from '@siphon/core';
-import type { KafkaSinkEvent, KafkaSinkOptions, Logger, TransactionBoundary } from '@siphon/sink-kafka';
+import { clampTimerDelay, type EventBus } from '@siphon/core';
+import type { KafkaSinkOptions, Logger, TransactionBoundary } from '@siphon/sink-kafka';
 import type { KafkaConfig, PipelineConfig } from '../config/schema.js';
 
 /** kafkajs connection settings from the pipelines file's `kafka` block. */
@@ -33,7 +33,7 @@ export function kafkaConnection(kafka: KafkaConfig): KafkaSinkOptions['kafka'] {
 /** The Kafka sink's options for one pipeline. */
 export function kafkaSinkOptions(
   pipeline: PipelineConfig,
-  hooks: { logger?: Logger; onEvent?: (event: KafkaSinkEvent) => void } = {},
+  hooks: { logger?: Logger; events?: EventBus } = {},
 ): KafkaSinkOptions {
   const { topics, registry, sink } = pipeline;
   const boundary: TransactionBoundary = {};
@@ -75,6 +75,6 @@ export function kafkaSinkOptions(
     ...(sink.schema_contract ? { schemaContract: sink.schema_contract } : {}),
     ...(sink.transactional_id_prefix ? { transactionalIdPrefix: sink.transactional_id_prefix } : {}),
     ...(hooks.logger ? { logger: hooks.logger } : {}),
-    ...(hooks.onEvent ? { onEvent: hooks.onEvent } : {}),
+    ...(hooks.events ? { events: hooks.events } : {}),
   };
 }

@@ -7,8 +7,9 @@ import {
   selectRecords,
 } from '@siphon/paginators';
 import type { NormalizedEndpoint, NormalizedResource } from '../config/normalized.js';
-import type { ExtractEventTarget, JsonRecord, Page, ReadOptions, ResourceState } from '../contracts.js';
+import type { JsonRecord, Page, ReadOptions, ResourceState } from '../contracts.js';
 import { HttpError } from '../errors/http-error.js';
+import type { EventBus } from '../events.js';
 import type { ApiClient, ApiResult } from '../http/api-client.js';
 import { excerpt } from '../http/redact.js';
 import type { Redaction } from '../redaction.js';
@@ -22,7 +23,7 @@ import { paramText } from './values.js';
 export interface ReaderRuntime {
   client: ApiClient;
   redactor: Redaction;
-  events: ExtractEventTarget;
+  events: EventBus;
   defaultPaginator: NormalizedEndpoint['paginator'];
   resourceNames: readonly string[];
   /** The resolved config of a resource by name (parents are read through their own readers). */
@@ -113,7 +114,7 @@ export class ResourceReader {
     if (quiet && shared && options.runId === shared.runId) {
       // Read in full earlier in this run: its children walk those records, not the API again.
       events.emit({
-        type: 'log',
+        type: 'engine.log',
         level: 'debug',
         resource: this.name,
         message: `children reuse the ${shared.records.length} records read earlier in this run`,
@@ -127,7 +128,11 @@ export class ResourceReader {
     const kept: JsonRecord[] | undefined = keep.length > 0 ? [] : undefined;
     if (!quiet) this.#forChildren = undefined;
     if (!quiet)
-      events.emit({ type: 'resource_started', resource: this.name, resumed: checkpoint !== undefined });
+      events.emit({
+        type: 'engine.resource_started',
+        resource: this.name,
+        resumed: checkpoint !== undefined,
+      });
     try {
       if (!resource.parent) {
         for await (const page of this.#walk(runtime, run, options, {
@@ -163,14 +168,14 @@ export class ResourceReader {
       if (!quiet) {
         for (const [status, count] of run.ignored) {
           events.emit({
-            type: 'log',
+            type: 'engine.log',
             level: 'info',
             resource: this.name,
             message: `ignored ${count} HTTP ${status} response${count === 1 ? '' : 's'} (response_actions)`,
           });
         }
         events.emit({
-          type: 'resource_finished',
+          type: 'engine.resource_finished',
           resource: this.name,
           pages: run.pages,
           records: run.records,
@@ -183,7 +188,7 @@ export class ResourceReader {
       if (error instanceof Error && !quiet) error.message = runtime.redactor.text(error.message);
       const consumerStopped = options.signal?.aborted === true && isConsumerStop(options.signal.reason);
       if (!quiet && !consumerStopped)
-        events.emit({ type: 'resource_failed', resource: this.name, error: error as Error });
+        events.emit({ type: 'engine.resource_failed', resource: this.name, error: error as Error });
       throw error;
     }
   }
@@ -218,7 +223,7 @@ export class ResourceReader {
     const paginator = createPaginator(resource.endpoint.paginator ?? runtime.defaultPaginator, {
       resource: resource.name,
       // Facts about the config (defaults chosen), not news of this run: `check` says them once.
-      log: (message) => events.emit({ type: 'log', level: 'debug', resource: resource.name, message }),
+      log: (message) => events.emit({ type: 'engine.log', level: 'debug', resource: resource.name, message }),
     });
     if (restore) {
       try {
@@ -227,7 +232,7 @@ export class ResourceReader {
         // A checkpoint the paginator cannot read (its config changed since): start the walk over
         // rather than block the resource until someone deletes its state.
         events.emit({
-          type: 'log',
+          type: 'engine.log',
           level: 'warn',
           resource: resource.name,
           message: `cannot resume from the checkpoint, reading from the start: ${(error as Error).message}`,
@@ -278,7 +283,7 @@ export class ResourceReader {
             : previousHadRecords && !serverEndsWalk(paginatorConfig, resource.name, request, result));
         if (confirm) {
           events.emit({
-            type: 'retry',
+            type: 'http.retry',
             resource: resource.name,
             url: redactor.url(result.url),
             attempt: 1,
@@ -296,7 +301,7 @@ export class ResourceReader {
           // One line per resource and status at the end (a child may get thousands); each at debug.
           run.ignored.set(result.status, (run.ignored.get(result.status) ?? 0) + 1);
           events.emit({
-            type: 'log',
+            type: 'engine.log',
             level: 'debug',
             resource: resource.name,
             message: `ignored HTTP ${result.status} from ${url} (response_actions)`,
@@ -357,7 +362,13 @@ export class ResourceReader {
           },
         };
         if (!options.asParent) {
-          events.emit({ type: 'page', resource: resource.name, index: run.pages, records: out.length, url });
+          events.emit({
+            type: 'engine.page_fetched',
+            resource: resource.name,
+            index: run.pages,
+            records: out.length,
+            url,
+          });
         }
         yield { resource: resource.name, index: run.pages, url, records: out, state: pageState };
         if (stop !== undefined) throw stop;

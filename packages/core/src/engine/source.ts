@@ -8,8 +8,6 @@ import type {
   AuthFactory,
   AuthProvider,
   AvroRecordSchema,
-  ExtractEventListener,
-  ExtractEventTarget,
   HardDeleteRule,
   Page,
   ReadOptions,
@@ -18,7 +16,7 @@ import type {
   Source,
   WriteDisposition,
 } from '../contracts.js';
-import { ExtractEvents } from '../events.js';
+import { createEventBus, type EventBus, type SiphonEventListener } from '../events.js';
 import { ApiClient } from '../http/api-client.js';
 import type { RetryOptions } from '../http/retry-policy.js';
 import { createRetryingFetch } from '../http/retrying-fetch.js';
@@ -39,8 +37,8 @@ export interface RestApiSourceOptions {
   authFactories?: Record<string, AuthFactory>;
   /** Replaces `client.base_url` (point a verbatim config at a test server or a proxy). */
   baseUrl?: string;
-  /** A listener, or a target to emit into (e.g. the runner's). */
-  events?: ExtractEventTarget | ExtractEventListener;
+  /** The bus to emit into (e.g. the runner's), or a listener for every event of a bus of its own. */
+  events?: EventBus | SiphonEventListener;
   /** Connection pool to use instead of the source's own keep-alive agent. */
   dispatcher?: Dispatcher;
   /** Replaces undici's fetch (tests). */
@@ -68,7 +66,7 @@ interface Runtime extends ReaderRuntime {
 /** A configured REST API source: its resources stream pages; `prepare` resolves secrets and auth early. */
 export class RestApiSource implements Source {
   readonly name: string;
-  readonly events: ExtractEventTarget;
+  readonly events: EventBus;
   /** Selected resources (the ones to extract). */
   readonly resources: ResourceStream[];
   /** All resources, including `selected: false` parents. */
@@ -83,7 +81,7 @@ export class RestApiSource implements Source {
       ? { ...config, client: { ...config.client, baseUrl: options.baseUrl } }
       : config;
     this.#options = options;
-    this.events = toTarget(options.events);
+    this.events = toBus(options.events);
     const pagesAhead = (resource: NormalizedResource) =>
       options.prefetchPages ?? resource.pagesAhead ?? this.config.client.pagesAhead ?? DEFAULT_PAGES_AHEAD;
     const readers = new Map(
@@ -248,11 +246,11 @@ class RestResource implements ResourceStream {
   }
 }
 
-function toTarget(events: RestApiSourceOptions['events']): ExtractEventTarget {
+function toBus(events: RestApiSourceOptions['events']): EventBus {
   if (events && typeof events === 'object') return events;
-  const target = new ExtractEvents();
-  if (typeof events === 'function') target.on(events);
-  return target;
+  const bus = createEventBus();
+  if (typeof events === 'function') bus.onAny(events);
+  return bus;
 }
 
 /**

@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import type { ExtractEventTarget } from '../contracts.js';
+import type { EventBus } from '../events.js';
 import { sleep } from '../sleep.js';
 
 export interface HostLimits {
@@ -17,9 +17,9 @@ export class HostLimiter {
   readonly #queues = new Map<string, PQueue>();
   readonly #pausedUntil = new Map<string, number>();
   readonly #limits: HostLimits;
-  readonly #events: ExtractEventTarget | undefined;
+  readonly #events: EventBus | undefined;
 
-  constructor(limits: HostLimits = {}, events?: ExtractEventTarget) {
+  constructor(limits: HostLimits = {}, events?: EventBus) {
     this.#limits = limits;
     this.#events = events;
   }
@@ -31,7 +31,12 @@ export class HostLimiter {
     return queue.add(
       async () => {
         if (budgetBound) {
-          this.#events?.emit({ type: 'rate_limited', host, waitMs: Date.now() - queuedAt, source: 'budget' });
+          this.#events?.emit({
+            type: 'http.rate_limited',
+            host,
+            waitMs: Date.now() - queuedAt,
+            source: 'budget',
+          });
         }
         await this.#waitForPause(host, signal);
         return task();

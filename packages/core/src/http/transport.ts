@@ -1,7 +1,7 @@
 import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
-import type { ExtractEventTarget } from '../contracts.js';
 import { HttpError } from '../errors/http-error.js';
 import { SiphonError } from '../errors/siphon-error.js';
+import type { EventBus } from '../events.js';
 import { Redaction } from '../redaction.js';
 import { retry } from '../retry/retry.js';
 import { setLongTimeout } from '../timers.js';
@@ -51,7 +51,7 @@ export interface TransportOptions {
   timeoutMs?: number;
   retry?: RetryOptions;
   limits?: HostLimits;
-  events?: ExtractEventTarget;
+  events?: EventBus;
   /** Connection pool; default a keep-alive undici `Agent` owned (and closed) by the transport. */
   dispatcher?: Dispatcher;
   fetch?: FetchLike;
@@ -109,7 +109,7 @@ export class HttpTransport {
   readonly #maxResponseBytes: number;
   readonly #retry: ResolvedRetryOptions;
   readonly #limiter: HostLimiter;
-  readonly #events: ExtractEventTarget | undefined;
+  readonly #events: EventBus | undefined;
   readonly #random: () => number;
 
   constructor(options: TransportOptions = {}) {
@@ -143,7 +143,7 @@ export class HttpTransport {
         retriable: (error) => error instanceof AttemptFailed,
         onRetry: ({ error, attempt, delayMs }) =>
           this.#events?.emit({
-            type: 'retry',
+            type: 'http.retry',
             resource: request.resource,
             url: safeUrl,
             attempt,
@@ -255,7 +255,7 @@ export class HttpTransport {
     const waitMs = Math.min(asked.ms, this.#retry.maxDelayMs);
     if (response.status === 429 || response.status < 400) {
       this.#limiter.pause(host, waitMs);
-      this.#events?.emit({ type: 'rate_limited', resource, host, waitMs, source: 'server' });
+      this.#events?.emit({ type: 'http.rate_limited', resource, host, waitMs, source: 'server' });
     }
     return waitMs;
   }
@@ -270,7 +270,12 @@ export class HttpTransport {
     const onAbort = () => controller.abort(request.signal?.reason);
     request.signal?.addEventListener('abort', onAbort, { once: true });
     const started = performance.now();
-    this.#events?.emit({ type: 'request', resource: request.resource, method: request.method, url: safeUrl });
+    this.#events?.emit({
+      type: 'http.request',
+      resource: request.resource,
+      method: request.method,
+      url: safeUrl,
+    });
     try {
       const response = await this.#fetch(request.url, {
         method: request.method,
@@ -282,7 +287,7 @@ export class HttpTransport {
       });
       const body = await readLimited(response, this.#maxResponseBytes, controller);
       this.#events?.emit({
-        type: 'response',
+        type: 'http.response',
         resource: request.resource,
         method: request.method,
         url: safeUrl,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ExtractEvent, ResourceState } from '../../src/contracts.js';
+import type { ResourceState } from '../../src/contracts.js';
 import { runPipeline } from '../../src/engine/run-pipeline.js';
 import type { restApiSource } from '../../src/engine/source.js';
+import type { ExtractEvent } from '../../src/events.js';
 import { MemorySink } from '../../src/sinks/memory-sink.js';
 import { engineFixture } from '../helpers/engine-fixture.js';
 import { makeRecords } from '../helpers/fake-api.js';
@@ -85,10 +86,10 @@ describe('each page of a run is fetched once', () => {
     expect(usage).toHaveLength(7);
     expect(usage[0]).toEqual({ id: 'u1', _users_name: 'user 1' });
 
-    const logs = events.filter((e) => e.type === 'log' && e.level !== 'debug');
+    const logs = events.filter((e) => e.type === 'engine.log' && e.level !== 'debug');
     expect(logs).toEqual([
       {
-        type: 'log',
+        type: 'engine.log',
         level: 'info',
         resource: 'usage',
         message: 'ignored 6 HTTP 404 responses (response_actions)',
@@ -122,7 +123,9 @@ describe('each page of a run is fetched once', () => {
     const pages = [];
     for await (const page of src.resources[0]!.read({ state })) pages.push(page);
     expect(server.requests.map((r) => r.url)).toEqual(['/items?since=2024-02-01']);
-    expect(events.filter((e) => e.type === 'retry' || (e.type === 'log' && e.level !== 'debug'))).toEqual([]);
+    expect(
+      events.filter((e) => e.type === 'http.retry' || (e.type === 'engine.log' && e.level !== 'debug')),
+    ).toEqual([]);
     expect(pages.flatMap((p) => p.records)).toEqual([]);
   });
 
@@ -176,6 +179,6 @@ describe('facts about the seed are said once', () => {
       'paginator "cursor": limit_param not set, sending the page size as "limit" (resources a, b)',
     ]);
     await runPipeline({ source: src, sink: new MemorySink(), pipeline: 'p' });
-    expect(events.filter((e) => e.type === 'log' && e.level !== 'debug')).toEqual([]);
+    expect(events.filter((e) => e.type === 'engine.log' && e.level !== 'debug')).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import type { ExtractEvent, Page } from '../../src/contracts.js';
+import type { Page } from '../../src/contracts.js';
 import { HttpError } from '../../src/errors/http-error.js';
+import type { ExtractEvent } from '../../src/events.js';
 import { engineFixture } from '../helpers/engine-fixture.js';
 import { makeRecords, type Route } from '../helpers/fake-api.js';
 import { sendJson } from '../helpers/http-server.js';
@@ -131,8 +132,11 @@ describe('pages ahead', () => {
       );
       expect(ids(pages)).toEqual(range(1, 7));
       expect(pages.at(-1)!.state.checkpoint).toMatchObject({ pages: 4, records: 7, done: true });
-      expect(events.filter((e) => e.type === 'resource_failed')).toEqual([]);
-      expect(events.find((e) => e.type === 'resource_finished')).toMatchObject({ pages: 4, records: 7 });
+      expect(events.filter((e) => e.type === 'engine.resource_failed')).toEqual([]);
+      expect(events.find((e) => e.type === 'engine.resource_finished')).toMatchObject({
+        pages: 4,
+        records: 7,
+      });
       const pastTheEnd = server.requests.map((r) => pageOf(new URL(r.url, server.url))).filter((p) => p > 4);
       expect(new Set(pastTheEnd)).toEqual(new Set([5, 6]));
       // Held ones are given up on by the client, not left hanging.
@@ -174,7 +178,7 @@ describe('pages ahead', () => {
     expect((error as HttpError).message).toMatch(/HTTP 400/);
     expect((error as HttpError).url).toContain('page=3');
     expect(ids(got)).toEqual(range(1, 4));
-    expect(events.filter((e) => e.type === 'resource_failed')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'engine.resource_failed')).toHaveLength(1);
   });
 
   it.each(['the consumer stops reading', 'the run is aborted'])(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ExtractEvent, Page } from '../../src/contracts.js';
+import type { Page } from '../../src/contracts.js';
 import { runPipeline } from '../../src/engine/run-pipeline.js';
+import type { ExtractEvent } from '../../src/events.js';
 import { staticSecrets } from '../../src/secrets/providers.js';
 import { MemorySink } from '../../src/sinks/memory-sink.js';
 import { engineFixture } from '../helpers/engine-fixture.js';
@@ -279,10 +280,9 @@ describe('parent and child resources', () => {
     expect(pages[1]!.state.incremental).toEqual({ 'id=7': { last_value: 5 }, 'id=9': { last_value: 9 } });
     expect(pages[1]!.state.checkpoint).toMatchObject({ parent_index: 1, done: true });
     // The parent read is internal: no page events for it.
-    expect(events.filter((e) => e.type === 'page').map((e) => (e as { resource: string }).resource)).toEqual([
-      'orders',
-      'orders',
-    ]);
+    expect(
+      events.filter((e) => e.type === 'engine.page_fetched').map((e) => (e as { resource: string }).resource),
+    ).toEqual(['orders', 'orders']);
   });
 
   it('ignores a child response by status code (response_actions)', async () => {
@@ -491,7 +491,7 @@ describe('runPipeline', () => {
           { name: 'p', endpoint: 'p' },
         ],
       },
-      { events: (e) => (e.type === 'resource_started' ? order.push(e.resource) : undefined) },
+      { events: (e) => (e.type === 'engine.resource_started' ? order.push(e.resource) : undefined) },
     );
     await runPipeline({ source: src, sink: new MemorySink(), pipeline: 'p', concurrency: 4 });
     expect(order).toEqual(['p', 'c']);
@@ -526,7 +526,7 @@ describe('stale checkpoints and early stops', () => {
     expect(pages.flatMap((p) => p.records.map((r) => r.id))).toEqual(['1', '2', '3']);
     expect(events).toContainEqual(
       expect.objectContaining({
-        type: 'log',
+        type: 'engine.log',
         level: 'warn',
         message: expect.stringMatching(/^cannot resume from the checkpoint, reading from the start: /),
       }),
@@ -545,6 +545,6 @@ describe('stale checkpoints and early stops', () => {
     );
     for await (const page of src.resources[0]!.read()) if (page.index === 1) break;
     await new Promise((r) => setTimeout(r, 50));
-    expect(events.filter((e) => e.type === 'resource_failed')).toEqual([]);
+    expect(events.filter((e) => e.type === 'engine.resource_failed')).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ExtractEvent } from '../../src/contracts.js';
 import { HttpError } from '../../src/errors/http-error.js';
-import { ExtractEvents } from '../../src/events.js';
+import { createEventBus, type ExtractEvent } from '../../src/events.js';
 import { ApiClient } from '../../src/http/api-client.js';
 import { HostLimiter } from '../../src/http/host-limiter.js';
 import { HttpTransport, type TransportOptions } from '../../src/http/transport.js';
@@ -21,9 +20,9 @@ async function server(handler: Parameters<typeof startServer>[0]) {
 }
 
 function setup(options: TransportOptions = {}) {
-  const events = new ExtractEvents();
+  const events = createEventBus();
   const seen: ExtractEvent[] = [];
-  events.on((e) => seen.push(e));
+  events.onAny((e) => seen.push(e));
   const transport = new HttpTransport({
     events,
     retry: { initialDelayMs: 5, maxDelayMs: 5_000, ...options.retry },
@@ -42,7 +41,7 @@ function failing(times: number, fail: Parameters<typeof startServer>[0]) {
   });
 }
 
-const retries = (seen: ExtractEvent[]) => seen.filter((e) => e.type === 'retry');
+const retries = (seen: ExtractEvent[]) => seen.filter((e) => e.type === 'http.retry');
 
 describe('retry rules', () => {
   it('waits the Retry-After seconds of a 429 and pauses the host', async () => {
@@ -56,7 +55,7 @@ describe('retry rules', () => {
       expect.objectContaining({ attempt: 1, reason: 'HTTP 429', delayMs: 1000 }),
     ]);
     expect(seen).toContainEqual(
-      expect.objectContaining({ type: 'rate_limited', source: 'server', waitMs: 1000 }),
+      expect.objectContaining({ type: 'http.rate_limited', source: 'server', waitMs: 1000 }),
     );
     expect(s.requests[1]!.at - s.requests[0]!.at).toBeGreaterThanOrEqual(950);
   });
@@ -207,7 +206,7 @@ describe('per-host limits', () => {
     const { get, seen } = setup({ limits: { rateLimit: { requests: 2, intervalMs: 300 } } });
     await Promise.all(Array.from({ length: 6 }, () => get(s.url)));
     expect(s.requests).toHaveLength(6);
-    expect(seen.some((e) => e.type === 'rate_limited' && e.source === 'budget')).toBe(true);
+    expect(seen.some((e) => e.type === 'http.rate_limited' && e.source === 'budget')).toBe(true);
   });
 
   it('starts no three requests to a host within one budget window', async () => {
@@ -230,7 +229,7 @@ describe('per-host limits', () => {
     await get(s.url);
     await get(s.url);
     expect(seen).toContainEqual(
-      expect.objectContaining({ type: 'rate_limited', source: 'server', waitMs: 1000 }),
+      expect.objectContaining({ type: 'http.rate_limited', source: 'server', waitMs: 1000 }),
     );
     expect(s.requests[1]!.at - s.requests[0]!.at).toBeGreaterThanOrEqual(950);
   });

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { catalog, type Fault, type Sandbox, startSandbox } from '@siphon/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExtractEvent } from '../../src/contracts.js';
 import { runPipeline } from '../../src/engine/run-pipeline.js';
 import { type RestApiSourceOptions, rest_api_source, restApiSource } from '../../src/engine/source.js';
+import type { ExtractEvent } from '../../src/events.js';
 import { staticSecrets } from '../../src/secrets/providers.js';
 import { MemorySink } from '../../src/sinks/memory-sink.js';
 import { groundTruthIds, idsOf, sandboxOAuth2 } from '../helpers/sandbox.js';
@@ -121,12 +121,14 @@ describe.each(['billing', 'analytics'] as const)('the %s seed against the sandbo
     } finally {
       sandbox.setFaults([]);
     }
-    const reasons = events.filter((e) => e.type === 'retry').map((e) => (e as { reason: string }).reason);
+    const reasons = events
+      .filter((e) => e.type === 'http.retry')
+      .map((e) => (e as { reason: string }).reason);
     for (const reason of ['HTTP 429', 'HTTP 500', 'timeout after 0.5 s']) expect(reasons).toContain(reason);
     expect(reasons.some((r) => /not valid JSON/.test(r))).toBe(true);
     expect(reasons.some((r) => /expected a JSON body/.test(r))).toBe(true);
     expect(reasons.some((r) => /reset|socket closed|truncated/.test(r))).toBe(true);
-    expect(events.some((e) => e.type === 'rate_limited' && e.source === 'server')).toBe(true);
+    expect(events.some((e) => e.type === 'http.rate_limited' && e.source === 'server')).toBe(true);
   });
 
   it('asks again for an empty page in the middle of a walk, and gets every record', async () => {
@@ -141,7 +143,7 @@ describe.each(['billing', 'analytics'] as const)('the %s seed against the sandbo
       sandbox.setFaults([]);
     }
     expect(
-      events.filter((e) => e.type === 'retry' && /empty page/.test(e.reason)).length,
+      events.filter((e) => e.type === 'http.retry' && /empty page/.test(e.reason)).length,
     ).toBeGreaterThanOrEqual(2);
   });
 
@@ -216,10 +218,10 @@ describe('pages ahead against the sandbox', () => {
         const confirm = size % 200 === 0 ? 1 : 0;
         expect(requests, name).toBeGreaterThanOrEqual(pages + confirm);
         expect(requests, name).toBeLessThanOrEqual(pages + confirm + Math.max(ahead - 1, 0));
-        const finished = events.find((e) => e.type === 'resource_finished' && e.resource === name);
+        const finished = events.find((e) => e.type === 'engine.resource_finished' && e.resource === name);
         expect(finished).toMatchObject({ records: size, pages });
       }
-      expect(events.filter((e) => e.type === 'resource_failed')).toEqual([]);
+      expect(events.filter((e) => e.type === 'engine.resource_failed')).toEqual([]);
     },
   );
 });

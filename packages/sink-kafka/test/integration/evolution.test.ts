@@ -148,7 +148,7 @@ describe('schema evolution', () => {
       { id: '3', total: 30 },
     ]);
     expect(
-      options.events.filter((e) => e.type === 'discarded').map((e) => e.type === 'discarded' && e.what),
+      options.seen.filter((e) => e.type === 'discarded').map((e) => e.type === 'discarded' && e.what),
     ).toEqual(['row', 'row', 'value', 'value']);
   });
 });

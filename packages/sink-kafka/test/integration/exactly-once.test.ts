@@ -137,7 +137,7 @@ describe('exactly-once per resource', () => {
       });
       await zombie.abort(new Error('fenced'));
       // The zombie must not "recover" by recreating its producer: that would fence the new owner.
-      expect(options.events.filter((e) => e.type === 'producer_recreated')).toEqual([]);
+      expect(options.seen.filter((e) => e.type === 'producer_recreated')).toEqual([]);
       await owner.write(page(1, [{ id: '3', total: 3 }], 'r2'));
       await owner.finish({ resource: 'invoices', pages: 1, records: 1, complete: true }, {});
     } finally {
@@ -218,7 +218,7 @@ describe('exactly-once per resource', () => {
         await writer.write(page(2, [{ id: '2', total: 2 }]));
         const finalState = { last_run: { run_id: 'r1', completed_at: 'now', records: 2 } };
         await writer.finish({ resource: 'invoices', pages: 2, records: 2, complete: true }, finalState);
-        expect(options.events.filter((e) => e.type === 'producer_recreated')).toHaveLength(1);
+        expect(options.seen.filter((e) => e.type === 'producer_recreated')).toHaveLength(1);
         expect(await sink.stateStore().get(key)).toEqual(finalState);
       } finally {
         await sink.close();

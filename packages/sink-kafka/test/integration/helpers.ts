@@ -29,12 +29,12 @@ export function testClient(): KafkaClientName {
   return client;
 }
 
-/** Options for a sink whose every topic name is unique to this test. */
+/** Options for a sink whose every topic name is unique to this test; `seen` collects its events. */
 export function testOptions(
   overrides: Partial<KafkaSinkOptions> = {},
-): KafkaSinkOptions & { events: KafkaSinkEvent[] } {
+): KafkaSinkOptions & { seen: KafkaSinkEvent[] } {
   const { brokers, registryUrl } = infraConfig();
-  const events: KafkaSinkEvent[] = [];
+  const seen: KafkaSinkEvent[] = [];
   return {
     // SIPHON_KAFKA_CLIENT=confluent runs the sink's real-broker tests on the librdkafka adapter.
     kafka: { brokers, clientId: 'sink-kafka-test', client: testClient() },
@@ -42,8 +42,8 @@ export function testOptions(
     transactions: { boundary: { records: 1000 } },
     ...overrides,
     topics: { prefix: uniqueName('sk'), ...overrides.topics },
-    onEvent: (event) => events.push(event),
-    events,
+    onEvent: (event) => seen.push(event),
+    seen,
   };
 }
 

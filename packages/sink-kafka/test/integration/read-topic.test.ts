@@ -55,7 +55,7 @@ describe('readTopicOnce', () => {
     ]);
 
     // Each commit reports the key + value bytes it wrote to the resource's topic.
-    const committed = options.events.filter((e) => e.type === 'transaction_committed');
+    const committed = options.seen.filter((e) => e.type === 'transaction_committed');
     const reported = (name: string) =>
       committed.filter((e) => e.resource === name).reduce((n, e) => n + e.bytes, 0);
     const stored = (messages: TopicMessage[]) =>

@@ -130,7 +130,7 @@ describe('records, keys and state on the real broker and registry', () => {
       'record has no value for primary key field "id"',
     );
     expect(header(dlq[0]?.headers ?? {}, 'siphon.topic')).toBe(`${options.topics?.prefix}.billing.invoices`);
-    expect(options.events.filter((e) => e.type === 'dead_letter')).toHaveLength(2);
+    expect(options.seen.filter((e) => e.type === 'dead_letter')).toHaveLength(2);
   });
 
   it('turns hard-deleted records into tombstones', async () => {

@@ -113,7 +113,7 @@ describe('snapshot delete detection', () => {
       const { latest, tombstoned } = await view(afterThird, afterFailed.length);
       expect(tombstoned).toEqual([...mutation.deleted].sort());
       // The first run began on an empty topic and read nothing back; the last one read the topic.
-      const scans = options.events.flatMap((e) => (e.type === 'snapshot_deletes' ? [e] : []));
+      const scans = options.seen.flatMap((e) => (e.type === 'snapshot_deletes' ? [e] : []));
       expect(scans.map((e) => [e.tombstones, e.deferred])).toEqual([
         [0, undefined],
         [0, 'resumed run'],

@@ -40,7 +40,7 @@ describe('topics', () => {
     expect((await configsOf(`${prefix}.billing.appended`))['cleanup.policy']).toBe('delete');
     expect((await configsOf(`${prefix}._state`))['cleanup.policy']).toBe('compact');
     expect((await configsOf(`${prefix}._dlq`))['cleanup.policy']).toBe('delete');
-    const created = options.events
+    const created = options.seen
       .filter((e) => e.type === 'topic_created')
       .map((e) => e.type === 'topic_created' && e.topic);
     expect(created.sort()).toEqual(

@@ -3,7 +3,14 @@
  * one transaction, a failed commit is replayed exactly once, a fenced writer stops with nothing of
  * its open transaction visible, and state is read back from the log by a fresh store.
  */
-import type { JsonRecord, Page, ResourceDescriptor, ResourceState, StateKey } from '@siphon/core';
+import {
+  createEventBus,
+  type JsonRecord,
+  type Page,
+  type ResourceDescriptor,
+  type ResourceState,
+  type StateKey,
+} from '@siphon/core';
 import { describe, expect, it } from 'vitest';
 import { type ResourceEncoder, RUN_HEADER } from '../../src/encoder.js';
 import { type KafkaSinkEvent, type ResolvedOptions, resolveOptions } from '../../src/index.js';
@@ -52,6 +59,7 @@ function setup(
   const fake = new FakeKafka();
   const port = fake.port();
   const events: KafkaSinkEvent[] = [];
+  const bus = createEventBus();
   const options: ResolvedOptions = resolveOptions({
     kafka: { brokers: ['fake:9092'], ...kafka },
     registry: { url: 'http://registry.invalid' },
@@ -59,6 +67,7 @@ function setup(
     transactions: { boundary },
     producer: { compression: 'none' },
     onEvent: (e) => events.push(e),
+    events: bus,
   });
   for (const topic of [TOPIC, options.topics.stateTopic, options.topics.deadLetterTopic])
     fake.createTopic(topic);
@@ -84,7 +93,7 @@ function setup(
       onClose: () => {},
       ...overrides,
     });
-  return { fake, port, options, store, writer, unitOf, events };
+  return { fake, port, options, store, writer, unitOf, events, bus };
 }
 
 const page = (index: number, ids: number[], state: ResourceState): Page => ({
@@ -147,6 +156,25 @@ describe('KafkaResourceWriter on the fake port', () => {
 
     expect(fake.messages(TOPIC).map((m) => m.key?.toString())).toEqual(['1', '2']);
     expect(events.filter((e) => e.type === 'producer_recreated')).toHaveLength(1);
+  });
+
+  it('reports each commit on the bus as sink.transaction_committed, and to onEvent, past a throwing subscriber', async () => {
+    const { fake, writer, events, bus } = setup();
+    const committed: number[] = [];
+    bus.onAny(() => {
+      throw new Error('a subscriber bug');
+    });
+    bus.on('sink.transaction_committed', (e) => committed.push(e.records));
+    const w = writer();
+    await w.write(page(1, [1, 2], cursor(2)));
+    await w.write(page(2, [3], cursor(3)));
+    await w.finish({ resource: 'items', pages: 2, records: 3, complete: true }, cursor(3));
+
+    expect([...fake.compacted(TOPIC).keys()]).toEqual(['1', '2', '3']);
+    expect(committed.reduce((sum, n) => sum + n, 0)).toBe(3);
+    // The deprecated onEvent hears the same events under their short names.
+    const viaHook = events.flatMap((e) => (e.type === 'transaction_committed' ? [e.records] : []));
+    expect(viaHook).toEqual(committed);
   });
 
   it('stops as fenced when another owner takes the transactional id, leaving its open batch invisible', async () => {
