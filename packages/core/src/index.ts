@@ -1,7 +1,8 @@
 // HTTP and auth
+
+export { arrayOf, finishSchema, keyedSchema, optional, record, required } from '@siphon/avro';
 export { apiKeyAuth, bearerAuth, builtinAuthFactories, httpBasicAuth } from './auth/builtin.js';
 export { authRegistry, createAuthProvider, isAuthProvider } from './auth/create-auth.js';
-export { arrayOf, finishSchema, keyedSchema, optional, record, required } from './avro-builders.js';
 // Config
 export type { ConfigPath, PositionOf, SourcePosition } from './config/issues.js';
 export type {

@@ -6,8 +6,8 @@
  * Hand-written rather than avsc's `isValid`: we also need unknown-field detection, renaming and
  * exact problem paths for schema contracts, in one pass per record.
  */
-import type { AvroField, AvroRecordSchema, AvroType } from '@siphon/core';
-import { KafkaSinkError } from '../errors.js';
+
+import { schemaError } from './errors.js';
 import {
   type ComplexType,
   fullName,
@@ -16,6 +16,7 @@ import {
   namespaceOf,
   sourceNameOf,
 } from './model.js';
+import type { AvroField, AvroRecordSchema, AvroType } from './schema.js';
 
 export interface ConformIssue {
   /** Dotted path of the JSON value, e.g. `customer.address.zip` or `line_items[2].qty`. */
@@ -204,7 +205,7 @@ function compilePrimitive(name: string): Convert {
     case 'bytes':
       return (v, s) => (Buffer.isBuffer(v) ? v : fail(s, 'bytes', v));
     default:
-      throw new KafkaSinkError('SCHEMA_INVALID', `not a primitive: ${name}`);
+      throw schemaError(`not a primitive: ${name}`);
   }
 }
 
@@ -267,7 +268,7 @@ function bucketOf(kind: string): string {
 }
 
 /** Whether avsc (`wrapUnions: 'auto'`) represents this union's values wrapped as `{ branch: value }`. */
-export function isWrappedUnion(kinds: string[]): boolean {
+function isWrappedUnion(kinds: string[]): boolean {
   const buckets = kinds.map(bucketOf);
   return new Set(buckets).size !== buckets.length;
 }

@@ -5,9 +5,9 @@
  * `default: null`; types only widen (int → long → double, T → union with the new branch);
  * enums only gain symbols. Numbers are `long` or `double`, never avsc's lossy `float` inference.
  */
-import type { AvroField, AvroRecordSchema, AvroType, JsonRecord } from '@siphon/core';
-import { KafkaSinkError } from '../errors.js';
-import { avroName, avroTypeName, isAvroName } from '../naming.js';
+
+import type { SiphonError } from '@siphon/errors';
+import { schemaError } from './errors.js';
 import {
   branchesOf,
   type ComplexType,
@@ -18,6 +18,11 @@ import {
   sourceNameDoc,
   sourceNameOf,
 } from './model.js';
+import { avroName, avroTypeName, isAvroName } from './names.js';
+import type { AvroField, AvroRecordSchema, AvroType } from './schema.js';
+
+/** One JSON object, as an API returned it. */
+type JsonRecord = Record<string, unknown>;
 
 /** Placeholder for "nothing seen yet" (items of arrays that were always empty). */
 const NOTHING = '__siphon_nothing__' as unknown as AvroType;
@@ -276,15 +281,14 @@ function rebuild(original: AvroType, branches: AvroType[]): AvroType {
 function resolve(type: AvroType, ctx: Context): ComplexType {
   if (typeof type === 'string') {
     const defined = ctx.table.get(type, ctx.namespace);
-    if (!defined) throw new KafkaSinkError('SCHEMA_INVALID', `schema references unknown type "${type}"`);
+    if (!defined) throw schemaError(`schema references unknown type "${type}"`);
     return defined;
   }
   return type as ComplexType;
 }
 
-function cannotEvolveReference(ref: string): KafkaSinkError {
-  return new KafkaSinkError(
-    'SCHEMA_INVALID',
+function cannotEvolveReference(ref: string): SiphonError {
+  return schemaError(
     `cannot evolve named type "${ref}" where it is referenced by name; declare it inline or change the schema contract`,
   );
 }

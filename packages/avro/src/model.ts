@@ -1,9 +1,10 @@
 /**
- * Small helpers over Avro schemas kept as plain JSON (core's `AvroType`): what kind a type is,
+ * Small helpers over Avro schemas kept as plain JSON (`AvroType`): what kind a type is,
  * which named types a schema defines, and how a field maps to its JSON source name.
  */
-import type { AvroField, AvroRecordSchema, AvroType } from '@siphon/core';
-import { KafkaSinkError } from '../errors.js';
+
+import { schemaError } from './errors.js';
+import type { AvroField, AvroRecordSchema, AvroType } from './schema.js';
 
 export type Kind =
   | 'null'
@@ -26,10 +27,6 @@ export type ComplexType = Exclude<AvroType, string | AvroType[]>;
 
 export function isPrimitiveName(name: string): boolean {
   return PRIMITIVES.has(name);
-}
-
-export function isUnion(type: AvroType): type is AvroType[] {
-  return Array.isArray(type);
 }
 
 export function branchesOf(type: AvroType): AvroType[] {
@@ -95,10 +92,10 @@ export function kindOf(type: AvroType, table?: NameTable, namespace?: string): K
   if (typeof type === 'string') {
     if (PRIMITIVES.has(type)) return type as Kind;
     const defined = table?.get(type, namespace);
-    if (!defined) throw new KafkaSinkError('SCHEMA_INVALID', `unknown Avro type "${type}"`);
+    if (!defined) throw schemaError(`unknown Avro type "${type}"`);
     return kindOf(defined, table, namespace);
   }
-  if (Array.isArray(type)) throw new KafkaSinkError('SCHEMA_INVALID', 'kindOf() called on a union');
+  if (Array.isArray(type)) throw schemaError('kindOf() called on a union');
   const name = type.type;
   if (PRIMITIVES.has(name)) return name as Kind;
   if (
@@ -113,12 +110,6 @@ export function kindOf(type: AvroType, table?: NameTable, namespace?: string): K
   }
   // `{ "type": "string" }` style wrappers of a named reference.
   return kindOf(name as AvroType, table, namespace);
-}
-
-export function isNullable(type: AvroType): boolean {
-  return branchesOf(type).some(
-    (b) => b === 'null' || (typeof b === 'object' && !Array.isArray(b) && b.type === 'null'),
-  );
 }
 
 const SOURCE_DOC = /^source field (".*")$/;
@@ -140,9 +131,4 @@ export function sourceNameOf(field: AvroField): string {
     }
   }
   return field.name;
-}
-
-/** Deep copy of a JSON schema, so evolution never mutates a schema someone else holds. */
-export function cloneSchema<T extends AvroType>(type: T): T {
-  return structuredClone(type);
 }

@@ -1,0 +1,38 @@
+/**
+ * Avro schemas as plain JSON, the form sources declare, the sink registers and the registry
+ * stores: no parsed avsc types here, so a schema can be written, compared, frozen and sent as is.
+ */
+
+/** A minimal Avro record schema as plain JSON: what sources declare and sinks register. */
+export interface AvroRecordSchema {
+  type: 'record';
+  name: string;
+  namespace?: string;
+  doc?: string;
+  aliases?: string[];
+  fields: AvroField[];
+}
+
+export interface AvroField {
+  name: string;
+  type: AvroType;
+  doc?: string;
+  default?: unknown;
+  aliases?: string[];
+}
+
+export type AvroType =
+  | 'null'
+  | 'boolean'
+  | 'int'
+  | 'long'
+  | 'float'
+  | 'double'
+  | 'bytes'
+  | 'string'
+  | AvroRecordSchema
+  | { type: 'array'; items: AvroType }
+  | { type: 'map'; values: AvroType }
+  | { type: 'enum'; name: string; symbols: string[] }
+  | { type: string; logicalType?: string; [key: string]: unknown }
+  | AvroType[];
