@@ -97,3 +97,31 @@ export function keyedSchema(
   });
   return deepFreeze({ ...schema, doc: `${schema.doc ?? ''} ${keyDoc}`.trim(), fields });
 }
+
+/** A source's declared schemas: `schemaFor` keys one for a primary key, `schemas` are all keyed by `id`. */
+export interface DeclaredSchemas<Name extends string> {
+  schemaFor(name: Name, primaryKey?: readonly string[]): AvroRecordSchema;
+  schemas: Readonly<Record<Name, AvroRecordSchema>>;
+}
+
+/**
+ * The declared value schemas of a source's resources: each record finished in `namespace`, keyed
+ * for a primary key by `keyedSchema` over the resource's id fields (`idFields(name)`: `id` and the
+ * real API's own id), its doc ending in `Primary key: <fields>.`.
+ */
+export function declaredSchemas<Name extends string>(
+  namespace: string,
+  records: Record<Name, AvroRecordSchema>,
+  idFields: (name: Name) => readonly string[],
+): DeclaredSchemas<Name> {
+  const names = Object.keys(records) as Name[];
+  const finished = Object.fromEntries(
+    names.map((name) => [name, finishSchema(records[name], namespace)]),
+  ) as Record<Name, AvroRecordSchema>;
+  const schemaFor = (name: Name, primaryKey: readonly string[] = ['id']): AvroRecordSchema =>
+    keyedSchema(finished[name], idFields(name), primaryKey, `Primary key: ${primaryKey.join(', ')}.`);
+  const schemas = Object.freeze(Object.fromEntries(names.map((name) => [name, schemaFor(name)]))) as Readonly<
+    Record<Name, AvroRecordSchema>
+  >;
+  return { schemaFor, schemas };
+}

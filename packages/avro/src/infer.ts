@@ -12,6 +12,9 @@ import {
   branchesOf,
   type ComplexType,
   fullName,
+  INT32_MAX,
+  INT32_MIN,
+  jsonKind,
   kindOf,
   NameTable,
   namespaceOf,
@@ -87,32 +90,11 @@ export function evolveAvroSchema(schema: AvroRecordSchema, records: Iterable<Jso
   return { schema: materialise(current) as AvroRecordSchema, changed: true };
 }
 
-function jsKind(value: unknown): 'null' | 'boolean' | 'integer' | 'number' | 'string' | 'array' | 'object' {
-  if (value === null || value === undefined) return 'null';
-  switch (typeof value) {
-    case 'boolean':
-      return 'boolean';
-    case 'number':
-      return Number.isSafeInteger(value) ? 'integer' : 'number';
-    case 'bigint':
-      return 'integer';
-    case 'string':
-      return 'string';
-    case 'object':
-      return Array.isArray(value) ? 'array' : 'object';
-    default:
-      // functions, symbols: not JSON. Strings are the closest faithful rendering.
-      return 'string';
-  }
-}
-
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-
 function widenType(type: AvroType, value: unknown, ctx: Context): AvroType {
   const branches = branchesOf(type).filter((b) => b !== NOTHING);
   const kinds = branches.map((b) => kindOf(b, ctx.table, ctx.namespace));
-  const kind = jsKind(value);
+  // Functions and symbols are not JSON: a string is the closest faithful rendering.
+  const kind = jsonKind(value) ?? 'string';
   const find = (...wanted: string[]) => kinds.findIndex((k) => wanted.includes(k));
   const replace = (index: number, next: AvroType) => rebuild(type, branches.with(index, next));
   const add = (next: AvroType) =>
@@ -161,6 +143,7 @@ function widenType(type: AvroType, value: unknown, ctx: Context): AvroType {
       const next: AvroType = { ...(current ?? {}), type: 'array', items: itemType };
       return a >= 0 ? replace(a, next) : add(next);
     }
+    case 'bytes': // not JSON either: taken apart as any other object, as always
     case 'object': {
       const r = find('record');
       if (r >= 0) {

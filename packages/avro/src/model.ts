@@ -4,24 +4,36 @@
  */
 
 import { schemaError } from './errors.js';
-import type { AvroField, AvroRecordSchema, AvroType } from './schema.js';
+import { type AvroField, type AvroRecordSchema, type AvroType, PRIMITIVE_NAMES } from './schema.js';
 
-export type Kind =
-  | 'null'
-  | 'boolean'
-  | 'int'
-  | 'long'
-  | 'float'
-  | 'double'
-  | 'bytes'
-  | 'string'
-  | 'record'
-  | 'array'
-  | 'map'
-  | 'enum'
-  | 'fixed';
+export type Kind = (typeof PRIMITIVE_NAMES)[number] | 'record' | 'array' | 'map' | 'enum' | 'fixed';
 
-const PRIMITIVES = new Set<string>(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
+const PRIMITIVES = new Set<string>(PRIMITIVE_NAMES);
+
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
+
+/** What a JSON value is, as Avro types tell values apart; undefined for what JSON cannot hold. */
+export type JsonKind = 'null' | 'boolean' | 'integer' | 'number' | 'string' | 'bytes' | 'array' | 'object';
+
+export function jsonKind(value: unknown): JsonKind | undefined {
+  if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return 'boolean';
+    case 'number':
+      return Number.isSafeInteger(value) ? 'integer' : 'number';
+    case 'bigint':
+      return 'integer';
+    case 'string':
+      return 'string';
+    case 'object':
+      if (Buffer.isBuffer(value)) return 'bytes';
+      return Array.isArray(value) ? 'array' : 'object';
+    default:
+      return undefined;
+  }
+}
 
 export type ComplexType = Exclude<AvroType, string | AvroType[]>;
 

@@ -21,15 +21,22 @@ export interface AvroField {
   aliases?: string[];
 }
 
+/** Avro's primitive type names. */
+export const PRIMITIVE_NAMES = [
+  'null',
+  'boolean',
+  'int',
+  'long',
+  'float',
+  'double',
+  'bytes',
+  'string',
+] as const;
+
+export type PrimitiveName = (typeof PRIMITIVE_NAMES)[number];
+
 export type AvroType =
-  | 'null'
-  | 'boolean'
-  | 'int'
-  | 'long'
-  | 'float'
-  | 'double'
-  | 'bytes'
-  | 'string'
+  | PrimitiveName
   | AvroRecordSchema
   | { type: 'array'; items: AvroType }
   | { type: 'map'; values: AvroType }

@@ -1,7 +1,15 @@
 import { SiphonError } from '@siphon/errors';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { AVRO_SCHEMA_INVALID, finishSchema, keyedSchema, optional, record, required } from '../src/index.js';
+import {
+  AVRO_SCHEMA_INVALID,
+  declaredSchemas,
+  finishSchema,
+  keyedSchema,
+  optional,
+  record,
+  required,
+} from '../src/index.js';
 
 describe('finishSchema', () => {
   it('defines a reused record once and refers to it by name afterwards, in the namespace given', () => {
@@ -55,5 +63,36 @@ describe('keyedSchema', () => {
       ['tax_id', 'string', undefined],
     ]);
     expect(keyed.doc).toBe('A tax Primary key: tax_id.');
+  });
+});
+
+describe('declaredSchemas', () => {
+  const tax = record('Tax', 'A tax', [
+    optional('id', 'string', 'Id'),
+    optional('tax_id', 'string', 'Real id'),
+  ]);
+  const plan = record('Plan', 'A plan', [
+    optional('id', 'string', 'Id'),
+    optional('plan_code', 'string', 'Code'),
+  ]);
+  const realId = { taxes: 'tax_id', plans: 'plan_code' } as const;
+  const declared = declaredSchemas('siphon.t', { taxes: tax, plans: plan }, (name) => ['id', realId[name]]);
+
+  it('finishes every record in the namespace and keys all of them by id, frozen', () => {
+    expect(Object.keys(declared.schemas)).toEqual(['taxes', 'plans']);
+    const taxes = declared.schemas.taxes;
+    expect(`${taxes.namespace}.${taxes.name}`).toBe('siphon.t.Tax');
+    expect(taxes.doc).toBe('A tax Primary key: id.');
+    expect(taxes.fields.map((f) => f.type)).toEqual(['string', ['null', 'string']]);
+    expect(Object.isFrozen(declared.schemas)).toBe(true);
+  });
+
+  it('keys a resource by its own id fields for another primary key', () => {
+    const plans = declared.schemaFor('plans', ['plan_code']);
+    expect(plans.doc).toBe('A plan Primary key: plan_code.');
+    expect(plans.fields.map((f) => [f.name, f.type])).toEqual([
+      ['id', ['null', 'string']],
+      ['plan_code', 'string'],
+    ]);
   });
 });

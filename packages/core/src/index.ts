@@ -1,6 +1,15 @@
 // HTTP and auth
 
-export { arrayOf, finishSchema, keyedSchema, optional, record, required } from '@siphon/avro';
+export {
+  arrayOf,
+  type DeclaredSchemas,
+  declaredSchemas,
+  finishSchema,
+  keyedSchema,
+  optional,
+  record,
+  required,
+} from '@siphon/avro';
 export { apiKeyAuth, bearerAuth, builtinAuthFactories, httpBasicAuth } from './auth/builtin.js';
 export { authRegistry, createAuthProvider, isAuthProvider } from './auth/create-auth.js';
 // Config
