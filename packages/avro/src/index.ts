@@ -1,13 +1,4 @@
-export {
-  arrayOf,
-  type DeclaredSchemas,
-  declaredSchemas,
-  finishSchema,
-  keyedSchema,
-  optional,
-  record,
-  required,
-} from './builders.js';
+export * from './builders.js';
 export { type Conformer, type ConformIssue, type ConformResult, compileConformer } from './conform.js';
 export { AVRO_SCHEMA_INVALID } from './errors.js';
 export { type Evolution, evolveAvroSchema, type InferOptions, inferAvroSchema } from './infer.js';

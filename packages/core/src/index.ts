@@ -1,15 +1,5 @@
 // HTTP and auth
 
-export {
-  arrayOf,
-  type DeclaredSchemas,
-  declaredSchemas,
-  finishSchema,
-  keyedSchema,
-  optional,
-  record,
-  required,
-} from '@siphon/avro';
 export { apiKeyAuth, bearerAuth, builtinAuthFactories, httpBasicAuth } from './auth/builtin.js';
 export { authRegistry, createAuthProvider, isAuthProvider } from './auth/create-auth.js';
 // Config

@@ -2,8 +2,8 @@
  * The analytics API's eleven list resources: the seed's names, paths and data selectors, and the
  * declared value schema of each. The real API keys every record by `lago_id` (a UUID).
  */
-import type { AvroRecordSchema } from '@siphon/core';
-import { declaredSchemas } from '@siphon/core';
+import type { AvroRecordSchema } from '@siphon/avro';
+import { declaredSchemas } from '@siphon/avro';
 import { customer, subscription, wallet } from './schemas/accounts.js';
 import { customerUsage, customerUsagePast, fee, invoice } from './schemas/billing.js';
 import { addOn, coupon, metric, plan } from './schemas/catalog.js';

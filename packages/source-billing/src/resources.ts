@@ -2,8 +2,8 @@
  * The billing API's twelve list resources: the seed's names, paths and data selectors, the
  * real API's own id field, and the declared value schema of each.
  */
-import type { AvroRecordSchema } from '@siphon/core';
-import { declaredSchemas } from '@siphon/core';
+import type { AvroRecordSchema } from '@siphon/avro';
+import { declaredSchemas } from '@siphon/avro';
 import { addon, coupon, plan, product, tax } from './schemas/catalog.js';
 import { customer, estimate, invoice, subscription, transaction } from './schemas/sales.js';
 import { expense, recurringExpense } from './schemas/spending.js';
