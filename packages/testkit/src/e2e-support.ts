@@ -49,7 +49,8 @@ export async function latestValueSchema(registryUrl: string, topic: string): Pro
  * Runs `source` into `sink` once (both closed afterwards), then reads back each resource's topic
  * `<prefix>.<api>.<name>` as a compacted view. `topics` lists what the broker has under `prefix`.
  * Expects what every end-to-end run must show: each of `names` ran to completion into a topic of its
- * own, and nothing went to the dead-letter topic.
+ * own, whose registered value schema is the declared one (`declared(name)`: same full name, same
+ * fields in order), and nothing went to the dead-letter topic.
  */
 export async function runAndReadBack<Name extends string>(options: {
   source: Source & { close(): Promise<void> };
@@ -58,8 +59,10 @@ export async function runAndReadBack<Name extends string>(options: {
   prefix: string;
   api: string;
   names: readonly Name[];
+  declared: (name: Name) => RegisteredRecordSchema;
+  registryUrl: string;
 }): Promise<{ results: ResourceResult[]; topics: string[]; views: Map<Name, CompactedView> }> {
-  const { source, sink, reader, prefix, api, names } = options;
+  const { source, sink, reader, prefix, api, names, declared, registryUrl } = options;
   let results: ResourceResult[];
   try {
     results = await runPipeline({ source, sink, pipeline: 'e2e' });
@@ -71,6 +74,15 @@ export async function runAndReadBack<Name extends string>(options: {
   for (const result of results) expect(result.complete, result.resource).toBe(true);
   const topics = await reader.topics(prefix);
   for (const name of names) expect(topics, 'one topic per resource').toContain(`${prefix}.${api}.${name}`);
+  for (const name of names) {
+    const registered = await latestValueSchema(registryUrl, `${prefix}.${api}.${name}`);
+    const schema = declared(name);
+    expect(`${registered.namespace}.${registered.name}`, name).toBe(`${schema.namespace}.${schema.name}`);
+    expect(
+      registered.fields.map((f) => f.name),
+      name,
+    ).toEqual(schema.fields.map((f) => f.name));
+  }
   const views = new Map<Name, CompactedView>();
   for (const name of names) {
     const topic = `${prefix}.${api}.${name}`;
