@@ -7,6 +7,7 @@ export {
   type CatalogApi,
   type CatalogResource,
   catalog,
+  PAGE_BOUNDARY_SIZES,
 } from './data/catalog.js';
 export { canonicalJson, type Digest, digestRecords } from './data/digest.js';
 export { sampleRecords } from './data/sample.js';

@@ -4,7 +4,7 @@
  * seeds' resources verbatim (name, endpoint path, data_selector, paginator).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../src/index.js';
+import { PAGE_BOUNDARY_SIZES, type Sandbox, startSandbox } from '../src/index.js';
 import { accessToken, collect, type Json } from './helpers.js';
 
 const BILLING_SEED = [
@@ -43,15 +43,7 @@ let sandbox: Sandbox;
 let token: string;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({
-    seed: 7,
-    size: 230,
-    // Boundaries: an exact multiple of the page size, one past it, and empty resources.
-    sizes: {
-      billing: { invoices: 400, customers: 201, taxes: 0 },
-      analytics: { fees: 200, wallets: 0, plans: 1 },
-    },
-  });
+  sandbox = await startSandbox({ seed: 7, ...PAGE_BOUNDARY_SIZES });
   token = await accessToken(sandbox);
 });
 afterAll(() => sandbox.close());

@@ -4,25 +4,11 @@
  * resource alone (found by timing each alone once, which doubles as the warm-up). Ratio per iteration.
  */
 import type { KafkaClientName } from '@siphon/sink-kafka';
+import { BILLING_RESOURCE_NAMES } from '@siphon/source-billing';
 import { alternate, type BenchContext, dropTopics } from '../context.ts';
 import { type SandboxProcess, startSandboxProcess } from '../sandbox.ts';
 import { runSiphon } from '../siphon.ts';
 import { round } from '../stats.ts';
-
-export const BILLING_RESOURCES = [
-  'products',
-  'plans',
-  'addons',
-  'coupons',
-  'customers',
-  'quotes',
-  'invoices',
-  'expenses',
-  'subscriptions',
-  'taxes',
-  'transactions',
-  'recurring_expenses',
-] as const;
 
 export interface LatencyRun {
   client: KafkaClientName;
@@ -77,7 +63,7 @@ async function sync(
 
 export async function runLatency(ctx: BenchContext): Promise<LatencyData> {
   const { options } = ctx;
-  const sizes = Object.fromEntries(BILLING_RESOURCES.map((r) => [r, options.latencyRecords]));
+  const sizes = Object.fromEntries(BILLING_RESOURCE_NAMES.map((r) => [r, options.latencyRecords]));
   ctx.log(
     `scenario 3: sandbox with 12 × ${options.latencyRecords} records, +${options.latencyMs} ms per page`,
   );
@@ -87,7 +73,7 @@ export async function runLatency(ctx: BenchContext): Promise<LatencyData> {
     let slowest = 'invoices';
     const first = options.clients[0] as KafkaClientName;
     if (options.latencyDiscover) {
-      for (const resource of BILLING_RESOURCES) {
+      for (const resource of BILLING_RESOURCE_NAMES) {
         const run = await sync(ctx, sandbox, [resource], `lat-alone-${resource}`, first);
         alone[resource] = run.wallSeconds;
         ctx.log(`  alone: ${resource} ${run.wallSeconds} s`);
@@ -102,7 +88,13 @@ export async function runLatency(ctx: BenchContext): Promise<LatencyData> {
       for (const client of options.clients) {
         const result: { all?: LatencyRun; one?: LatencyRun } = {};
         const all = async () => {
-          result.all = await sync(ctx, sandbox, [...BILLING_RESOURCES], `lat-all-${client}-${i}`, client);
+          result.all = await sync(
+            ctx,
+            sandbox,
+            [...BILLING_RESOURCE_NAMES],
+            `lat-all-${client}-${i}`,
+            client,
+          );
         };
         const one = async () => {
           result.one = await sync(ctx, sandbox, [slowest], `lat-one-${client}-${i}`, client);

@@ -6,6 +6,8 @@ import type { EventBus } from './events.js';
  * where each resource stopped.
  */
 
+import type { AvroRecordSchema } from '@siphon/avro';
+
 /** One record as the API returned it (after `data_selector` and `processing_steps`). */
 export type JsonRecord = Record<string, unknown>;
 
@@ -14,39 +16,8 @@ export type WriteDisposition = 'append' | 'merge' | 'replace';
 /** dlt-style schema contract for a value whose type changes or a field that appears. */
 export type SchemaContractMode = 'evolve' | 'freeze' | 'discard_row' | 'discard_value';
 
-/** A minimal Avro record schema as plain JSON: what sources declare and sinks register. */
-export interface AvroRecordSchema {
-  type: 'record';
-  name: string;
-  namespace?: string;
-  doc?: string;
-  aliases?: string[];
-  fields: AvroField[];
-}
-
-export interface AvroField {
-  name: string;
-  type: AvroType;
-  doc?: string;
-  default?: unknown;
-  aliases?: string[];
-}
-
-export type AvroType =
-  | 'null'
-  | 'boolean'
-  | 'int'
-  | 'long'
-  | 'float'
-  | 'double'
-  | 'bytes'
-  | 'string'
-  | AvroRecordSchema
-  | { type: 'array'; items: AvroType }
-  | { type: 'map'; values: AvroType }
-  | { type: 'enum'; name: string; symbols: string[] }
-  | { type: string; logicalType?: string; [key: string]: unknown }
-  | AvroType[];
+/** Avro schemas as plain JSON live in `@siphon/avro`; the contracts below use them, so core re-exports them. */
+export type { AvroField, AvroRecordSchema, AvroType } from '@siphon/avro';
 
 /** How a record is recognised as deleted; such records become tombstones. */
 export interface HardDeleteRule {

@@ -1,7 +1,7 @@
 // HTTP and auth
+
 export { apiKeyAuth, bearerAuth, builtinAuthFactories, httpBasicAuth } from './auth/builtin.js';
 export { authRegistry, createAuthProvider, isAuthProvider } from './auth/create-auth.js';
-export { arrayOf, finishSchema, keyedSchema, optional, record, required } from './avro-builders.js';
 // Config
 export type { ConfigPath, PositionOf, SourcePosition } from './config/issues.js';
 export type {

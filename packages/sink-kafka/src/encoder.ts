@@ -4,14 +4,21 @@
  * lifecycle: declared or inferred, evolved under the resource's schema contract, registered once
  * per version and cached for the run.
  */
-import type { AvroRecordSchema, JsonRecord, ResourceDescriptor, SchemaContractMode } from '@siphon/core';
+import {
+  AVRO_SCHEMA_INVALID,
+  type AvroRecordSchema,
+  avroNamespace,
+  type Conformer,
+  type ConformIssue,
+  compileConformer,
+  evolveAvroSchema,
+  inferAvroSchema,
+} from '@siphon/avro';
+import { type JsonRecord, type ResourceDescriptor, type SchemaContractMode, SiphonError } from '@siphon/core';
 import avro from 'avsc';
-import { type Conformer, type ConformIssue, compileConformer } from './avro/conform.js';
-import { evolveAvroSchema, inferAvroSchema } from './avro/infer.js';
 import { avroKeySchema, KeyEncoder, MissingKeyError } from './avro/key.js';
 import type { EncodePool } from './encode-pool.js';
 import { describeError, KafkaSinkError } from './errors.js';
-import { avroNamespace } from './naming.js';
 import type { KafkaSinkEvent } from './options.js';
 import { PageBuilder } from './packed.js';
 import { hardDeletePredicate, type PackedCounts, packPage } from './page-codec.js';
@@ -180,11 +187,13 @@ export class ResourceEncoder {
     if (!this.value) {
       const live = records.filter((r) => !this.isDeleted(r));
       if (live.length === 0 && records.length === 0) return out;
-      const inferred = inferAvroSchema(live.length > 0 ? live : records, {
-        name: this.resource.name,
-        namespace: avroNamespace(this.context.source),
-        doc: `${this.context.source}.${this.resource.name}, inferred by Siphon`,
-      });
+      const inferred = this.schemaWork(() =>
+        inferAvroSchema(live.length > 0 ? live : records, {
+          name: this.resource.name,
+          namespace: avroNamespace(this.context.source),
+          doc: `${this.context.source}.${this.resource.name}, inferred by Siphon`,
+        }),
+      );
       await this.useValueSchema(inferred);
     }
     if (!this.key && this.resource.primaryKey.length > 0)
@@ -363,9 +372,11 @@ export class ResourceEncoder {
           break;
         case 'evolve': {
           // Widen for the rest of the page at once: one new version per page, record order kept.
-          const evolution = evolveAvroSchema(
-            codec.schema,
-            page.slice(index).filter((r) => !this.isDeleted(r)),
+          const evolution = this.schemaWork(() =>
+            evolveAvroSchema(
+              codec.schema,
+              page.slice(index).filter((r) => !this.isDeleted(r)),
+            ),
           );
           if (evolution.changed) {
             await this.useValueSchema(evolution.schema);
@@ -386,6 +397,20 @@ export class ResourceEncoder {
       return undefined;
     }
     return { type: codec.type, id: codec.id, value: result.value };
+  }
+
+  /** Runs inference or evolution, reporting a schema it cannot use with this package's code. */
+  private schemaWork<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (SiphonError.isInstance(error) && error.code === AVRO_SCHEMA_INVALID) {
+        throw new KafkaSinkError('SCHEMA_INVALID', `resource "${this.resource.name}": ${error.message}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
   }
 
   private deadLetter(out: EncodedPage, record: JsonRecord, error: string, runId: string): void {

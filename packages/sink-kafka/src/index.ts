@@ -1,5 +1,3 @@
-export { type Conformer, type ConformIssue, type ConformResult, compileConformer } from './avro/conform.js';
-export { type Evolution, evolveAvroSchema, type InferOptions, inferAvroSchema } from './avro/infer.js';
 export { avroKeySchema, encodeKey, KeyEncoder, MissingKeyError } from './avro/key.js';
 export {
   errorChain,
@@ -12,7 +10,7 @@ export { KafkaSinkError, type KafkaSinkErrorCode } from './errors.js';
 export type { SinkEvent } from './events.js';
 export { type ClientOptions, createKafkaPort } from './kafka-port.js';
 export { registerZstdCodec } from './kafkajs/codecs.js';
-export { avroName, avroNamespace, type TopicNameParts, topicName, transactionalId } from './naming.js';
+export { type TopicNameParts, topicName, transactionalId } from './naming.js';
 export type {
   Compression,
   KafkaClientName,

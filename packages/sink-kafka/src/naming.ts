@@ -38,35 +38,6 @@ export function assertTopicName(name: string, what: string): void {
   }
 }
 
-const AVRO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const AVRO_PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
-
-export function isAvroName(name: string): boolean {
-  return AVRO_NAME.test(name);
-}
-
-/**
- * Turns any string into a legal Avro name: illegal characters become `_`, and a leading digit
- * (or an empty string) gets a `_` in front. Deterministic, so the same input always gives the
- * same schema.
- */
-export function avroName(raw: string): string {
-  let name = raw.replace(/[^A-Za-z0-9_]/g, '_');
-  if (!/^[A-Za-z_]/.test(name)) name = `_${name}`;
-  return name;
-}
-
-/** A legal name for a named type (record, enum): never the name of a primitive type. */
-export function avroTypeName(raw: string): string {
-  const name = avroName(raw);
-  return AVRO_PRIMITIVES.has(name) ? `${name}_` : name;
-}
-
-/** The namespace of every schema Siphon writes for one source, e.g. `siphon.billing`. */
-export function avroNamespace(source: string): string {
-  return `siphon.${avroName(source)}`;
-}
-
 /**
  * The transactional id of one (pipeline, source, resource): stable across runs, so a new run
  * fences a zombie of the previous one.

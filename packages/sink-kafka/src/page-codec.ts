@@ -5,9 +5,9 @@
  * key, a record over the size limit) is left to `ResourceEncoder`'s full path, which evolves,
  * discards or dead-letters as the schema contract says.
  */
-import type { AvroRecordSchema, HardDeleteRule, JsonRecord } from '@siphon/core';
+import { type AvroRecordSchema, type Conformer, compileConformer } from '@siphon/avro';
+import type { HardDeleteRule, JsonRecord } from '@siphon/core';
 import avro from 'avsc';
-import { type Conformer, compileConformer } from './avro/conform.js';
 import { KeyEncoder, readPath } from './avro/key.js';
 import type { PageBuilder } from './packed.js';
 import { writeWire } from './wire.js';

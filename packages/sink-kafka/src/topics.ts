@@ -3,12 +3,12 @@
  * Merge and replace data land in compacted topics, appends in delete-policy topics; an existing
  * topic whose policy says otherwise is an error, never silently written to.
  */
-import type { AvroRecordSchema, JsonRecord, ResourceDescriptor, WriteDisposition } from '@siphon/core';
-import { inferAvroSchema } from './avro/infer.js';
+import { type AvroRecordSchema, avroNamespace, inferAvroSchema } from '@siphon/avro';
+import type { JsonRecord, ResourceDescriptor, WriteDisposition } from '@siphon/core';
 import { avroKeySchema } from './avro/key.js';
 import { errorChain, kafkaError } from './broker-errors.js';
 import { KafkaSinkError } from './errors.js';
-import { avroNamespace, topicName } from './naming.js';
+import { topicName } from './naming.js';
 import { type KafkaSinkOptions, type Logger, type ResolvedOptions, resolveOptions } from './options.js';
 import type { KafkaAdmin } from './port.js';
 import { type SettlePolicy, TopicSettlingError, untilSettled } from './settle.js';

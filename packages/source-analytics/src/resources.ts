@@ -2,8 +2,8 @@
  * The analytics API's eleven list resources: the seed's names, paths and data selectors, and the
  * declared value schema of each. The real API keys every record by `lago_id` (a UUID).
  */
-import type { AvroRecordSchema } from '@siphon/core';
-import { finishSchema, keyedSchema } from '@siphon/core';
+import type { AvroRecordSchema } from '@siphon/avro';
+import { declaredSchemas } from '@siphon/avro';
 import { customer, subscription, wallet } from './schemas/accounts.js';
 import { customerUsage, customerUsagePast, fee, invoice } from './schemas/billing.js';
 import { addOn, coupon, metric, plan } from './schemas/catalog.js';
@@ -54,19 +54,23 @@ export const analyticsResources: readonly AnalyticsResource[] = Object.freeze([
   row('customer_usage_past', 'usage_periods'),
 ]);
 
-const baseSchemas: Record<AnalyticsResourceName, AvroRecordSchema> = {
-  metrics: finishSchema(metric, ANALYTICS_NAMESPACE),
-  plans: finishSchema(plan, ANALYTICS_NAMESPACE),
-  coupons: finishSchema(coupon, ANALYTICS_NAMESPACE),
-  add_ons: finishSchema(addOn, ANALYTICS_NAMESPACE),
-  invoices: finishSchema(invoice, ANALYTICS_NAMESPACE),
-  customers: finishSchema(customer, ANALYTICS_NAMESPACE),
-  subscriptions: finishSchema(subscription, ANALYTICS_NAMESPACE),
-  wallets: finishSchema(wallet, ANALYTICS_NAMESPACE),
-  customer_usage: finishSchema(customerUsage, ANALYTICS_NAMESPACE),
-  fees: finishSchema(fee, ANALYTICS_NAMESPACE),
-  customer_usage_past: finishSchema(customerUsagePast, ANALYTICS_NAMESPACE),
-};
+const declared = declaredSchemas<AnalyticsResourceName>(
+  ANALYTICS_NAMESPACE,
+  {
+    metrics: metric,
+    plans: plan,
+    coupons: coupon,
+    add_ons: addOn,
+    invoices: invoice,
+    customers: customer,
+    subscriptions: subscription,
+    wallets: wallet,
+    customer_usage: customerUsage,
+    fees: fee,
+    customer_usage_past: customerUsagePast,
+  },
+  () => ['id', ANALYTICS_REAL_ID_FIELD],
+);
 
 export function analyticsResource(name: AnalyticsResourceName): AnalyticsResource {
   return analyticsResources.find((r) => r.name === name) as AnalyticsResource;
@@ -80,18 +84,8 @@ export function analyticsSchemaFor(
   name: AnalyticsResourceName,
   primaryKey: readonly string[] = ['id'],
 ): AvroRecordSchema {
-  return keyedSchema(
-    baseSchemas[name],
-    ['id', ANALYTICS_REAL_ID_FIELD],
-    primaryKey,
-    `Primary key: ${primaryKey.join(', ')}.`,
-  );
+  return declared.schemaFor(name, primaryKey);
 }
 
 /** The declared schemas keyed by the seed's primary key `id`. */
-export const analyticsSchemas: Readonly<Record<AnalyticsResourceName, AvroRecordSchema>> = Object.freeze(
-  Object.fromEntries(ANALYTICS_RESOURCE_NAMES.map((name) => [name, analyticsSchemaFor(name)])) as Record<
-    AnalyticsResourceName,
-    AvroRecordSchema
-  >,
-);
+export const analyticsSchemas: Readonly<Record<AnalyticsResourceName, AvroRecordSchema>> = declared.schemas;

@@ -54,7 +54,7 @@ describe('the schema check itself', () => {
       },
       'r1',
     );
-    expect(checker.result().invalid).toEqual(['r1: amount_cents: 12.5 is not a valid long']);
+    expect(checker.result().invalid).toEqual(['r1: amount_cents: expected long, got number 12.5']);
     expect(checker.result().undeclared).toEqual(['r1: taxes[].region']);
   });
 });

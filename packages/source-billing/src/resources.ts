@@ -2,8 +2,8 @@
  * The billing API's twelve list resources: the seed's names, paths and data selectors, the
  * real API's own id field, and the declared value schema of each.
  */
-import type { AvroRecordSchema } from '@siphon/core';
-import { finishSchema, keyedSchema } from '@siphon/core';
+import type { AvroRecordSchema } from '@siphon/avro';
+import { declaredSchemas } from '@siphon/avro';
 import { addon, coupon, plan, product, tax } from './schemas/catalog.js';
 import { customer, estimate, invoice, subscription, transaction } from './schemas/sales.js';
 import { expense, recurringExpense } from './schemas/spending.js';
@@ -68,20 +68,24 @@ export const billingResources: readonly BillingResource[] = Object.freeze([
   ),
 ]);
 
-const baseSchemas: Record<BillingResourceName, AvroRecordSchema> = {
-  products: finishSchema(product, BILLING_NAMESPACE),
-  plans: finishSchema(plan, BILLING_NAMESPACE),
-  addons: finishSchema(addon, BILLING_NAMESPACE),
-  coupons: finishSchema(coupon, BILLING_NAMESPACE),
-  customers: finishSchema(customer, BILLING_NAMESPACE),
-  quotes: finishSchema(estimate, BILLING_NAMESPACE),
-  invoices: finishSchema(invoice, BILLING_NAMESPACE),
-  expenses: finishSchema(expense, BILLING_NAMESPACE),
-  subscriptions: finishSchema(subscription, BILLING_NAMESPACE),
-  taxes: finishSchema(tax, BILLING_NAMESPACE),
-  transactions: finishSchema(transaction, BILLING_NAMESPACE),
-  recurring_expenses: finishSchema(recurringExpense, BILLING_NAMESPACE),
-};
+const declared = declaredSchemas<BillingResourceName>(
+  BILLING_NAMESPACE,
+  {
+    products: product,
+    plans: plan,
+    addons: addon,
+    coupons: coupon,
+    customers: customer,
+    quotes: estimate,
+    invoices: invoice,
+    expenses: expense,
+    subscriptions: subscription,
+    taxes: tax,
+    transactions: transaction,
+    recurring_expenses: recurringExpense,
+  },
+  (name) => ['id', billingResource(name).realIdField],
+);
 
 export function billingResource(name: BillingResourceName): BillingResource {
   return billingResources.find((r) => r.name === name) as BillingResource;
@@ -96,19 +100,8 @@ export function billingSchemaFor(
   name: BillingResourceName,
   primaryKey: readonly string[] = ['id'],
 ): AvroRecordSchema {
-  const resource = billingResource(name);
-  return keyedSchema(
-    baseSchemas[name],
-    ['id', resource.realIdField],
-    primaryKey,
-    `Primary key: ${primaryKey.join(', ')}.`,
-  );
+  return declared.schemaFor(name, primaryKey);
 }
 
 /** The declared schemas keyed by the seed's primary key `id`. */
-export const billingSchemas: Readonly<Record<BillingResourceName, AvroRecordSchema>> = Object.freeze(
-  Object.fromEntries(BILLING_RESOURCE_NAMES.map((name) => [name, billingSchemaFor(name)])) as Record<
-    BillingResourceName,
-    AvroRecordSchema
-  >,
-);
+export const billingSchemas: Readonly<Record<BillingResourceName, AvroRecordSchema>> = declared.schemas;

@@ -44,7 +44,7 @@ describe('the schema check itself', () => {
   it('reports a value of the wrong type by path, and an undeclared field', () => {
     const checker = new SchemaChecker(billingSchemas.taxes);
     checker.check(record, 'r1');
-    expect(checker.result().invalid).toEqual(['r1: tax_percentage: "20" is not a valid double']);
+    expect(checker.result().invalid).toEqual(['r1: tax_percentage: expected double, got string "20"']);
     expect(checker.result().undeclared).toEqual(['r1: county']);
   });
 

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
 import type { InfraConfig } from './infra.js';
+import { freePort } from './ports.js';
 
 // The images docker-compose.yml names; scripts/container-engine.sh builds them where no registry answers.
 export const KAFKA_IMAGE = 'apache/kafka:4.1.2';
@@ -46,18 +46,6 @@ export async function containerEngineAnswers(env: NodeJS.ProcessEnv = process.en
     return true;
   }
   return false;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-    server.once('error', reject);
-  });
 }
 
 /** Publishes its ports on 127.0.0.1 only (testcontainers' default is every interface). */

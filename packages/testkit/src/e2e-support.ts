@@ -1,8 +1,10 @@
 /**
- * What a source package's end-to-end test compares: the sandbox's ground truth keyed as the sink
- * keys records, and the value schema the registry holds for a topic.
+ * What a source package's end-to-end test runs and compares: one run read back with the checks
+ * every such run must pass, the sandbox's ground truth keyed as the sink keys records, and the
+ * value schema the registry holds for a topic.
  */
 import { type ResourceResult, runPipeline, type Sink, type Source } from '@siphon/core';
+import { expect } from 'vitest';
 import type { CompactedView, TopicReader } from './kafka-view.js';
 
 /** What these helpers need of a sandbox (`@siphon/sandbox`'s `Sandbox`): testkit does not import it. */
@@ -46,6 +48,9 @@ export async function latestValueSchema(registryUrl: string, topic: string): Pro
 /**
  * Runs `source` into `sink` once (both closed afterwards), then reads back each resource's topic
  * `<prefix>.<api>.<name>` as a compacted view. `topics` lists what the broker has under `prefix`.
+ * Expects what every end-to-end run must show: each of `names` ran to completion into a topic of its
+ * own, whose registered value schema is the declared one (`declared(name)`: same full name, same
+ * fields in order), and nothing went to the dead-letter topic.
  */
 export async function runAndReadBack<Name extends string>(options: {
   source: Source & { close(): Promise<void> };
@@ -54,8 +59,10 @@ export async function runAndReadBack<Name extends string>(options: {
   prefix: string;
   api: string;
   names: readonly Name[];
+  declared: (name: Name) => RegisteredRecordSchema;
+  registryUrl: string;
 }): Promise<{ results: ResourceResult[]; topics: string[]; views: Map<Name, CompactedView> }> {
-  const { source, sink, reader, prefix, api, names } = options;
+  const { source, sink, reader, prefix, api, names, declared, registryUrl } = options;
   let results: ResourceResult[];
   try {
     results = await runPipeline({ source, sink, pipeline: 'e2e' });
@@ -63,11 +70,41 @@ export async function runAndReadBack<Name extends string>(options: {
     await sink.close();
     await source.close();
   }
+  expect(results.map((r) => r.resource).sort()).toEqual([...names].sort());
+  for (const result of results) expect(result.complete, result.resource).toBe(true);
   const topics = await reader.topics(prefix);
+  for (const name of names) expect(topics, 'one topic per resource').toContain(`${prefix}.${api}.${name}`);
+  for (const name of names) {
+    const registered = await latestValueSchema(registryUrl, `${prefix}.${api}.${name}`);
+    const schema = declared(name);
+    expect(`${registered.namespace}.${registered.name}`, name).toBe(`${schema.namespace}.${schema.name}`);
+    expect(
+      registered.fields.map((f) => f.name),
+      name,
+    ).toEqual(schema.fields.map((f) => f.name));
+  }
   const views = new Map<Name, CompactedView>();
   for (const name of names) {
     const topic = `${prefix}.${api}.${name}`;
     if (topics.includes(topic)) views.set(name, await reader.compacted(topic));
   }
+  const deadLetters = topics.includes(`${prefix}._dlq`)
+    ? await reader.compacted(`${prefix}._dlq`)
+    : undefined;
+  expect(deadLetters?.messages ?? 0, 'dead-letter messages').toBe(0);
   return { results, topics, views };
+}
+
+/** Expects every view to hold exactly the sandbox's records of its resource, keyed by `keyOf(name)`. */
+export async function expectConverged<Name extends string>(
+  sb: GroundTruthSource,
+  api: string,
+  views: Map<Name, CompactedView>,
+  keyOf: (name: Name) => string,
+): Promise<void> {
+  for (const [name, view] of views) {
+    const expected = await groundTruthByKey(sb, api, name, keyOf(name));
+    expect([...view.values.keys()].sort(), `${name}: keys`).toEqual([...expected.keys()].sort());
+    for (const [key, record] of expected) expect(view.values.get(key), `${name} ${key}`).toEqual(record);
+  }
 }

@@ -3,6 +3,7 @@ export { type ContainerInfra, containerEngineAnswers, startContainerInfra } from
 export * from './e2e-support.js';
 export { ensureInfra, type InfraConfig, infraConfig, uniqueName, unreachableInfra } from './infra.js';
 export * from './kafka-view.js';
+export { freePort } from './ports.js';
 export { PRIVATE_INFRA_HOOK_MS, type PrivateInfra, startPrivateInfra } from './private-infra.js';
 export * from './python-seed.js';
 export * from './schema-check.js';

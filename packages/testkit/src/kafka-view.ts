@@ -6,6 +6,7 @@
  * no Kafka client); the decoding is independent of the sink's, so the test checks the sink, not itself.
  */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { type InfraConfig, infraConfig } from './infra.js';
 
 export interface CompactedView {
   /** Key (JSON of the decoded key record) → decoded value. */
@@ -69,4 +70,44 @@ export class TopicReader {
     // JSON round trip: plain objects, as the API's JSON records are.
     return [decodedKey, JSON.parse(JSON.stringify(await this.registry.decode(value)))];
   }
+}
+
+/**
+ * What `sinkTopicReader` uses of `@siphon/sink-kafka`: pass the module itself
+ * (`import * as sinkKafka from '@siphon/sink-kafka'`). The kit cannot import it: the sink's own
+ * tests import the kit.
+ */
+export interface SinkReadingApi<Connection> {
+  resolveConnection(kafka: { brokers: string[] }): Connection;
+  createKafkaPort(options: { kafka: Connection; producer: { retries: number } }): {
+    admin(): Promise<{ listTopics(): Promise<string[]> }>;
+    close(): Promise<void>;
+  };
+  readTopicOnce(
+    options: { kafka: { brokers: string[] } },
+    topic: string,
+    onMessage: (message: { key: Buffer | null; value: Buffer | null }) => void,
+    read: { decode: false },
+  ): Promise<void>;
+}
+
+/**
+ * A `TopicReader` on the shared infra: the sink's port lists the topics and reads their committed
+ * bytes, the reader decodes them on its own. `close()` closes the port.
+ */
+export function sinkTopicReader<Connection>(
+  sink: SinkReadingApi<Connection>,
+  infra: Pick<InfraConfig, 'brokers' | 'registryUrl'> = infraConfig(),
+): { reader: TopicReader; close(): Promise<void> } {
+  const { brokers, registryUrl } = infra;
+  const port = sink.createKafkaPort({ kafka: sink.resolveConnection({ brokers }), producer: { retries: 5 } });
+  const reader = new TopicReader(
+    {
+      listTopics: async () => (await port.admin()).listTopics(),
+      readCommitted: (topic, onMessage) =>
+        sink.readTopicOnce({ kafka: { brokers } }, topic, onMessage, { decode: false }),
+    },
+    registryUrl,
+  );
+  return { reader, close: () => port.close() };
 }

@@ -3,8 +3,8 @@
  * after updates and inserts (they take other code paths in the generators: revised statuses,
  * later dates), every record of every resource checked by a `SchemaChecker`.
  */
-import type { AvroRecordSchema } from '@siphon/core';
-import { declaredPaths, SchemaChecker } from './schema-check.js';
+import { type AvroRecordSchema, declaredPaths } from '@siphon/avro';
+import { SchemaChecker } from './schema-check.js';
 
 /** What the sweep needs of a sandbox (`@siphon/sandbox`'s `Sandbox`): testkit does not import it. */
 export interface SweptSandbox {
@@ -51,7 +51,7 @@ export async function sweepSchemas(
     names.map((name) => {
       const checker = checkers.get(name) as SchemaChecker;
       const { invalid, undeclared, seen } = checker.result();
-      const neverSeen = [...declaredPaths(checker.type)].filter((path) => !seen.has(path));
+      const neverSeen = [...declaredPaths(checker.schema)].filter((path) => !seen.has(path));
       return [name, { records: counts.get(name) ?? 0, invalid, undeclared, neverSeen }];
     }),
   );

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../src/ports.js';
 
 /**
  * infra/infra.sh never adopts a process it did not start: a port held by anything else stops
@@ -22,12 +23,6 @@ async function foreignListener(): Promise<number> {
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as { port: number }).port;
-}
-
-async function freePort(): Promise<number> {
-  const port = await foreignListener();
-  await new Promise((resolve) => servers.pop()?.close(resolve));
-  return port;
 }
 
 function infraUp(

@@ -1,7 +1,8 @@
-import { createServer } from 'node:net';
 import type { Sandbox } from '@siphon/sandbox';
 import { infraConfig } from '@siphon/testkit';
 import { analyticsSeed } from './runner.js';
+
+export { freePort } from '@siphon/testkit';
 
 export interface PipelinesSpec {
   prefix: string;
@@ -67,15 +68,4 @@ export async function groundTruth(sandbox: Sandbox, api: 'billing' | 'analytics'
   const out: Array<Record<string, unknown>> = [];
   for await (const record of sandbox.groundTruth(api, resource)) out.push(record);
   return out;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

@@ -205,6 +205,23 @@ export const ANALYTICS_DEFAULT_PER_PAGE = 100;
 /** Not a documented limit of the real API: a guard so one request cannot build an unbounded page. */
 export const ANALYTICS_MAX_PER_PAGE = 10_000;
 
+/**
+ * Sandbox sizes at the seeds' page boundaries (billing pages of 200, analytics pages of the default
+ * 100), for tests that walk every page: exactly two pages (billing invoices, analytics fees), one
+ * record past a full page (customers), a single record (plans), and empty resources (taxes, wallets).
+ */
+export const PAGE_BOUNDARY_SIZES = Object.freeze({
+  size: 230,
+  sizes: {
+    billing: {
+      invoices: 2 * BILLING_DEFAULT_PER_PAGE,
+      customers: BILLING_DEFAULT_PER_PAGE + 1,
+      taxes: 0,
+    },
+    analytics: { fees: 2 * ANALYTICS_DEFAULT_PER_PAGE, wallets: 0, plans: 1 },
+  },
+});
+
 /** Static description of both APIs' resources (record counts live on a running sandbox). */
 export const catalog: Readonly<Record<ApiName, CatalogApi>> = {
   billing: {

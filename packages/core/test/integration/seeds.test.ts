@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { catalog, type Fault, type Sandbox, startSandbox } from '@siphon/sandbox';
+import { catalog, type Fault, PAGE_BOUNDARY_SIZES, type Sandbox, startSandbox } from '@siphon/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/engine/run-pipeline.js';
 import { type RestApiSourceOptions, rest_api_source, restApiSource } from '../../src/engine/source.js';
@@ -19,15 +19,7 @@ let sandbox: Sandbox;
 const truth = new Map<string, string[]>();
 
 beforeAll(async () => {
-  sandbox = await startSandbox({
-    seed: 11,
-    size: 230,
-    // Boundaries: an exact multiple of the page size, one past it, one record, and empty resources.
-    sizes: {
-      billing: { invoices: 400, customers: 201, taxes: 0 },
-      analytics: { fees: 200, wallets: 0, plans: 1 },
-    },
-  });
+  sandbox = await startSandbox({ seed: 11, ...PAGE_BOUNDARY_SIZES });
   for (const name of BILLING) truth.set(`billing/${name}`, await groundTruthIds(sandbox, 'billing', name));
   for (const name of ANALYTICS)
     truth.set(`analytics/${name}`, await groundTruthIds(sandbox, 'analytics', name));

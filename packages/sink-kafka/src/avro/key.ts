@@ -4,12 +4,24 @@
  * (schema id + Avro body), whatever happens to the value schema: compaction and partitioning
  * both depend on that.
  */
-import type { AvroField, AvroRecordSchema, AvroType, JsonRecord, ResourceDescriptor } from '@siphon/core';
+import {
+  type AvroField,
+  type AvroRecordSchema,
+  type AvroType,
+  avroName,
+  avroNamespace,
+  avroTypeName,
+  branchesOf,
+  isRecord,
+  NameTable,
+  namespaceOf,
+  sourceNameDoc,
+  sourceNameOf,
+} from '@siphon/avro';
+import type { JsonRecord, ResourceDescriptor } from '@siphon/core';
 import avro from 'avsc';
 import { KafkaSinkError } from '../errors.js';
-import { avroName, avroNamespace, avroTypeName } from '../naming.js';
 import { MAGIC_BYTE, toWireFormat, WIRE_HEADER_BYTES } from '../wire.js';
-import { branchesOf, isRecord, NameTable, namespaceOf, sourceNameDoc, sourceNameOf } from './model.js';
 
 const KEY_PRIMITIVES = new Set(['string', 'long', 'int', 'boolean', 'double', 'float']);
 

@@ -140,6 +140,14 @@ export function resource(overrides: Partial<ResourceDescriptor> = {}): ResourceD
   return { name: 'invoices', primaryKey: ['id'], writeDisposition: 'merge', ...overrides };
 }
 
+/** The invoices resource, whose records with `status: deleted` are hard deletes (tombstones). */
+export function invoicesWithDeletes(): ResourceDescriptor {
+  return resource({ hardDelete: { path: 'status', equals: 'deleted' } });
+}
+
+/** The context most tests open writers in: pipeline `p`, source `billing`, run `r1`. */
+export const BILLING_RUN = Object.freeze({ pipeline: 'p', source: 'billing', runId: 'r1' });
+
 export function stateFor(runId: string, pages: number): ResourceState {
   return { checkpoint: { run_id: runId, paginator: { page: pages + 1 }, pages } };
 }

@@ -7,7 +7,7 @@ import {
   readTopicOnce,
   type TopicMessage,
 } from '../../src/index.js';
-import { page, resource, stateFor, testOptions } from './helpers.js';
+import { BILLING_RUN, invoicesWithDeletes, page, resource, stateFor, testOptions } from './helpers.js';
 
 const sinks: KafkaSink[] = [];
 afterEach(async () => {
@@ -21,11 +21,7 @@ describe('readTopicOnce', () => {
     const options = testOptions({ transactions: { boundary: { pages: 1 } } });
     const sink = createKafkaSink(options);
     sinks.push(sink);
-    const writer = await sink.open(resource({ hardDelete: { path: 'status', equals: 'deleted' } }), {
-      pipeline: 'p',
-      source: 'billing',
-      runId: 'r1',
-    });
+    const writer = await sink.open(invoicesWithDeletes(), BILLING_RUN);
     await writer.write(page(1, [invoice('1', 10), invoice('2', 20)]));
     await writer.write(page(2, [invoice('3', 30), { ...invoice('2', 20), status: 'deleted' }]));
     await writer.finish({ resource: 'invoices', pages: 2, records: 4, complete: true }, {});

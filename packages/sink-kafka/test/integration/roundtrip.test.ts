@@ -3,7 +3,17 @@ import { infraConfig } from '@siphon/testkit';
 import avro from 'avsc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKafkaSink, type KafkaSink, KafkaStateStore } from '../../src/index.js';
-import { header, page, readCommitted, registryGet, resource, stateFor, testOptions } from './helpers.js';
+import {
+  BILLING_RUN,
+  header,
+  invoicesWithDeletes,
+  page,
+  readCommitted,
+  registryGet,
+  resource,
+  stateFor,
+  testOptions,
+} from './helpers.js';
 
 const registry = new SchemaRegistry({ host: infraConfig().registryUrl });
 const sinks: KafkaSink[] = [];
@@ -137,11 +147,7 @@ describe('records, keys and state on the real broker and registry', () => {
     const options = testOptions();
     const sink = createKafkaSink(options);
     sinks.push(sink);
-    const writer = await sink.open(resource({ hardDelete: { path: 'status', equals: 'deleted' } }), {
-      pipeline: 'p',
-      source: 'billing',
-      runId: 'r1',
-    });
+    const writer = await sink.open(invoicesWithDeletes(), BILLING_RUN);
     await writer.write(page(1, [invoice('1', 1), invoice('2', 2, { status: 'deleted' })]));
     await writer.finish({ resource: 'invoices', pages: 1, records: 2, complete: true }, {});
     const messages = await readCommitted(`${options.topics?.prefix}.billing.invoices`);
@@ -153,11 +159,7 @@ describe('records, keys and state on the real broker and registry', () => {
     const options = testOptions({ producer: { encodeWorkers: 2 } });
     const sink = createKafkaSink(options);
     sinks.push(sink);
-    const writer = await sink.open(resource({ hardDelete: { path: 'status', equals: 'deleted' } }), {
-      pipeline: 'p',
-      source: 'billing',
-      runId: 'r1',
-    });
+    const writer = await sink.open(invoicesWithDeletes(), BILLING_RUN);
     const first = Array.from({ length: 50 }, (_, i) => invoice(String(i), i));
     await writer.write(page(1, first));
     // Page 2 packs in a worker: every record fits, one is a tombstone.

@@ -1,13 +1,6 @@
-import type { AvroRecordSchema } from '@siphon/core';
+import { type AvroRecordSchema, inferAvroSchema } from '@siphon/avro';
 import { describe, expect, it } from 'vitest';
-import {
-  avroKeySchema,
-  encodeKey,
-  fromWireFormat,
-  inferAvroSchema,
-  KeyEncoder,
-  MissingKeyError,
-} from '../../src/index.js';
+import { avroKeySchema, encodeKey, fromWireFormat, KeyEncoder, MissingKeyError } from '../../src/index.js';
 
 describe('avroKeySchema', () => {
   it('is a named record of the primary key fields, typed from the value schema', () => {

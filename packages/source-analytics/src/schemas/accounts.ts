@@ -1,6 +1,6 @@
 /** Who is billed: customers, their subscriptions and their prepaid-credit wallets. */
-import type { AvroRecordSchema } from '@siphon/core';
-import { arrayOf, optional, record, required } from '@siphon/core';
+import type { AvroRecordSchema } from '@siphon/avro';
+import { arrayOf, optional, record, required } from '@siphon/avro';
 import {
   cents,
   count,

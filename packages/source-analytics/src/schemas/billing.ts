@@ -1,6 +1,6 @@
 /** What was billed: invoices, the fees on them, and usage per period (current and past). */
-import type { AvroField, AvroRecordSchema } from '@siphon/core';
-import { arrayOf, record, required } from '@siphon/core';
+import type { AvroField, AvroRecordSchema } from '@siphon/avro';
+import { arrayOf, record, required } from '@siphon/avro';
 import {
   cents,
   count,

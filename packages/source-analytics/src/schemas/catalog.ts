@@ -1,6 +1,6 @@
 /** What is priced: billable metrics, plans with their charges, coupons and add-ons. */
-import type { AvroRecordSchema } from '@siphon/core';
-import { arrayOf, optional, record, required } from '@siphon/core';
+import type { AvroRecordSchema } from '@siphon/avro';
+import { arrayOf, optional, record, required } from '@siphon/avro';
 import {
   cents,
   count,

@@ -9,8 +9,8 @@
  *   `yyyy-MM-dd`: the same choice as the billing source, whose offsets cannot be converted
  *   without loss.
  */
-import type { AvroField } from '@siphon/core';
-import { arrayOf, optional, record, required } from '@siphon/core';
+import type { AvroField } from '@siphon/avro';
+import { arrayOf, optional, record, required } from '@siphon/avro';
 
 const TIMESTAMP = 'ISO 8601 UTC timestamp as sent by the API, e.g. 2022-04-29T08:59:51Z.';
 const DATE = 'Date yyyy-MM-dd (UTC).';

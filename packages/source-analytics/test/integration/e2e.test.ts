@@ -4,14 +4,14 @@
  */
 import { restApiSource, staticSecrets } from '@siphon/core';
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
-import { createKafkaPort, createKafkaSink, readTopicOnce, resolveConnection } from '@siphon/sink-kafka';
+import * as sinkKafka from '@siphon/sink-kafka';
+import { createKafkaSink } from '@siphon/sink-kafka';
 import {
   type CompactedView,
-  groundTruthByKey,
+  expectConverged,
   infraConfig,
-  latestValueSchema,
   runAndReadBack,
-  TopicReader,
+  sinkTopicReader,
   uniqueName,
 } from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,27 +29,9 @@ interface Run {
   views: Map<AnalyticsResourceName, CompactedView>;
 }
 
-async function expectConverged(sb: Sandbox, run: Run, keyField: string): Promise<void> {
-  for (const name of run.views.keys()) {
-    const expected = await groundTruthByKey(sb, 'analytics', name, keyField);
-    const view = run.views.get(name) as CompactedView;
-    expect([...view.values.keys()].sort(), `${name}: keys`).toEqual([...expected.keys()].sort());
-    for (const [key, record] of expected) expect(view.values.get(key), `${name} ${key}`).toEqual(record);
-  }
-}
-
 describe('analytics source → Kafka, end to end', () => {
   let sb: Sandbox;
-  // The sink's port lists the topics and reads their bytes; the view decodes them on its own.
-  const port = createKafkaPort({ kafka: resolveConnection({ brokers }), producer: { retries: 5 } });
-  const reader = new TopicReader(
-    {
-      listTopics: async () => (await port.admin()).listTopics(),
-      readCommitted: (topic, onMessage) =>
-        readTopicOnce({ kafka: { brokers } }, topic, onMessage, { decode: false }),
-    },
-    registryUrl,
-  );
+  const { reader, close: closeReader } = sinkTopicReader(sinkKafka);
 
   beforeAll(async () => {
     sb = await startSandbox({ seed: 5, size: 110, sizes: { analytics: { fees: 230 } } });
@@ -57,7 +39,7 @@ describe('analytics source → Kafka, end to end', () => {
 
   afterAll(async () => {
     await sb?.close();
-    await port.close();
+    await closeReader();
   });
 
   async function run(prefix: string, options: Partial<AnalyticsSourceOptions> = {}): Promise<Run> {
@@ -68,41 +50,23 @@ describe('analytics source → Kafka, end to end', () => {
       secrets: staticSecrets({ api_key: sb.credentials.apiKey }),
     });
     const sink = createKafkaSink({ kafka: { brokers }, registry: { url: registryUrl }, topics: { prefix } });
-    const { results, topics, views } = await runAndReadBack({
+    const { views } = await runAndReadBack({
       source,
       sink,
       reader,
       prefix,
       api: 'analytics',
       names,
+      declared: (name) => analyticsSchemaFor(name, [options.preset === 'real_api' ? 'lago_id' : 'id']),
+      registryUrl,
     });
-    expect(results.map((r) => r.resource).sort()).toEqual([...names].sort());
-    for (const result of results) expect(result.complete, result.resource).toBe(true);
-    for (const name of names)
-      expect(topics, 'one topic per resource').toContain(`${prefix}.analytics.${name}`);
-    const keyField = options.preset === 'real_api' ? 'lago_id' : 'id';
-    for (const name of names) {
-      const registered = await latestValueSchema(registryUrl, `${prefix}.analytics.${name}`);
-      const declared = analyticsSchemaFor(name, [keyField]);
-      expect(`${registered.namespace}.${registered.name}`, name).toBe(
-        `${declared.namespace}.${declared.name}`,
-      );
-      expect(
-        registered.fields.map((f) => f.name),
-        name,
-      ).toEqual(declared.fields.map((f) => f.name));
-    }
-    const deadLetters = topics.includes(`${prefix}._dlq`)
-      ? await reader.compacted(`${prefix}._dlq`)
-      : undefined;
-    expect(deadLetters?.messages ?? 0, 'dead-letter messages').toBe(0);
     return { views };
   }
 
   it('seed preset: every resource equals the ground truth, then converges after updates, deletes and inserts', async () => {
     const prefix = uniqueName('e2e-analytics-seed');
     const first = await run(prefix);
-    await expectConverged(sb, first, 'id');
+    await expectConverged(sb, 'analytics', first.views, () => 'id');
     expect(first.views.get('fees')?.values.size).toBe(230);
 
     const changes = {
@@ -113,7 +77,7 @@ describe('analytics source → Kafka, end to end', () => {
       plans: await sb.mutate('analytics', 'plans', { insert: 2 }),
     };
     const second = await run(prefix);
-    await expectConverged(sb, second, 'id');
+    await expectConverged(sb, 'analytics', second.views, () => 'id');
 
     const fees = second.views.get('fees') as CompactedView;
     for (const id of changes.fees.deleted) expect(fees.values.has(JSON.stringify({ id }))).toBe(false);
@@ -133,6 +97,6 @@ describe('analytics source → Kafka, end to end', () => {
     const resources: AnalyticsResourceName[] = ['metrics', 'plans', 'customer_usage_past'];
     const result = await run(uniqueName('e2e-analytics-real'), { preset: 'real_api', resources });
     expect([...result.views.keys()]).toEqual(resources);
-    await expectConverged(sb, result, 'lago_id');
+    await expectConverged(sb, 'analytics', result.views, () => 'lago_id');
   });
 });

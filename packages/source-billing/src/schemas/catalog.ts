@@ -1,6 +1,6 @@
 /** What the organisation sells: products, plans, addons, coupons, and the taxes it charges. */
-import type { AvroRecordSchema } from '@siphon/core';
-import { arrayOf, optional, record, required } from '@siphon/core';
+import type { AvroRecordSchema } from '@siphon/avro';
+import { arrayOf, optional, record, required } from '@siphon/avro';
 import { created, customFields, ids, money, optionalDate, optionalText, text, updated } from './shared.js';
 
 export const product: AvroRecordSchema = record(

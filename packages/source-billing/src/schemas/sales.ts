@@ -1,6 +1,6 @@
 /** Who buys and what they are billed: customers, estimates, invoices, subscriptions, transactions. */
-import type { AvroRecordSchema } from '@siphon/core';
-import { arrayOf, optional, record, required } from '@siphon/core';
+import type { AvroRecordSchema } from '@siphon/avro';
+import { arrayOf, optional, record, required } from '@siphon/avro';
 import {
   billingAddress,
   created,

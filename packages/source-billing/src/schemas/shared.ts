@@ -10,8 +10,8 @@
  *   are nullable: the real API's list views return summaries that may leave them out (its
  *   detail views carry them), and a missing required field would reject the record.
  */
-import type { AvroField, AvroType } from '@siphon/core';
-import { arrayOf, optional, record, required } from '@siphon/core';
+import type { AvroField, AvroType } from '@siphon/avro';
+import { arrayOf, optional, record, required } from '@siphon/avro';
 
 const DATETIME = "Datetime as sent by the API, pattern yyyy-MM-dd'T'HH:mm:ssZ (offset without colon).";
 const DATE = 'Date yyyy-MM-dd in the organisation time zone.';

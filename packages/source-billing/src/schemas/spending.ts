@@ -1,6 +1,6 @@
 /** What the organisation spends: expenses and recurring expenses. */
-import type { AvroRecordSchema } from '@siphon/core';
-import { record, required } from '@siphon/core';
+import type { AvroRecordSchema } from '@siphon/avro';
+import { record, required } from '@siphon/avro';
 import { created, date, ids, money, optionalDate, optionalText, text, updated } from './shared.js';
 
 export const expense: AvroRecordSchema = record('Expense', 'An expense (GET /expenses).', [

@@ -1,7 +1,7 @@
-import type { AvroRecordSchema } from '@siphon/core';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { compileConformer, inferAvroSchema } from '../../src/index.js';
+import type { AvroRecordSchema } from '../src/index.js';
+import { compileConformer, inferAvroSchema } from '../src/index.js';
 
 describe('compileConformer', () => {
   const schema = inferAvroSchema(

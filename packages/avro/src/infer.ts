@@ -5,19 +5,27 @@
  * `default: null`; types only widen (int → long → double, T → union with the new branch);
  * enums only gain symbols. Numbers are `long` or `double`, never avsc's lossy `float` inference.
  */
-import type { AvroField, AvroRecordSchema, AvroType, JsonRecord } from '@siphon/core';
-import { KafkaSinkError } from '../errors.js';
-import { avroName, avroTypeName, isAvroName } from '../naming.js';
+
+import type { SiphonError } from '@siphon/errors';
+import { schemaError } from './errors.js';
 import {
   branchesOf,
   type ComplexType,
   fullName,
+  INT32_MAX,
+  INT32_MIN,
+  jsonKind,
   kindOf,
   NameTable,
   namespaceOf,
   sourceNameDoc,
   sourceNameOf,
 } from './model.js';
+import { avroName, avroTypeName, isAvroName } from './names.js';
+import type { AvroField, AvroRecordSchema, AvroType } from './schema.js';
+
+/** One JSON object, as an API returned it. */
+type JsonRecord = Record<string, unknown>;
 
 /** Placeholder for "nothing seen yet" (items of arrays that were always empty). */
 const NOTHING = '__siphon_nothing__' as unknown as AvroType;
@@ -82,32 +90,11 @@ export function evolveAvroSchema(schema: AvroRecordSchema, records: Iterable<Jso
   return { schema: materialise(current) as AvroRecordSchema, changed: true };
 }
 
-function jsKind(value: unknown): 'null' | 'boolean' | 'integer' | 'number' | 'string' | 'array' | 'object' {
-  if (value === null || value === undefined) return 'null';
-  switch (typeof value) {
-    case 'boolean':
-      return 'boolean';
-    case 'number':
-      return Number.isSafeInteger(value) ? 'integer' : 'number';
-    case 'bigint':
-      return 'integer';
-    case 'string':
-      return 'string';
-    case 'object':
-      return Array.isArray(value) ? 'array' : 'object';
-    default:
-      // functions, symbols: not JSON. Strings are the closest faithful rendering.
-      return 'string';
-  }
-}
-
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-
 function widenType(type: AvroType, value: unknown, ctx: Context): AvroType {
   const branches = branchesOf(type).filter((b) => b !== NOTHING);
   const kinds = branches.map((b) => kindOf(b, ctx.table, ctx.namespace));
-  const kind = jsKind(value);
+  // Functions and symbols are not JSON: a string is the closest faithful rendering.
+  const kind = jsonKind(value) ?? 'string';
   const find = (...wanted: string[]) => kinds.findIndex((k) => wanted.includes(k));
   const replace = (index: number, next: AvroType) => rebuild(type, branches.with(index, next));
   const add = (next: AvroType) =>
@@ -156,6 +143,7 @@ function widenType(type: AvroType, value: unknown, ctx: Context): AvroType {
       const next: AvroType = { ...(current ?? {}), type: 'array', items: itemType };
       return a >= 0 ? replace(a, next) : add(next);
     }
+    case 'bytes': // not JSON either: taken apart as any other object, as always
     case 'object': {
       const r = find('record');
       if (r >= 0) {
@@ -276,15 +264,14 @@ function rebuild(original: AvroType, branches: AvroType[]): AvroType {
 function resolve(type: AvroType, ctx: Context): ComplexType {
   if (typeof type === 'string') {
     const defined = ctx.table.get(type, ctx.namespace);
-    if (!defined) throw new KafkaSinkError('SCHEMA_INVALID', `schema references unknown type "${type}"`);
+    if (!defined) throw schemaError(`schema references unknown type "${type}"`);
     return defined;
   }
   return type as ComplexType;
 }
 
-function cannotEvolveReference(ref: string): KafkaSinkError {
-  return new KafkaSinkError(
-    'SCHEMA_INVALID',
+function cannotEvolveReference(ref: string): SiphonError {
+  return schemaError(
     `cannot evolve named type "${ref}" where it is referenced by name; declare it inline or change the schema contract`,
   );
 }

@@ -1,35 +1,44 @@
 /**
- * Small helpers over Avro schemas kept as plain JSON (core's `AvroType`): what kind a type is,
+ * Small helpers over Avro schemas kept as plain JSON (`AvroType`): what kind a type is,
  * which named types a schema defines, and how a field maps to its JSON source name.
  */
-import type { AvroField, AvroRecordSchema, AvroType } from '@siphon/core';
-import { KafkaSinkError } from '../errors.js';
 
-export type Kind =
-  | 'null'
-  | 'boolean'
-  | 'int'
-  | 'long'
-  | 'float'
-  | 'double'
-  | 'bytes'
-  | 'string'
-  | 'record'
-  | 'array'
-  | 'map'
-  | 'enum'
-  | 'fixed';
+import { schemaError } from './errors.js';
+import { type AvroField, type AvroRecordSchema, type AvroType, PRIMITIVE_NAMES } from './schema.js';
 
-const PRIMITIVES = new Set<string>(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
+export type Kind = (typeof PRIMITIVE_NAMES)[number] | 'record' | 'array' | 'map' | 'enum' | 'fixed';
+
+const PRIMITIVES = new Set<string>(PRIMITIVE_NAMES);
+
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
+
+/** What a JSON value is, as Avro types tell values apart; undefined for what JSON cannot hold. */
+export type JsonKind = 'null' | 'boolean' | 'integer' | 'number' | 'string' | 'bytes' | 'array' | 'object';
+
+export function jsonKind(value: unknown): JsonKind | undefined {
+  if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return 'boolean';
+    case 'number':
+      return Number.isSafeInteger(value) ? 'integer' : 'number';
+    case 'bigint':
+      return 'integer';
+    case 'string':
+      return 'string';
+    case 'object':
+      if (Buffer.isBuffer(value)) return 'bytes';
+      return Array.isArray(value) ? 'array' : 'object';
+    default:
+      return undefined;
+  }
+}
 
 export type ComplexType = Exclude<AvroType, string | AvroType[]>;
 
 export function isPrimitiveName(name: string): boolean {
   return PRIMITIVES.has(name);
-}
-
-export function isUnion(type: AvroType): type is AvroType[] {
-  return Array.isArray(type);
 }
 
 export function branchesOf(type: AvroType): AvroType[] {
@@ -95,10 +104,10 @@ export function kindOf(type: AvroType, table?: NameTable, namespace?: string): K
   if (typeof type === 'string') {
     if (PRIMITIVES.has(type)) return type as Kind;
     const defined = table?.get(type, namespace);
-    if (!defined) throw new KafkaSinkError('SCHEMA_INVALID', `unknown Avro type "${type}"`);
+    if (!defined) throw schemaError(`unknown Avro type "${type}"`);
     return kindOf(defined, table, namespace);
   }
-  if (Array.isArray(type)) throw new KafkaSinkError('SCHEMA_INVALID', 'kindOf() called on a union');
+  if (Array.isArray(type)) throw schemaError('kindOf() called on a union');
   const name = type.type;
   if (PRIMITIVES.has(name)) return name as Kind;
   if (
@@ -113,12 +122,6 @@ export function kindOf(type: AvroType, table?: NameTable, namespace?: string): K
   }
   // `{ "type": "string" }` style wrappers of a named reference.
   return kindOf(name as AvroType, table, namespace);
-}
-
-export function isNullable(type: AvroType): boolean {
-  return branchesOf(type).some(
-    (b) => b === 'null' || (typeof b === 'object' && !Array.isArray(b) && b.type === 'null'),
-  );
 }
 
 const SOURCE_DOC = /^source field (".*")$/;
@@ -140,9 +143,4 @@ export function sourceNameOf(field: AvroField): string {
     }
   }
   return field.name;
-}
-
-/** Deep copy of a JSON schema, so evolution never mutates a schema someone else holds. */
-export function cloneSchema<T extends AvroType>(type: T): T {
-  return structuredClone(type);
 }

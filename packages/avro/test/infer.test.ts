@@ -1,7 +1,7 @@
-import type { AvroField, AvroRecordSchema } from '@siphon/core';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { evolveAvroSchema, inferAvroSchema } from '../../src/index.js';
+import type { AvroField, AvroRecordSchema } from '../src/index.js';
+import { evolveAvroSchema, inferAvroSchema } from '../src/index.js';
 
 const options = { name: 'invoices', namespace: 'siphon.billing' };
 

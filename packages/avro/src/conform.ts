@@ -6,16 +6,21 @@
  * Hand-written rather than avsc's `isValid`: we also need unknown-field detection, renaming and
  * exact problem paths for schema contracts, in one pass per record.
  */
-import type { AvroField, AvroRecordSchema, AvroType } from '@siphon/core';
-import { KafkaSinkError } from '../errors.js';
+
+import { schemaError } from './errors.js';
 import {
   type ComplexType,
   fullName,
+  INT32_MAX,
+  INT32_MIN,
   isPrimitiveName,
+  type JsonKind,
+  jsonKind,
   NameTable,
   namespaceOf,
   sourceNameOf,
 } from './model.js';
+import type { AvroField, AvroRecordSchema, AvroType } from './schema.js';
 
 export interface ConformIssue {
   /** Dotted path of the JSON value, e.g. `customer.address.zip` or `line_items[2].qty`. */
@@ -42,9 +47,6 @@ interface State {
 }
 
 type Convert = (value: unknown, state: State) => unknown;
-
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
 
 export function compileConformer(schema: AvroRecordSchema): Conformer {
   const table = NameTable.of(schema);
@@ -204,7 +206,7 @@ function compilePrimitive(name: string): Convert {
     case 'bytes':
       return (v, s) => (Buffer.isBuffer(v) ? v : fail(s, 'bytes', v));
     default:
-      throw new KafkaSinkError('SCHEMA_INVALID', `not a primitive: ${name}`);
+      throw schemaError(`not a primitive: ${name}`);
   }
 }
 
@@ -216,7 +218,7 @@ interface Branch {
   accepts?: (value: unknown) => boolean;
 }
 
-type JsKind = 'boolean' | 'integer' | 'number' | 'string' | 'buffer' | 'array' | 'object';
+type JsKind = Exclude<JsonKind, 'null'>;
 
 /** Branch kinds that can hold each kind of JSON value, best first (an integer prefers `long`). */
 const CANDIDATES: Record<JsKind, string[]> = {
@@ -224,26 +226,10 @@ const CANDIDATES: Record<JsKind, string[]> = {
   integer: ['long', 'int', 'double', 'float'],
   number: ['double', 'float'],
   string: ['string', 'enum'],
-  buffer: ['bytes', 'fixed'],
+  bytes: ['bytes', 'fixed'],
   array: ['array'],
   object: ['record', 'map'],
 };
-
-function jsKindOf(value: unknown): JsKind | undefined {
-  switch (typeof value) {
-    case 'boolean':
-      return 'boolean';
-    case 'number':
-      return Number.isSafeInteger(value) ? 'integer' : 'number';
-    case 'string':
-      return 'string';
-    case 'object':
-      if (Buffer.isBuffer(value)) return 'buffer';
-      return Array.isArray(value) ? 'array' : 'object';
-    default:
-      return undefined;
-  }
-}
 
 /** avsc's bucket of a branch: a union with two branches in one bucket is ambiguous, so wrapped. */
 function bucketOf(kind: string): string {
@@ -267,7 +253,7 @@ function bucketOf(kind: string): string {
 }
 
 /** Whether avsc (`wrapUnions: 'auto'`) represents this union's values wrapped as `{ branch: value }`. */
-export function isWrappedUnion(kinds: string[]): boolean {
+function isWrappedUnion(kinds: string[]): boolean {
   const buckets = kinds.map(bucketOf);
   return new Set(buckets).size !== buckets.length;
 }
@@ -293,8 +279,8 @@ function compileUnion(
       if (nullable) return null;
       return fail(state, expected, value);
     }
-    const kind = jsKindOf(value);
-    const candidates = kind === undefined ? undefined : byKind.get(kind);
+    const kind = jsonKind(value);
+    const candidates = kind === undefined || kind === 'null' ? undefined : byKind.get(kind);
     let branch: Branch | undefined;
     if (candidates) {
       for (const candidate of candidates) {

@@ -1,12 +1,11 @@
 /**
- * A few helpers for writing Avro schemas as plain JSON (core's `AvroRecordSchema`) that read
+ * A few helpers for writing Avro schemas as plain JSON (`AvroRecordSchema`) that read
  * like a field list. Nested records are written inline and may be reused: `finishSchema`
  * turns every repeated definition into a reference by name, as Avro requires.
  */
-import type { AvroField, AvroRecordSchema, AvroType } from './contracts.js';
-import { SiphonError } from './errors/siphon-error.js';
-
-const AVRO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+import { schemaError } from './errors.js';
+import { isAvroName } from './names.js';
+import type { AvroField, AvroRecordSchema, AvroType } from './schema.js';
 
 /** A field that is always present and never null. */
 export function required(name: string, type: AvroType, doc: string): AvroField {
@@ -41,18 +40,18 @@ function dedupe(type: AvroType, defined: Map<string, string>, where: string): Av
   if (typeof type !== 'object') return type;
   if (type.type === 'record') {
     const rec = type as AvroRecordSchema;
-    if (!AVRO_NAME.test(rec.name)) throw schemaError(`${where}: "${rec.name}" is not a valid Avro name`);
+    if (!isAvroName(rec.name)) throw schemaError(`${where}: "${rec.name}" is not a valid Avro name`);
     const text = JSON.stringify(rec);
     const earlier = defined.get(rec.name);
     if (earlier !== undefined) {
       if (earlier !== text) throw schemaError(`${where}: two different records are both named "${rec.name}"`);
-      // A reference to a named type; core's AvroType lists only primitive names, hence the cast.
+      // A reference to a named type; AvroType lists only primitive names, hence the cast.
       return rec.name as AvroType;
     }
     defined.set(rec.name, text);
     const names = new Set<string>();
     for (const field of rec.fields) {
-      if (!AVRO_NAME.test(field.name))
+      if (!isAvroName(field.name))
         throw schemaError(`${where}: field "${field.name}" is not a valid Avro name`);
       if (names.has(field.name))
         throw schemaError(`${where}: record ${rec.name} declares "${field.name}" twice`);
@@ -99,6 +98,30 @@ export function keyedSchema(
   return deepFreeze({ ...schema, doc: `${schema.doc ?? ''} ${keyDoc}`.trim(), fields });
 }
 
-function schemaError(message: string): SiphonError {
-  return new SiphonError(message, { code: 'AVRO_SCHEMA_INVALID' });
+/** A source's declared schemas: `schemaFor` keys one for a primary key, `schemas` are all keyed by `id`. */
+export interface DeclaredSchemas<Name extends string> {
+  schemaFor(name: Name, primaryKey?: readonly string[]): AvroRecordSchema;
+  schemas: Readonly<Record<Name, AvroRecordSchema>>;
+}
+
+/**
+ * The declared value schemas of a source's resources: each record finished in `namespace`, keyed
+ * for a primary key by `keyedSchema` over the resource's id fields (`idFields(name)`: `id` and the
+ * real API's own id), its doc ending in `Primary key: <fields>.`.
+ */
+export function declaredSchemas<Name extends string>(
+  namespace: string,
+  records: Record<Name, AvroRecordSchema>,
+  idFields: (name: Name) => readonly string[],
+): DeclaredSchemas<Name> {
+  const names = Object.keys(records) as Name[];
+  const finished = Object.fromEntries(
+    names.map((name) => [name, finishSchema(records[name], namespace)]),
+  ) as Record<Name, AvroRecordSchema>;
+  const schemaFor = (name: Name, primaryKey: readonly string[] = ['id']): AvroRecordSchema =>
+    keyedSchema(finished[name], idFields(name), primaryKey, `Primary key: ${primaryKey.join(', ')}.`);
+  const schemas = Object.freeze(Object.fromEntries(names.map((name) => [name, schemaFor(name)]))) as Readonly<
+    Record<Name, AvroRecordSchema>
+  >;
+  return { schemaFor, schemas };
 }
