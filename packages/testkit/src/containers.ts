@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
+import type { StartedTestContainer } from 'testcontainers';
 import type { InfraConfig } from './infra.js';
 
 // The images docker-compose.yml names; scripts/container-engine.sh builds them where no registry answers.
@@ -60,13 +60,22 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Publishes its ports on 127.0.0.1 only (testcontainers' default is every interface). */
-class LoopbackContainer extends GenericContainer {
-  protected override async beforeContainerCreated(): Promise<void> {
-    for (const bindings of Object.values(this.hostConfig.PortBindings ?? {})) {
-      for (const binding of bindings as { HostIp?: string }[]) binding.HostIp = '127.0.0.1';
+/**
+ * testcontainers, loaded when containers are started: importing it costs about half a second of
+ * CPU, which every test importing the kit only for its schema sweep or seed helpers (the source
+ * packages' unit tests) would otherwise pay.
+ */
+async function loopbackContainers() {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  /** Publishes its ports on 127.0.0.1 only (testcontainers' default is every interface). */
+  class LoopbackContainer extends GenericContainer {
+    protected override async beforeContainerCreated(): Promise<void> {
+      for (const bindings of Object.values(this.hostConfig.PortBindings ?? {})) {
+        for (const binding of bindings as { HostIp?: string }[]) binding.HostIp = '127.0.0.1';
+      }
     }
   }
+  return { LoopbackContainer, Wait };
 }
 
 /**
@@ -143,6 +152,7 @@ export interface ContainerInfra extends InfraConfig {
  * start, Kafka is stopped before the error is thrown: nothing is left running.
  */
 export async function startContainerInfra(): Promise<ContainerInfra> {
+  const { LoopbackContainer, Wait } = await loopbackContainers();
   const kafkaPort = await freePort();
   const registryPort = await freePort();
   const started: StartedTestContainer[] = [];
