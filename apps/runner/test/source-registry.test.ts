@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ConfigError, defineRestApiSource, type SourcePlugin } from '@siphon/core';
 import { analyticsSource } from '@siphon/source-analytics';
 import { billingSource } from '@siphon/source-billing';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadPipelinesFile } from '../src/config/load.js';
 import { UsageError } from '../src/errors.js';
 import { restApiConfigOf } from '../src/pipeline/build-source.js';
@@ -24,6 +24,13 @@ const things = defineRestApiSource({
   paginator: (pageSize) => ({ type: 'offset', limit: pageSize }),
   defaultPageSize: 50,
   auth: () => ({ type: 'bearer', token: 'not-a-secret' }),
+});
+
+// The last test registers a plugin in the runner's process-wide registry, which has no way to
+// remove one. Unit test files share their worker's modules (isolate: false), so drop them all
+// afterwards: a later file then loads a fresh registry holding the built-ins only.
+afterAll(() => {
+  vi.resetModules();
 });
 
 describe('the source registry', () => {

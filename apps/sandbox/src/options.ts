@@ -37,6 +37,12 @@ export interface SandboxOptions {
   organizationId?: string | undefined;
   /** Request logs go here at debug level. Default: silent. */
   logger?: Logger | undefined;
+  /**
+   * The clock, in epoch milliseconds, that access tokens expire by and that token limits and rate
+   * limits count their windows by. Default `Date.now`. A test passes its own to step past a
+   * token's lifetime or a window without waiting for it.
+   */
+  now?: (() => number) | undefined;
 }
 
 const count = z.number().int().min(0);
@@ -96,14 +102,17 @@ export interface ResolvedOptions {
   credentials: Partial<Credentials>;
   organizationId: string | undefined;
   logger: Logger | undefined;
+  now: () => number;
 }
 
 /** Validates options once, at the entry point, naming the bad key. */
 export function resolveOptions(options: SandboxOptions): ResolvedOptions {
-  const { faults = [], logger, ...plain } = options;
+  const { faults = [], logger, now, ...plain } = options;
   const parsed = plainOptionsSchema.safeParse(plain);
   if (!parsed.success) throw new Error(describeZodError(parsed.error, 'invalid sandbox options'));
   if (!Array.isArray(faults)) throw new Error('invalid sandbox options: faults must be an array');
+  if (now !== undefined && typeof now !== 'function')
+    throw new Error('invalid sandbox options: now must be a function returning epoch milliseconds');
   const value = parsed.data;
   return {
     host: value.host ?? '127.0.0.1',
@@ -126,6 +135,7 @@ export function resolveOptions(options: SandboxOptions): ResolvedOptions {
     credentials: withoutUndefined(value.credentials ?? {}),
     organizationId: value.organizationId,
     logger,
+    now: now ?? Date.now,
   };
 }
 

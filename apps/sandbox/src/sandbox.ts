@@ -86,8 +86,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     limit: resolved.tokenLimit,
     rotateRefreshToken: resolved.rotateRefreshToken,
     apiDomain: () => urls.billing,
+    now: resolved.now,
   });
-  const limiter = () => (resolved.rateLimit ? new FixedWindowLimiter(resolved.rateLimit) : undefined);
+  const limiter = () =>
+    resolved.rateLimit ? new FixedWindowLimiter(resolved.rateLimit, resolved.now) : undefined;
 
   const sandboxCatalog = (): Record<ApiName, SandboxResource[]> => {
     const describe = (api: ApiName) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox, TOO_MANY_TOKENS_BODY } from '../src/index.js';
-import { billingGet, requestToken } from './helpers.js';
+import { billingGet, manualClock, requestToken } from './helpers.js';
 
 async function withSandbox(
   options: Parameters<typeof startSandbox>[0],
@@ -59,16 +59,18 @@ describe('token endpoint', () => {
       expect(body).toEqual({ error: 'unsupported_grant_type' });
     }));
 
-  it('refuses tokens past the per-refresh-token limit with 400 "Access Denied", until the window passes', () =>
-    withSandbox({ tokenLimit: { count: 3, windowSeconds: 1 } }, async (sandbox) => {
+  it('refuses tokens past the per-refresh-token limit with 400 "Access Denied", until the window passes', () => {
+    const clock = manualClock();
+    return withSandbox({ tokenLimit: { count: 3, windowSeconds: 1 }, now: clock.now }, async (sandbox) => {
       for (let i = 0; i < 3; i++) expect((await requestToken(sandbox)).body.access_token).toBeDefined();
       const refused = await requestToken(sandbox);
       expect(refused.status).toBe(400);
       expect(refused.body).toEqual(TOO_MANY_TOKENS_BODY);
       expect(sandbox.stats().tokensIssued).toBe(3);
-      await new Promise((resolve) => setTimeout(resolve, 1050));
+      clock.advance(1_050);
       expect((await requestToken(sandbox)).body.access_token).toBeDefined();
-    }));
+    });
+  });
 
   it('rotates the refresh token when configured: the new one works, the old one is invalid_code', () =>
     withSandbox({ rotateRefreshToken: true }, async (sandbox) => {

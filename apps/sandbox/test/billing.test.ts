@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog, type Sandbox, startSandbox } from '../src/index.js';
-import { accessToken, type BillingPage, billingGet, type Json } from './helpers.js';
+import { accessToken, type BillingPage, billingGet, type Json, manualClock } from './helpers.js';
 
 let sandbox: Sandbox;
 let token: string;
@@ -102,11 +102,12 @@ describe('billing auth', () => {
   });
 
   it('answers an expired token with 401 code 57', async () => {
-    const short = await startSandbox({ size: 1, tokenTtlSeconds: 1 });
+    const clock = manualClock();
+    const short = await startSandbox({ size: 1, tokenTtlSeconds: 1, now: clock.now });
     try {
       const shortToken = await accessToken(short);
       expect((await billingGet(short, '/products', shortToken)).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      clock.advance(1_100);
       const expired = await billingGet(short, '/products', shortToken);
       expect(expired.status).toBe(401);
       expect(((await expired.json()) as Json).code).toBe(57);

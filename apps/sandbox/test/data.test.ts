@@ -70,6 +70,12 @@ describe('sizes', () => {
     await expect(startSandbox({ ports: { billing: 70000 } })).rejects.toThrow(/ports\.billing/);
   });
 
+  it('rejects a clock that is not a function, naming the option', async () => {
+    await expect(startSandbox({ now: 5 as unknown as () => number })).rejects.toThrow(
+      'invalid sandbox options: now must be a function returning epoch milliseconds',
+    );
+  });
+
   it('serves a million-record resource lazily: any page, right away', () =>
     withSandbox({ size: 1, sizes: { billing: { invoices: 1_000_000 } } }, async (sandbox) => {
       const token = await accessToken(sandbox);

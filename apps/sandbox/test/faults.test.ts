@@ -8,6 +8,7 @@ import {
   billingGet,
   collect,
   type Json,
+  manualClock,
 } from './helpers.js';
 
 let sandbox: Sandbox;
@@ -266,7 +267,12 @@ describe('when faults fire', () => {
 
 describe('a real rate limit', () => {
   it('answers 429 past N requests per window, with X-RateLimit-* headers, then recovers', async () => {
-    const limited = await startSandbox({ size: 1, rateLimit: { requests: 3, windowSeconds: 1 } });
+    const clock = manualClock();
+    const limited = await startSandbox({
+      size: 1,
+      rateLimit: { requests: 3, windowSeconds: 1 },
+      now: clock.now,
+    });
     try {
       const limitedToken = await accessToken(limited);
       for (let i = 0; i < 3; i++) {
@@ -286,7 +292,7 @@ describe('a real rate limit', () => {
       const billingRefused = await billingGet(limited, '/plans', limitedToken);
       expect(billingRefused.status).toBe(429);
       expect(billingRefused.headers.get('retry-after')).toMatch(/^\d+$/);
-      await new Promise((resolve) => setTimeout(resolve, 1050));
+      clock.advance(1_050);
       expect((await analyticsGet(limited, '/v1/plans')).status).toBe(200);
     } finally {
       await limited.close();

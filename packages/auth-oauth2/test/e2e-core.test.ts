@@ -1,4 +1,5 @@
 import {
+  type AuthFactory,
   dlt,
   isEventIn,
   type JsonRecord,
@@ -11,9 +12,23 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createOAuth2AuthFactory, oauth2Auth, oauth2LogEntry } from '../src/index.js';
 
 // 16 pages of 200 (the last one short) at 350 ms each: over 5 s, so 2-second tokens expire
-// at least twice mid-run (and are refreshed ahead of expiry about every second).
+// at least twice mid-run (and are refreshed ahead of expiry about every second). The 350 ms pass
+// on a clock the sandbox and the token cache share, moved on as each page arrives: the run takes
+// no real time, and a loaded machine cannot shift an expiry from one page to another.
 const INVOICES = 3_100;
-const PAGE_LATENCY_MS = 350;
+const PAGE_MS = 350;
+
+/** A clock that stands still until the test moves it. */
+function manualClock(start = Date.now()) {
+  let at = start;
+  return {
+    now: () => at,
+    advance(ms: number) {
+      at += ms;
+    },
+  };
+}
+type Clock = ReturnType<typeof manualClock>;
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {
@@ -49,7 +64,7 @@ function billingConfig(tokenUrl: string) {
   };
 }
 
-async function extractInvoices(sb: Sandbox, authFactory = oauth2Auth) {
+async function extractInvoices(sb: Sandbox, clock: Clock, authFactory: AuthFactory = oauth2Auth) {
   const events: SiphonEvent[] = [];
   const source = restApiSource(billingConfig(sb.tokenUrl), {
     baseUrl: sb.billingUrl,
@@ -72,6 +87,7 @@ async function extractInvoices(sb: Sandbox, authFactory = oauth2Auth) {
     for await (const page of invoices!.read()) {
       pages++;
       records.push(...page.records);
+      clock.advance(PAGE_MS);
     }
   } finally {
     await source.close();
@@ -81,15 +97,16 @@ async function extractInvoices(sb: Sandbox, authFactory = oauth2Auth) {
 
 describe('core extracts billing invoices from the sandbox with short-lived OAuth2 tokens', () => {
   it('refreshes ahead of expiry several times without losing a page', async () => {
+    const clock = manualClock();
     const sb = await startSandbox({
       size: 0,
       sizes: { billing: { invoices: INVOICES } },
       tokenTtlSeconds: 2,
       tokenLimit: { count: 1000, windowSeconds: 600 },
-      latencyMs: PAGE_LATENCY_MS,
+      now: clock.now,
     });
     sandbox = sb;
-    const { records, pages } = await extractInvoices(sb);
+    const { records, pages } = await extractInvoices(sb, clock, createOAuth2AuthFactory({ now: clock.now }));
     expect(pages).toBeGreaterThanOrEqual(16);
     expect(await digestRecords(records)).toEqual(await sb.digest('billing', 'invoices'));
     const stats = sb.stats();
@@ -99,18 +116,23 @@ describe('core extracts billing invoices from the sandbox with short-lived OAuth
   });
 
   it('recovers through 401s when only the API notices the expiry, still without losing a page', async () => {
+    const clock = manualClock();
     const sb = await startSandbox({
       size: 0,
       sizes: { billing: { invoices: INVOICES } },
       tokenTtlSeconds: 2,
       tokenLimit: { count: 1000, windowSeconds: 600 },
-      latencyMs: PAGE_LATENCY_MS,
+      now: clock.now,
     });
     sandbox = sb;
-    // A clock that stands still: the cache never expires a token, so every expiry surfaces as a
+    // The cache's clock stands still: it never expires a token, so every expiry surfaces as a
     // 401 (code 57) from the API, which must cost one token request and one retry, nothing more.
-    const frozen = Date.now();
-    const { records, events } = await extractInvoices(sb, createOAuth2AuthFactory({ now: () => frozen }));
+    const frozen = clock.now();
+    const { records, events } = await extractInvoices(
+      sb,
+      clock,
+      createOAuth2AuthFactory({ now: () => frozen }),
+    );
     expect(await digestRecords(records)).toEqual(await sb.digest('billing', 'invoices'));
     const stats = sb.stats();
     const unauthorized = stats.byStatus['401'] ?? 0;

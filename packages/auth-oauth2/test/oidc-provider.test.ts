@@ -7,7 +7,7 @@ import {
   isEventIn,
   type SiphonEvent,
 } from '@siphon/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   OAuth2AuthProvider,
   OAuth2Error,
@@ -21,6 +21,20 @@ import { expectNoSecrets, rejection } from './helpers/leaks.js';
 import { clients, type OidcServer, startOidcServer } from './helpers/oidc-server.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Lets the test move the process's `Date` on (oidc-provider and the token cache both read it), to
+ * step past a token's lifetime instead of waiting for it; between steps `Date` runs with real time,
+ * and timers stay real. Call it before creating the token source (which keeps `Date.now`); undone
+ * after each test.
+ */
+function steppedDate(): (ms: number) => void {
+  vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+  return (ms) => vi.setSystemTime(Date.now() + ms);
+}
+afterEach(() => {
+  vi.useRealTimers();
+});
 const quickRetries = { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 50 };
 
 function refreshSource(
@@ -95,17 +109,18 @@ describe('against oidc-provider without refresh-token rotation', () => {
 
   it('refreshes a short-lived token before the server lets it expire', async () => {
     server.setAccessTokenTtl(2);
+    const stepDate = steppedDate();
     const source = refreshSource(server, await server.issueRefreshToken(clients.post.id), {
       expirySkewSeconds: 30,
     });
     const first = await source.getToken();
     expect(first.expiresAt - first.refreshAt).toBe(1000); // skew capped at half of 2 s
     expect(await source.getAccessToken()).toBe(first.accessToken);
-    await sleep(1100);
+    stepDate(1100);
     const second = await source.getToken();
     expect(second.accessToken).not.toBe(first.accessToken);
     expect(await server.isActiveAccessToken(second.accessToken)).toBe(true);
-    await sleep(1000);
+    stepDate(1000);
     expect(await server.isActiveAccessToken(first.accessToken)).toBe(false);
     expect(server.requests).toHaveLength(2);
   });
@@ -157,12 +172,13 @@ describe('against oidc-provider without refresh-token rotation', () => {
 
   it('makes exactly one token request for 100 parallel requests with an expired token', async () => {
     server.setAccessTokenTtl(2);
+    const stepDate = steppedDate();
     const auth = new OAuth2AuthProvider(
       refreshSource(server, await server.issueRefreshToken(clients.post.id)),
     );
     const url = new URL('https://api.example.com/invoices');
     await auth.apply({ url, headers: new Headers() });
-    await sleep(1100);
+    stepDate(1100);
     server.requests.length = 0;
     const headers = Array.from({ length: 100 }, () => new Headers());
     await Promise.all(headers.map((h, i) => auth.apply({ url: new URL(`?page=${i}`, url), headers: h })));

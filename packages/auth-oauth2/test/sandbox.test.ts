@@ -9,7 +9,16 @@ import {
 } from '../src/index.js';
 import { expectNoSecrets, rejection } from './helpers/leaks.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A clock that stands still until the test moves it past a token's lifetime (no waiting in real time). */
+function manualClock(start = Date.now()) {
+  let at = start;
+  return {
+    now: () => at,
+    advance(ms: number) {
+      at += ms;
+    },
+  };
+}
 const quickRetries = { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 50 };
 
 let sandbox: Sandbox | undefined;
@@ -116,10 +125,12 @@ describe("the sandbox's billing token endpoint", () => {
   });
 
   it('makes exactly one token request for 100 parallel requests with an expired token', async () => {
-    const sb = await start({ tokenTtlSeconds: 2 });
-    const auth = new OAuth2AuthProvider(billingSource(sb));
+    // The token source and the sandbox share one clock: past the refresh point, not yet expired.
+    const clock = manualClock();
+    const sb = await start({ tokenTtlSeconds: 2, now: clock.now });
+    const auth = new OAuth2AuthProvider(billingSource(sb, { now: clock.now }));
     await auth.apply({ url: new URL(`${sb.billingUrl}/invoices`), headers: new Headers() });
-    await sleep(1100);
+    clock.advance(1_100);
     const before = sb.stats().tokensIssued;
     const headers = Array.from({ length: 100 }, () => new Headers());
     await Promise.all(
@@ -142,7 +153,8 @@ describe("the sandbox's billing token endpoint", () => {
   });
 
   it('recovers once when the API reports the token expired (401, code 57) before the cache does', async () => {
-    const sb = await start({ tokenTtlSeconds: 1 });
+    const server = manualClock();
+    const sb = await start({ tokenTtlSeconds: 1, now: server.now });
     // A clock that stands still: the cache never sees the token age, only the API's 401 can.
     const frozen = Date.now();
     const auth = new OAuth2AuthProvider(billingSource(sb, { now: () => frozen }));
@@ -152,7 +164,7 @@ describe("the sandbox's billing token endpoint", () => {
       auth,
     });
     await client.request({ method: 'GET', url: `${sb.billingUrl}/invoices`, params: { page: '1' } });
-    await sleep(1100);
+    server.advance(1_100);
     const result = await client.request({
       method: 'GET',
       url: `${sb.billingUrl}/invoices`,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
+import type { StartedTestContainer } from 'testcontainers';
 import type { InfraConfig } from './infra.js';
 import { freePort } from './ports.js';
 
@@ -48,13 +48,22 @@ export async function containerEngineAnswers(env: NodeJS.ProcessEnv = process.en
   return false;
 }
 
-/** Publishes its ports on 127.0.0.1 only (testcontainers' default is every interface). */
-class LoopbackContainer extends GenericContainer {
-  protected override async beforeContainerCreated(): Promise<void> {
-    for (const bindings of Object.values(this.hostConfig.PortBindings ?? {})) {
-      for (const binding of bindings as { HostIp?: string }[]) binding.HostIp = '127.0.0.1';
+/**
+ * testcontainers, loaded when containers are started: importing it costs about half a second of
+ * CPU, which every test importing the kit only for its schema sweep or seed helpers (the source
+ * packages' unit tests) would otherwise pay.
+ */
+async function loopbackContainers() {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  /** Publishes its ports on 127.0.0.1 only (testcontainers' default is every interface). */
+  class LoopbackContainer extends GenericContainer {
+    protected override async beforeContainerCreated(): Promise<void> {
+      for (const bindings of Object.values(this.hostConfig.PortBindings ?? {})) {
+        for (const binding of bindings as { HostIp?: string }[]) binding.HostIp = '127.0.0.1';
+      }
     }
   }
+  return { LoopbackContainer, Wait };
 }
 
 /**
@@ -131,6 +140,7 @@ export interface ContainerInfra extends InfraConfig {
  * start, Kafka is stopped before the error is thrown: nothing is left running.
  */
 export async function startContainerInfra(): Promise<ContainerInfra> {
+  const { LoopbackContainer, Wait } = await loopbackContainers();
   const kafkaPort = await freePort();
   const registryPort = await freePort();
   const started: StartedTestContainer[] = [];
