@@ -42,6 +42,9 @@ export type {
 } from './config/types.js';
 export { type ValidateConfigOptions, validateConfig } from './config/validate.js';
 export type * from './contracts.js';
+export { SCHEMA_CONTRACT_MODES, WRITE_DISPOSITIONS } from './contracts.js';
+// Timers for any duration, and durations written in config files
+export { durationSchema, formatDuration, parseDuration } from './duration.js';
 // Engine
 export {
   DEFAULT_RESOURCE_CONCURRENCY,
@@ -93,7 +96,6 @@ export { collectSecretValues, resolveSecretRefs } from './secrets/resolve.js';
 export { reveal, Secret, SecretRef } from './secrets/secret.js';
 // Sinks and state
 export { MemorySink } from './sinks/memory-sink.js';
-// Timers for any duration
 export { sleep } from './sleep.js';
 // Packaged sources: shared options, presets and overrides; the seed kept as its own text
 export {

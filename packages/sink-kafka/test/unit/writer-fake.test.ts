@@ -53,8 +53,7 @@ function setup(boundary: { pages?: number; records?: number } = { pages: 1 }) {
     kafka: { brokers: ['fake:9092'] },
     registry: { url: 'http://registry.invalid' },
     topics: { prefix: 't' },
-    transactions: { boundary },
-    producer: { compression: 'none' },
+    sink: { transaction: boundary, compression: 'none' },
     onEvent: (e) => events.push(e),
   });
   for (const topic of [TOPIC, options.topics.stateTopic, options.topics.deadLetterTopic])

@@ -46,7 +46,7 @@ describe('analytics source → Kafka, end to end', () => {
     {
       listTopics: async () => (await port.admin()).listTopics(),
       readCommitted: (topic, onMessage) =>
-        readTopicOnce({ kafka: { brokers } }, topic, onMessage, { decode: false }),
+        readTopicOnce({ kafka: resolveConnection({ brokers }) }, topic, onMessage, { decode: false }),
     },
     registryUrl,
   );

@@ -62,7 +62,7 @@ describe('billing source → Kafka, end to end', () => {
     {
       listTopics: async () => (await port.admin()).listTopics(),
       readCommitted: (topic, onMessage) =>
-        readTopicOnce({ kafka: { brokers } }, topic, onMessage, { decode: false }),
+        readTopicOnce({ kafka: resolveConnection({ brokers }) }, topic, onMessage, { decode: false }),
     },
     registryUrl,
   );
