@@ -4,18 +4,15 @@
  * where each resource stopped.
  */
 
+import type { SCHEMA_CONTRACT_MODES, WRITE_DISPOSITIONS } from './vocabulary.js';
+
 /** One record as the API returned it (after `data_selector` and `processing_steps`). */
 export type JsonRecord = Record<string, unknown>;
 
-/** How a resource's records land in its topic (dlt's `write_disposition`). */
-export const WRITE_DISPOSITIONS = ['append', 'merge', 'replace'] as const;
+/** How a resource's records land in its topic (dlt's `write_disposition`; list in `vocabulary.ts`). */
 export type WriteDisposition = (typeof WRITE_DISPOSITIONS)[number];
 
-/**
- * dlt-style schema contract for a value whose type changes or a field that appears: the one list
- * every config schema and check takes its values from.
- */
-export const SCHEMA_CONTRACT_MODES = ['evolve', 'freeze', 'discard_row', 'discard_value'] as const;
+/** dlt-style schema contract for a value whose type changes or a field that appears. */
 export type SchemaContractMode = (typeof SCHEMA_CONTRACT_MODES)[number];
 
 /** A minimal Avro record schema as plain JSON: what sources declare and sinks register. */

@@ -42,7 +42,6 @@ export type {
 } from './config/types.js';
 export { type ValidateConfigOptions, validateConfig } from './config/validate.js';
 export type * from './contracts.js';
-export { SCHEMA_CONTRACT_MODES, WRITE_DISPOSITIONS } from './contracts.js';
 // Timers for any duration, and durations written in config files
 export { durationSchema, formatDuration, parseDuration } from './duration.js';
 // Engine
@@ -118,3 +117,10 @@ export { readSeedConfig } from './sources/seed-file.js';
 export { FileStateStore } from './state/file-state-store.js';
 export { MemoryStateStore } from './state/memory-state-store.js';
 export { clampTimerDelay, type LongTimer, MAX_TIMER_DELAY_MS, setLongTimeout } from './timers.js';
+export {
+  DELETE_DETECTIONS,
+  expectedOneOf,
+  SCHEMA_CONTRACT_MODES,
+  WRITE_DISPOSITIONS,
+  WRITE_STRATEGIES,
+} from './vocabulary.js';

@@ -19,7 +19,8 @@ import { legalTopicName } from './naming.js';
 import type { Compatibility } from './registry.js';
 import { zstdAvailable } from './zstd.js';
 
-export type Compression = 'none' | 'gzip' | 'zstd';
+export const COMPRESSIONS = ['none', 'gzip', 'zstd'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
 
 /** Which Kafka client library the port runs on. */
 export type KafkaClientName = 'kafkajs' | 'confluent';
@@ -347,7 +348,7 @@ export const sinkTuningSchema = z
         }
       })
       .optional(),
-    compression: z.enum(['none', 'gzip', 'zstd']).optional(),
+    compression: z.enum(COMPRESSIONS).optional(),
     batch_bytes: positiveInt.default(512 * 1024),
     max_record_bytes: positiveInt.default(1_000_000),
     linger: durationSchema.default(100),
