@@ -1,4 +1,7 @@
 // HTTP and auth
+
+// Field paths in records (primary keys, cursors, parent fields, rules): one reading rule
+export { compileFieldPath, readField } from '@siphon/paginators';
 export { apiKeyAuth, bearerAuth, builtinAuthFactories, httpBasicAuth } from './auth/builtin.js';
 export { authRegistry, createAuthProvider, isAuthProvider } from './auth/create-auth.js';
 export { arrayOf, finishSchema, keyedSchema, optional, record, required } from './avro-builders.js';
