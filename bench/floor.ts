@@ -228,7 +228,7 @@ if (client === 'none') {
   // Loaded only here: the source ceiling loads no Kafka code at all.
   const { createKafkaPort, ensureTopics, resolveConnection } = await import('@siphon/sink-kafka');
   const port = createKafkaPort({
-    kafka: resolveConnection({ brokers, client, clientId: 'siphon-bench-floor' }),
+    kafka: resolveConnection({ brokers, client, client_id: 'siphon-bench-floor' }),
     producer: { retries: 10 },
   });
   await ensureTopics(

@@ -14,7 +14,7 @@ import {
 /** The harness's own port: admin calls and read-backs, on the adapter given (kafkajs by default). */
 export function kafkaPort(brokers: string[], client: KafkaClientName = 'kafkajs'): KafkaPort {
   return createKafkaPort({
-    kafka: resolveConnection({ brokers, client, clientId: 'siphon-bench' }),
+    kafka: resolveConnection({ brokers, client, client_id: 'siphon-bench' }),
     producer: { retries: 5 },
   });
 }
@@ -40,7 +40,13 @@ export async function tallyTopic(
 ): Promise<TopicTally> {
   const tally: TopicTally = { messages: 0, tombstones: 0, keyBytes: 0, valueBytes: 0, bytes: 0 };
   await readTopicOnce(
-    { kafka: { brokers, client: options.client ?? readBackClient(), clientId: 'siphon-bench-tally' } },
+    {
+      kafka: resolveConnection({
+        brokers,
+        client: options.client ?? readBackClient(),
+        client_id: 'siphon-bench-tally',
+      }),
+    },
     topic,
     (message) => {
       tally.messages++;

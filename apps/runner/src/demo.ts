@@ -9,10 +9,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redaction, SiphonError } from '@siphon/core';
+import { formatDuration, Redaction, SiphonError } from '@siphon/core';
 import { startSandbox } from '@siphon/sandbox';
-import { SchemaRegistryClient } from '@siphon/sink-kafka';
-import { formatDuration } from './config/duration.js';
+import { resolveConnection, resolveRegistry, SchemaRegistryClient } from '@siphon/sink-kafka';
 import { loadPipelinesFile } from './config/load.js';
 import { createLogger } from './logging/logger.js';
 import { routeProcessWarnings } from './logging/process-warnings.js';
@@ -40,17 +39,16 @@ async function main(): Promise<number> {
 
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say(`siphon demo: Kafka ${brokers}, registry ${registryUrl}, topic prefix ${prefix}`);
-  const kafka = {
+  const kafka = resolveConnection({
     brokers: brokers.split(','),
     client_id: 'siphon-demo',
     client: demoClient(process.env.SIPHON_KAFKA_CLIENT),
-    ssl: false as const,
     connection_timeout: 5000,
     request_timeout: 10_000,
-  };
+  });
   try {
     await checkKafka(kafka, 10_000);
-    await checkRegistry({ url: registryUrl }, 10_000);
+    await checkRegistry(resolveRegistry({ url: registryUrl }), 10_000);
   } catch (error) {
     process.stderr.write(
       `siphon demo: ${(error as Error).message} (start them with: bash infra/infra.sh up)\n`,

@@ -3,11 +3,11 @@
  * pipelines files. Most users run the CLI (`siphon run -c pipelines.yaml`) or the container.
  */
 
+export { formatDuration, parseDuration } from '@siphon/core';
 export { balanceUnits, type WeightedUnit } from './cluster/balance.js';
 export { type AssignmentPlan, type MemberInfo, planAssignment, unitAssigner } from './cluster/protocol.js';
 export { checkGroupRun, type GroupOptions, runGroup } from './cluster/run-group.js';
 export { listUnits, type Unit } from './cluster/units.js';
-export { formatDuration, parseDuration } from './config/duration.js';
 export { loadPipelinesFile, type PipelinesFile, parsePipelinesText } from './config/load.js';
 export type {
   KafkaConfig,
@@ -47,7 +47,7 @@ export {
   type RunOutcome,
   type RunScope,
 } from './pipeline/pipeline-runner.js';
-export { kafkaConnection, kafkaSinkOptions } from './pipeline/sink-options.js';
+export { kafkaSinkOptions } from './pipeline/sink-options.js';
 export { type Commands, createProgram, main } from './program.js';
 export { sourcePlugins } from './sources/built-in.js';
 export { SourceRegistry } from './sources/registry.js';

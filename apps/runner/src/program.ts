@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
-import { Redaction } from '@siphon/core';
+import { parseDuration, Redaction } from '@siphon/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from './config/duration.js';
 import { EXIT_USAGE, oneLineReason, PipelinesFileError, RunnerError } from './errors.js';
 import type { Io } from './io.js';
 

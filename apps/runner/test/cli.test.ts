@@ -9,7 +9,7 @@ const commands = ['run', 'check', 'schema', 'state', 'topics'];
 
 async function existingTopics(prefix: string): Promise<string[]> {
   const port = createKafkaPort({
-    kafka: resolveConnection({ brokers: infraConfig().brokers, clientId: 'cli-test' }),
+    kafka: resolveConnection({ brokers: infraConfig().brokers, client_id: 'cli-test' }),
     producer: { retries: 3 },
   });
   try {

@@ -1,8 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseDuration } from '@siphon/core';
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../src/config/duration.js';
 import { loadPipelinesFile, parsePipelinesText } from '../src/config/load.js';
 import { PipelinesFileError, UsageError } from '../src/errors.js';
 
@@ -35,12 +35,17 @@ describe('pipelines file', () => {
     const { pipelines } = parsePipelinesText(base, '/etc/siphon/pipelines.yaml', { env: {} });
     expect(pipelines).toHaveLength(1);
     const [p] = pipelines;
-    expect(p?.kafka).toMatchObject({ brokers: ['127.0.0.1:9092'], client_id: 'siphon', ssl: false });
+    // The kafka, registry, topics and sink blocks come out as the Kafka sink's own parsed options.
+    expect(p?.kafka).toMatchObject({ brokers: ['127.0.0.1:9092'], clientId: 'siphon', ssl: false });
     expect(p?.topics).toMatchObject({
       prefix: 'siphon',
       template: '{prefix}.{source}.{resource}',
       partitions: 3,
+      replicationFactor: 1,
+      stateTopic: 'siphon._state',
     });
+    expect(p?.sink.transactions).toEqual({ boundary: { intervalMs: 1000 }, timeoutMs: 60_000 });
+    expect(Object.isFrozen(p?.kafka) && Object.isFrozen(p?.topics) && Object.isFrozen(p?.sink)).toBe(true);
     expect(p?.state).toEqual({ store: 'kafka' });
     expect(p?.source.rest_api_file).toBe('/etc/siphon/seeds/analytics.md');
   });
@@ -49,7 +54,7 @@ describe('pipelines file', () => {
     const text = `${base}    kafka: { client_id: mine }\n    state: { store: file, path: /tmp/s.json }\n`;
     const [p] = parsePipelinesText(text, '/x/p.yaml', { env: {} }).pipelines;
     expect(p?.kafka.brokers).toEqual(['127.0.0.1:9092']);
-    expect(p?.kafka.client_id).toBe('mine');
+    expect(p?.kafka.clientId).toBe('mine');
     expect(p?.state).toEqual({ store: 'file', path: '/tmp/s.json' });
   });
 
@@ -94,7 +99,7 @@ pipelines:
       const loaded = await loadPipelinesFile(file, { env });
       const p = loaded.pipelines[0];
       expect(p?.kafka.brokers).toEqual(['a:9092', 'b:9093']);
-      expect(p?.kafka.client_id).toBe(`siphon-x-lit${ref('x')}`);
+      expect(p?.kafka.clientId).toBe(`siphon-x-lit${ref('x')}`);
       expect(p?.kafka.sasl?.password).toBe('s3cr3t-from-file');
       expect(p?.registry.url).toBe('http://reg:8081');
       expect(p?.topics.partitions).toBe(6);
@@ -174,6 +179,18 @@ pipelines:
     // Problems in defaults are reported once, not once per pipeline.
     expect(lines.filter((l) => l.includes('defaults.topics.colour'))).toHaveLength(1);
     expect(lines).toContain('/x/p.yaml:11:23: pipelines[1].kafka.brokers: needs at least one broker');
+  });
+
+  it("reports the Kafka sink's own rules at the file's line and key, before any run", () => {
+    const text = `${base}    sink: { transaction: { interval: 2m, timeout: 1m }, encode_workers: 65 }
+    topics: { state_topic: "state/topic" }
+`;
+    const error = issuesOf(() => parsePipelinesText(text, '/x/p.yaml', { env: {} }));
+    expect(error.message.split('\n')).toEqual([
+      '/x/p.yaml:10:38: pipelines[0].sink.transaction.interval: must be below transaction.timeout (60000 ms): the broker would abort the transaction first',
+      '/x/p.yaml:10:73: pipelines[0].sink.encode_workers: expected at most 64 worker threads',
+      '/x/p.yaml:11:28: pipelines[0].topics.state_topic: is not a Kafka topic name (1-249 characters of letters, digits, ".", "_" or "-")',
+    ]);
   });
 
   it('rejects duplicate pipeline names', () => {

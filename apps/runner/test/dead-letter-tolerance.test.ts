@@ -68,12 +68,12 @@ describe('dead-letter tolerance', () => {
 });
 
 async function countRaw(topic: string): Promise<number> {
-  const { readTopicOnce } = await import('@siphon/sink-kafka');
+  const { readTopicOnce, resolveConnection, resolveRegistry } = await import('@siphon/sink-kafka');
   let n = 0;
   await readTopicOnce(
     {
-      kafka: { brokers: infraConfig().brokers, clientId: 'siphon-test' },
-      registry: { url: infraConfig().registryUrl },
+      kafka: resolveConnection({ brokers: infraConfig().brokers, client_id: 'siphon-test' }),
+      registry: resolveRegistry({ url: infraConfig().registryUrl }),
     },
     [topic],
     () => {

@@ -22,7 +22,7 @@ const IDLE_CONNECTIONS_BOUND = 12;
 
 async function groupsOf(prefix: string): Promise<string[]> {
   const port = createKafkaPort({
-    kafka: resolveConnection({ brokers: infraConfig().brokers, clientId: 'footprint-test' }),
+    kafka: resolveConnection({ brokers: infraConfig().brokers, client_id: 'footprint-test' }),
     producer: { retries: 3 },
   });
   try {

@@ -84,6 +84,9 @@ export interface AccessToken {
   generation: number;
 }
 
+/** Settings `fromConfig` parsed already: the constructor takes them as they are. */
+const PARSED = Symbol('parsed OAuth2 settings');
+
 const optionKeys: Record<string, string> = {
   token_url: 'tokenUrl',
   client_id: 'clientId',
@@ -127,7 +130,8 @@ export class OAuth2TokenSource {
   readonly #onAccessToken: ((token: CachedAccessToken) => void | Promise<void>) | undefined;
 
   constructor(options: OAuth2TokenSourceOptions) {
-    const settings = parseOAuth2Settings(toConfigBlock(options), (key) => optionKeys[key] ?? key);
+    const parsed = (options as { [PARSED]?: OAuth2Settings })[PARSED];
+    const settings = parsed ?? parseOAuth2Settings(toConfigBlock(options), (key) => optionKeys[key] ?? key);
     if (options.fetch !== undefined && typeof options.fetch !== 'function') {
       throw new OAuth2Error('oauth2 options are invalid: fetch must be a function', {
         code: 'OAUTH2_INVALID_CONFIG',
@@ -179,7 +183,9 @@ export class OAuth2TokenSource {
       'fetch' | 'onRefreshToken' | 'now' | 'cachedAccessToken' | 'onAccessToken' | 'events'
     > = {},
   ): OAuth2TokenSource {
-    return new OAuth2TokenSource({ ...parseOAuth2Settings(config), ...hooks });
+    // The block is parsed once, here; the constructor does not translate it back to check it again.
+    const settings = parseOAuth2Settings(config);
+    return new OAuth2TokenSource({ ...settings, ...hooks, [PARSED]: settings } as OAuth2TokenSourceOptions);
   }
 
   /** Subscribes to the `oauth2.*` events of this source's bus; returns the unsubscribe function. */

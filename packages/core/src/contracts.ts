@@ -7,14 +7,16 @@ import type { EventBus } from './events.js';
  */
 
 import type { AvroRecordSchema } from '@siphon/avro';
+import type { SCHEMA_CONTRACT_MODES, WRITE_DISPOSITIONS } from './vocabulary.js';
 
 /** One record as the API returned it (after `data_selector` and `processing_steps`). */
 export type JsonRecord = Record<string, unknown>;
 
-export type WriteDisposition = 'append' | 'merge' | 'replace';
+/** How a resource's records land in its topic (dlt's `write_disposition`; list in `vocabulary.ts`). */
+export type WriteDisposition = (typeof WRITE_DISPOSITIONS)[number];
 
 /** dlt-style schema contract for a value whose type changes or a field that appears. */
-export type SchemaContractMode = 'evolve' | 'freeze' | 'discard_row' | 'discard_value';
+export type SchemaContractMode = (typeof SCHEMA_CONTRACT_MODES)[number];
 
 /** Avro schemas as plain JSON live in `@siphon/avro`; the contracts below use them, so core re-exports them. */
 export type { AvroField, AvroRecordSchema, AvroType } from '@siphon/avro';

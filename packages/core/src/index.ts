@@ -1,5 +1,7 @@
 // HTTP and auth
 
+// Field paths in records (primary keys, cursors, parent fields, rules): one reading rule
+export { compileFieldPath, readField } from '@siphon/paginators';
 export { apiKeyAuth, bearerAuth, builtinAuthFactories, httpBasicAuth } from './auth/builtin.js';
 export { authRegistry, createAuthProvider, isAuthProvider } from './auth/create-auth.js';
 // Config
@@ -42,6 +44,8 @@ export type {
 } from './config/types.js';
 export { type ValidateConfigOptions, validateConfig } from './config/validate.js';
 export type * from './contracts.js';
+// Timers for any duration, and durations written in config files
+export { durationSchema, formatDuration, parseDuration } from './duration.js';
 // Engine
 export {
   DEFAULT_RESOURCE_CONCURRENCY,
@@ -115,7 +119,6 @@ export { collectSecretValues, resolveSecretRefs } from './secrets/resolve.js';
 export { reveal, Secret, SecretRef } from './secrets/secret.js';
 // Sinks and state
 export { MemorySink } from './sinks/memory-sink.js';
-// Timers for any duration
 export { sleep } from './sleep.js';
 // Packaged sources: shared options, presets and overrides; the seed kept as its own text
 export {
@@ -138,3 +141,10 @@ export { readSeedConfig } from './sources/seed-file.js';
 export { FileStateStore } from './state/file-state-store.js';
 export { MemoryStateStore } from './state/memory-state-store.js';
 export { clampTimerDelay, type LongTimer, MAX_TIMER_DELAY_MS, setLongTimeout } from './timers.js';
+export {
+  DELETE_DETECTIONS,
+  expectedOneOf,
+  SCHEMA_CONTRACT_MODES,
+  WRITE_DISPOSITIONS,
+  WRITE_STRATEGIES,
+} from './vocabulary.js';

@@ -22,7 +22,14 @@ export type { ConfigIssue } from './errors/paginator-config-error.js';
 export { PaginatorConfigError } from './errors/paginator-config-error.js';
 export { PaginatorError } from './errors/paginator-error.js';
 export { PaginatorResponseError } from './errors/paginator-response-error.js';
-export { type CompiledPath, compilePath } from './json-path/compile-path.js';
+export {
+  type CompiledPath,
+  compileFieldPath,
+  compilePath,
+  fieldPathKeys,
+  readField,
+} from './json-path/compile-path.js';
+export type { Segment } from './json-path/segments.js';
 export { findLink, parseLinkHeader, type WebLink } from './link-header.js';
 export { type GuardContext, guardPaginator, requestKey } from './loop-guard.js';
 export { selectRecords } from './select-records.js';

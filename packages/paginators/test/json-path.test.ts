@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { compilePath, DataSelectorError, JsonPathError, selectRecords } from '../src/index.js';
+import {
+  compileFieldPath,
+  compilePath,
+  DataSelectorError,
+  fieldPathKeys,
+  JsonPathError,
+  readField,
+  selectRecords,
+} from '../src/index.js';
 
 const body = {
   meta: { next_page: 2, 'odd key': 'x' },
@@ -100,5 +108,31 @@ describe('selectRecords', () => {
       /no top-level field holds an array; set data_selector \(top-level keys: a\)/,
     );
     expect(() => selectRecords('<html>')).toThrow(/the response body is a string/);
+  });
+});
+
+describe('field paths in records (one rule for keys, cursors, parent fields and rules)', () => {
+  const record = { 'meta.id': 'literal', meta: { id: 'nested' }, items: [{ sku: 'a' }], 'order id': 7 };
+
+  it('reads a key spelled exactly as the path before walking the path', () => {
+    expect(readField(record, 'meta.id')).toBe('literal');
+    expect(readField({ meta: { id: 'nested' } }, 'meta.id')).toBe('nested');
+    expect(compileFieldPath('items.0.sku')(record)).toBe('a');
+    expect(compileFieldPath("items[0]['sku']")(record)).toBe('a');
+  });
+
+  it('takes a name that is no path as a key only, and gives response no special meaning', () => {
+    expect(readField(record, 'order id')).toBe(7);
+    expect(readField({}, 'order id')).toBeUndefined();
+    expect(readField({ id: 1 }, 'response.id')).toBeUndefined();
+    expect(readField({ response: { id: 2 } }, 'response.id')).toBe(2);
+    // Inherited properties are no fields.
+    expect(readField({}, 'constructor')).toBeUndefined();
+  });
+
+  it('writes where it reads', () => {
+    expect(fieldPathKeys(record, 'meta.id')).toEqual(['meta.id']);
+    expect(fieldPathKeys({}, 'meta.id')).toEqual(['meta', 'id']);
+    expect(fieldPathKeys({}, 'order id')).toEqual(['order id']);
   });
 });

@@ -124,7 +124,7 @@ function baseOptions(prefix: string): KafkaSinkOptions {
   // SIPHON_KAFKA_CLIENT=confluent measures the librdkafka adapter.
   const client = process.env.SIPHON_KAFKA_CLIENT === 'confluent' ? 'confluent' : 'kafkajs';
   return {
-    kafka: { brokers, clientId: 'siphon-bench', client },
+    kafka: { brokers, client_id: 'siphon-bench', client },
     registry: { url: registryUrl },
     topics: { prefix },
   };
@@ -168,8 +168,14 @@ async function produce(
   let commits = 0;
   const sink = createKafkaSink({
     ...baseOptions(prefix),
-    transactions: { boundary },
-    producer: { compression },
+    sink: {
+      transaction: {
+        ...(boundary.intervalMs !== undefined ? { interval: boundary.intervalMs } : {}),
+        ...(boundary.records !== undefined ? { records: boundary.records } : {}),
+        ...(boundary.pages !== undefined ? { pages: boundary.pages } : {}),
+      },
+      compression,
+    },
     onEvent: (e) => {
       if (e.type === 'transaction_committed') commits++;
     },

@@ -5,6 +5,29 @@ export {
   isPermanentError,
   kafkaError,
 } from './broker-errors.js';
+export {
+  type Compression,
+  DEFAULT_BOUNDARY,
+  KAFKA_CLIENTS,
+  type KafkaClientName,
+  type KafkaConnectionInput,
+  kafkaConfigSchema,
+  type ProducerOptions,
+  type RegistryConfigInput,
+  type ResolvedConnection,
+  type ResolvedRegistry,
+  type ResolvedTopics,
+  type ResolvedTuning,
+  registryConfigSchema,
+  type SaslOptions,
+  type SinkConfig,
+  type SinkConfigInput,
+  sinkConfigSchema,
+  sinkTuningSchema,
+  type TopicDefaults,
+  type TransactionBoundary,
+  topicsConfigSchema,
+} from './config.js';
 export { RUN_HEADER } from './encoder.js';
 export { KafkaSinkError, type KafkaSinkErrorCode } from './errors.js';
 export type { SinkEvent } from './events.js';
@@ -12,20 +35,14 @@ export { type ClientOptions, createKafkaPort } from './kafka-port.js';
 export { registerZstdCodec } from './kafkajs/codecs.js';
 export { type TopicNameParts, topicName, transactionalId } from './naming.js';
 export type {
-  Compression,
-  KafkaClientName,
   KafkaConnectionOptions,
   KafkaSinkEvent,
   KafkaSinkOptions,
   Logger,
-  ProducerOptions,
-  ResolvedConnection,
   ResolvedOptions,
-  SaslOptions,
-  TopicOptions,
-  TransactionBoundary,
+  SinkHooks,
 } from './options.js';
-export { DEFAULT_BOUNDARY, KAFKA_CLIENTS, resolveConnection, resolveOptions } from './options.js';
+export { resolveConnection, resolveOptions, resolveRegistry, sinkOptions } from './options.js';
 export { keyAt, packedBytes, packedCount, unpack, valueAt } from './packed.js';
 export type * from './port.js';
 export {

@@ -29,8 +29,13 @@ export function topicName(template: string, parts: TopicNameParts): string {
   return name;
 }
 
+/** 1-249 characters of [A-Za-z0-9._-], and neither `.` nor `..`. */
+export function legalTopicName(name: string): boolean {
+  return LEGAL_TOPIC.test(name) && name !== '.' && name !== '..';
+}
+
 export function assertTopicName(name: string, what: string): void {
-  if (!LEGAL_TOPIC.test(name) || name === '.' || name === '..') {
+  if (!legalTopicName(name)) {
     throw new KafkaSinkError(
       'INVALID_OPTIONS',
       `${what} is "${name}": a Kafka topic name is 1-249 characters of [A-Za-z0-9._-]`,

@@ -37,7 +37,13 @@ export interface KafkaSinkDeps {
   port?: KafkaPort;
 }
 
-export function createKafkaSink(options: KafkaSinkOptions, deps: KafkaSinkDeps = {}): KafkaSink {
+// Overloads, not a union: a literal config gets the excess-property check against the input shape.
+export function createKafkaSink(options: KafkaSinkOptions, deps?: KafkaSinkDeps): KafkaSink;
+export function createKafkaSink(options: ResolvedOptions, deps?: KafkaSinkDeps): KafkaSink;
+export function createKafkaSink(
+  options: KafkaSinkOptions | ResolvedOptions,
+  deps: KafkaSinkDeps = {},
+): KafkaSink {
   return new KafkaSinkImpl(resolveOptions(options), deps.port);
 }
 

@@ -96,6 +96,8 @@ export class KafkaStateStore implements StateStore {
    * A standalone store (for inspecting or resetting state) reads and writes without fencing
    * anyone; the store a `KafkaSink` hands out fences each resource's previous writer on `get`.
    */
+  constructor(options: KafkaSinkOptions, internals?: Internals);
+  constructor(options: ResolvedOptions, internals?: Internals);
   constructor(options: KafkaSinkOptions | ResolvedOptions, internals?: Internals) {
     this.options = resolveOptions(options);
     this.topic = this.options.topics.stateTopic;

@@ -5,21 +5,23 @@
  */
 import avro from 'avsc';
 import { kafkaError } from './broker-errors.js';
+import type { ResolvedConnection, ResolvedRegistry } from './config.js';
 import { describeError, KafkaSinkError } from './errors.js';
 import { createKafkaPort } from './kafka-port.js';
-import { type KafkaConnectionOptions, type Logger, resolveConnection } from './options.js';
+import type { Logger } from './options.js';
 import type { ConsumedMessage, KafkaAdmin } from './port.js';
 import { scanTopics, type TailMessage } from './reader.js';
-import { type RegistryOptions, SchemaRegistryClient } from './registry.js';
+import { SchemaRegistryClient } from './registry.js';
 import { untilSettled } from './settle.js';
 import { fromWireFormat, MAGIC_BYTE, WIRE_HEADER_BYTES } from './wire.js';
 
 export interface TopicReaderOptions {
-  kafka: KafkaConnectionOptions;
+  /** Parsed (`resolveConnection`, or a sink's resolved options). */
+  kafka: ResolvedConnection;
   /** Where the schemas are; required unless reading with `decode: false`. */
-  registry?: RegistryOptions;
+  registry?: ResolvedRegistry | undefined;
   /** Receives the Kafka client's log lines (none without it). */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 export interface ReadTopicOptions {
@@ -76,14 +78,13 @@ export async function readTopicOnce(
   onMessage: (message: DecodedTopicMessage) => void | Promise<void>,
   read: ReadTopicOptions = {},
 ): Promise<void> {
-  const kafkaOptions = resolveConnection(options.kafka);
+  const kafkaOptions = options.kafka;
   const decode = read.decode ?? true;
   if (decode && !options.registry?.url) {
     throw new KafkaSinkError('INVALID_OPTIONS', 'readTopicOnce: registry.url is required to decode messages');
   }
-  const decoder = decode
-    ? new AvroDecoder(new SchemaRegistryClient(options.registry as RegistryOptions))
-    : undefined;
+  const decoder =
+    decode && options.registry ? new AvroDecoder(new SchemaRegistryClient(options.registry)) : undefined;
   const port = createKafkaPort({ kafka: kafkaOptions, logger: options.logger, producer: { retries: 5 } });
   let admin: KafkaAdmin;
   try {

@@ -144,6 +144,16 @@ export function deadLetterTopicSpec(options: ResolvedOptions): TopicSpec {
  * registry (`siphon topics` / `siphon schema`). Pass `samples` to preview inferred value schemas.
  */
 export function planTopics(
+  options: KafkaSinkOptions,
+  context: { pipeline: string; source: string; resources: ResourceDescriptor[] },
+  samples?: Record<string, JsonRecord[]>,
+): TopicPlan;
+export function planTopics(
+  options: ResolvedOptions,
+  context: { pipeline: string; source: string; resources: ResourceDescriptor[] },
+  samples?: Record<string, JsonRecord[]>,
+): TopicPlan;
+export function planTopics(
   options: KafkaSinkOptions | ResolvedOptions,
   context: { pipeline: string; source: string; resources: ResourceDescriptor[] },
   samples: Record<string, JsonRecord[]> = {},

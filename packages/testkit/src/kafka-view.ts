@@ -84,7 +84,7 @@ export interface SinkReadingApi<Connection> {
     close(): Promise<void>;
   };
   readTopicOnce(
-    options: { kafka: { brokers: string[] } },
+    options: { kafka: Connection },
     topic: string,
     onMessage: (message: { key: Buffer | null; value: Buffer | null }) => void,
     read: { decode: false },
@@ -105,7 +105,9 @@ export function sinkTopicReader<Connection>(
     {
       listTopics: async () => (await port.admin()).listTopics(),
       readCommitted: (topic, onMessage) =>
-        sink.readTopicOnce({ kafka: { brokers } }, topic, onMessage, { decode: false }),
+        sink.readTopicOnce({ kafka: sink.resolveConnection({ brokers }) }, topic, onMessage, {
+          decode: false,
+        }),
     },
     registryUrl,
   );

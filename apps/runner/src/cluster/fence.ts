@@ -2,7 +2,6 @@ import {
   COORDINATOR_SETTLE_POLICY,
   type KafkaPort,
   type ResolvedOptions,
-  resolveOptions,
   transactionalId,
   untilSettled,
 } from '@siphon/sink-kafka';
@@ -62,7 +61,7 @@ export class UnitFencer {
   #resolved(runner: PipelineRunner): ResolvedOptions {
     let options = this.#options.get(runner.config.name);
     if (!options) {
-      options = resolveOptions(kafkaSinkOptions(runner.config));
+      options = kafkaSinkOptions(runner.config);
       this.#options.set(runner.config.name, options);
     }
     return options;

@@ -1,12 +1,6 @@
-import {
-  createKafkaPort,
-  type KafkaPort,
-  resolveConnection,
-  type Logger as SinkLogger,
-} from '@siphon/sink-kafka';
+import { createKafkaPort, type KafkaPort, type Logger as SinkLogger } from '@siphon/sink-kafka';
 import type { KafkaConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
-import { kafkaConnection } from '../pipeline/sink-options.js';
 
 /**
  * What the Kafka client says about the group protocol's ordinary business (rebalances, a member the
@@ -44,7 +38,7 @@ export interface PortOptions {
 
 /** A Kafka client (the sink's port) for the runner's own use: cluster, probes, topic commands. */
 export function kafkaPort(config: KafkaConfig, clientSuffix: string, options: PortOptions = {}): KafkaPort {
-  const connection = resolveConnection(kafkaConnection(config));
+  const connection = config;
   const cap = (ms: number) => (options.timeoutMs === undefined ? ms : Math.min(ms, options.timeoutMs));
   return createKafkaPort({
     kafka: {

@@ -1,3 +1,4 @@
+import { FILE_REPLICATION_FACTOR } from '../config/schema.js';
 import type { SchedulingGate } from '../control/gate.js';
 import { UsageError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -88,7 +89,7 @@ export async function runGroup(
     groupId: options.groupId,
     topic: unitsTopicOf(runners, options.topic),
     kafka: first.config.kafka,
-    replicationFactor: first.config.topics.replication_factor,
+    replicationFactor: first.config.topics.replicationFactor ?? FILE_REPLICATION_FACTOR,
     units,
     sessionTimeoutMs: options.sessionTimeoutMs,
     settleMs: options.settleMs,

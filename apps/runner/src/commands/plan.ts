@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { JsonRecord } from '@siphon/core';
 import { SiphonError } from '@siphon/core';
-import { type KafkaSinkOptions, planTopics, type TopicPlan } from '@siphon/sink-kafka';
+import { planTopics, type ResolvedOptions, type TopicPlan } from '@siphon/sink-kafka';
 import type { CommandContext } from '../context.js';
 import { PipelineRunner } from '../pipeline/pipeline-runner.js';
 import { kafkaSinkOptions } from '../pipeline/sink-options.js';
@@ -9,7 +9,7 @@ import { kafkaSinkOptions } from '../pipeline/sink-options.js';
 export interface PipelinePlan {
   pipeline: string;
   source: string;
-  options: KafkaSinkOptions;
+  options: ResolvedOptions;
   plan: TopicPlan;
   /** With sampling: the URL of the page each inferred schema came from, by resource. */
   sampledFrom: Record<string, string>;

@@ -18,11 +18,7 @@ export async function stateCommand(options: StateOptions, io: Io): Promise<numbe
   // Pipelines that share a store are read through one instance.
   const stores = new Map<string, { store: StateStore; pipelines: Set<string>; sources: Set<string> }>();
   for (const pipeline of ctx.pipelines) {
-    const id = storeId(
-      pipeline.state,
-      pipeline.kafka.brokers,
-      pipeline.topics.state_topic ?? `${pipeline.topics.prefix}._state`,
-    );
+    const id = storeId(pipeline.state, pipeline.kafka.brokers, pipeline.topics.stateTopic);
     const entry = stores.get(id) ?? {
       store: standaloneStateStore(pipeline, baseDir),
       pipelines: new Set(),

@@ -159,7 +159,7 @@ export class ControlPlane {
     for (const runner of this.#runners.values()) {
       const { config } = runner;
       if (config.state.store !== 'kafka') continue;
-      const topic = config.topics.state_topic ?? `${config.topics.prefix}._state`;
+      const topic = config.topics.stateTopic;
       const id = `${config.kafka.brokers.join(',')}/${topic}`;
       const entry = byTopic.get(id) ?? { runner, names: new Set<string>() };
       entry.names.add(config.name);
@@ -167,7 +167,7 @@ export class ControlPlane {
     }
     for (const { runner, names } of byTopic.values()) {
       const { config } = runner;
-      const topic = config.topics.state_topic ?? `${config.topics.prefix}._state`;
+      const topic = config.topics.stateTopic;
       try {
         const runs = await runsFromStateTopic(config.kafka, topic, names);
         for (const run of runs) if (!this.history.has(run.pipeline, run.run_id)) this.history.put(run);

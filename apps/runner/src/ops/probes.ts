@@ -38,7 +38,7 @@ export async function checkKafka(kafka: KafkaConfig, timeoutMs: number): Promise
 export async function checkTransactionCoordinator(kafka: KafkaConfig, timeoutMs: number): Promise<string> {
   const client = probeClient(kafka, timeoutMs);
   const producer = client.transactionalProducer({
-    transactionalId: `${kafka.client_id ?? 'siphon'}-coordinator-probe-${process.pid}-${Date.now().toString(36)}`,
+    transactionalId: `${kafka.clientId}-coordinator-probe-${process.pid}-${Date.now().toString(36)}`,
     transactionTimeoutMs: 10_000,
     retries: 1,
   });
@@ -47,7 +47,7 @@ export async function checkTransactionCoordinator(kafka: KafkaConfig, timeoutMs:
     const transaction = await producer.begin();
     await transaction.abort();
     // The group coordinator (the state reader's consumer group) loads separately.
-    await (await client.admin()).describeGroup(`${kafka.client_id ?? 'siphon'}-coordinator-probe`);
+    await (await client.admin()).describeGroup(`${kafka.clientId}-coordinator-probe`);
     return 'transaction and group coordinators answer';
   } catch (error) {
     throw probeError(

@@ -1,6 +1,5 @@
 import { readTopicOnce } from '@siphon/sink-kafka';
 import type { KafkaConfig } from '../config/schema.js';
-import { kafkaConnection } from '../pipeline/sink-options.js';
 
 export interface ReadMessage {
   topic: string;
@@ -21,9 +20,8 @@ export async function readTopics(
   onMessage: (message: ReadMessage) => void,
   options: { timeoutMs?: number } = {},
 ): Promise<void> {
-  const connection = kafkaConnection(kafka);
   await readTopicOnce(
-    { kafka: { ...connection, clientId: `${connection.clientId ?? 'siphon'}-reader` } },
+    { kafka: { ...kafka, clientId: `${kafka.clientId}-reader` } },
     topics,
     ({ topic, partition, offset, key, value }) => onMessage({ topic, partition, offset, key, value }),
     { decode: false, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) },

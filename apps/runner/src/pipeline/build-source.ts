@@ -10,10 +10,12 @@ import {
   type EventBus,
   envSecrets,
   fileSecrets,
+  isAuthProvider,
+  type NormalizedConfig,
   parseConfigText,
-  type RestApiSource,
-  restApiSource,
+  RestApiSource,
   staticSecrets,
+  validateConfig,
 } from '@siphon/core';
 import type { PipelineConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
@@ -83,15 +85,9 @@ export async function buildSource(
 ): Promise<RestApiSource> {
   const name = sourceNameOf(pipeline);
   const { config, configSource } = await restApiConfigOf(pipeline);
-  const usesOAuth2 = /["']?type["']?\s*[:=]\s*["']oauth2["']/.test(
-    typeof config === 'string' ? config : JSON.stringify(config),
-  );
-  const persisted = usesOAuth2 ? await options.vault?.load(pipeline.name, name) : undefined;
-  // An access token kept by an earlier process is reused while valid: a crash-looping pod would
-  // otherwise spend the server's token budget (Zoho: 10 per refresh token per 10 minutes).
-  const kept = usesOAuth2
-    ? await options.vault?.loadAccessToken(pipeline.name, name).catch(() => undefined)
-    : undefined;
+  // Read from the vault before the source is built (its auth factory is synchronous).
+  let persisted: Awaited<ReturnType<TokenVault['load']>>;
+  let kept: Awaited<ReturnType<TokenVault['loadAccessToken']>>;
   let currentOrigin: string | undefined;
   /** The refresh token in use: access tokens are kept and reused per refresh token. */
   let inUse: string | undefined;
@@ -120,8 +116,23 @@ export async function buildSource(
     if (cached) options.secrets.addTransient(cached.accessToken);
     return factoryWith(cached)(usable ? { ...auth, refresh_token: usable } : auth, context);
   };
+  let normalized: NormalizedConfig;
   try {
-    const source = restApiSource(config, {
+    normalized = validateConfig(config, {
+      authFactories: { oauth2 },
+      ...(configSource ? { source: configSource } : {}),
+    });
+  } catch (error) {
+    throw asUsageError(error, `pipeline ${pipeline.name}: source`);
+  }
+  if (usesOAuth2(normalized)) {
+    persisted = await options.vault?.load(pipeline.name, name);
+    // An access token kept by an earlier process is reused while valid: a crash-looping pod would
+    // otherwise spend the server's token budget (Zoho: 10 per refresh token per 10 minutes).
+    kept = await options.vault?.loadAccessToken(pipeline.name, name).catch(() => undefined);
+  }
+  try {
+    const source = new RestApiSource(normalized, {
       name,
       secrets: chainSecrets([
         staticSecrets(pipeline.secrets, `secrets: of pipeline ${pipeline.name}`),
@@ -137,6 +148,12 @@ export async function buildSource(
   } catch (error) {
     throw asUsageError(error, `pipeline ${pipeline.name}: source`);
   }
+}
+
+/** Whether the parsed config's client authenticates with OAuth2 (read from the config, not its text). */
+function usesOAuth2(config: NormalizedConfig): boolean {
+  const auth = config.client.auth;
+  return auth !== undefined && !isAuthProvider(auth) && auth.type === 'oauth2';
 }
 
 /** Identifies a configured refresh token without storing it. */

@@ -267,7 +267,7 @@ export class PipelineRunner {
       return count > allowed ? [{ resource, count }] : [];
     });
     if (failed.length === 0) return undefined;
-    const dlq = kafkaSinkOptions(this.config).topics?.deadLetterTopic ?? `${this.config.topics.prefix}._dlq`;
+    const dlq = this.config.topics.deadLetterTopic;
     return new PipelineError(
       failed.map(({ resource, count }) => ({
         resource,

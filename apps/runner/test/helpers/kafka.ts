@@ -1,4 +1,4 @@
-import { readTopicOnce } from '@siphon/sink-kafka';
+import { readTopicOnce, resolveConnection, resolveRegistry } from '@siphon/sink-kafka';
 
 export interface DecodedMessage {
   key: unknown;
@@ -17,7 +17,10 @@ export async function decodeTopics(
 ): Promise<Map<string, DecodedMessage[]>> {
   const out = new Map<string, DecodedMessage[]>(topics.map((t) => [t, []]));
   await readTopicOnce(
-    { kafka: { brokers, clientId: 'siphon-test' }, registry: { url: registryUrl } },
+    {
+      kafka: resolveConnection({ brokers, client_id: 'siphon-test' }),
+      registry: resolveRegistry({ url: registryUrl }),
+    },
     topics,
     ({ topic, partition, offset, key, value, decoded }) => {
       out.get(topic)?.push({

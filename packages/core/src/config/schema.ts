@@ -4,6 +4,7 @@ import { isAuthProvider } from '../auth/create-auth.js';
 import { MAX_PAGES_AHEAD } from '../engine/pages-ahead.js';
 import { hostPattern } from '../http/allowed-hosts.js';
 import { SecretRef } from '../secrets/secret.js';
+import { SCHEMA_CONTRACT_MODES, WRITE_DISPOSITIONS, WRITE_STRATEGIES } from '../vocabulary.js';
 import { strictObject } from './strict.js';
 
 /**
@@ -271,11 +272,10 @@ const processingStepSchema = z.unknown().superRefine((value, ctx) => {
   }
 });
 
-const WRITE_DISPOSITION_HINT =
-  'expected "append", "merge", "replace" or {"disposition": ..., "strategy": ...}';
+const WRITE_DISPOSITION_HINT = `expected ${WRITE_DISPOSITIONS.map((d) => `"${d}"`).join(', ')} or {"disposition": ..., "strategy": ...}`;
 
 const writeDispositionSchema = z.unknown().superRefine((value, ctx) => {
-  if (value === 'append' || value === 'merge' || value === 'replace') return;
+  if ((WRITE_DISPOSITIONS as readonly unknown[]).includes(value)) return;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const got = typeof value === 'string' ? `"${value}"` : typeof value;
     ctx.addIssue({ code: 'custom', message: `${WRITE_DISPOSITION_HINT}; got ${got}` });
@@ -283,7 +283,7 @@ const writeDispositionSchema = z.unknown().superRefine((value, ctx) => {
   }
   const result = strictObject(
     {
-      disposition: z.enum(['append', 'merge', 'replace']),
+      disposition: z.enum(WRITE_DISPOSITIONS),
       strategy: z.string().optional(),
     },
     'write_disposition',
@@ -293,11 +293,7 @@ const writeDispositionSchema = z.unknown().superRefine((value, ctx) => {
     return;
   }
   const { disposition, strategy } = result.data;
-  const strategies: Record<string, string[]> = {
-    merge: ['delete-insert', 'upsert'],
-    replace: ['truncate-and-insert', 'insert-from-staging', 'staging-optimized'],
-    append: [],
-  };
+  const strategies: Record<string, readonly string[]> = WRITE_STRATEGIES;
   if (strategy !== undefined && !strategies[disposition]?.includes(strategy)) {
     const why =
       strategy === 'scd2'
@@ -329,7 +325,7 @@ const resourceOptionsShape = {
   processing_steps: z.array(processingStepSchema).optional(),
   include_from_parent: z.array(z.string().min(1)).optional(),
   selected: z.boolean().optional(),
-  schema_contract: z.enum(['evolve', 'freeze', 'discard_row', 'discard_value']).optional(),
+  schema_contract: z.enum(SCHEMA_CONTRACT_MODES).optional(),
   hard_delete: strictObject(
     { path: z.string().min(1), equals: z.unknown().optional() },
     'hard_delete',

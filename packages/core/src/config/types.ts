@@ -9,6 +9,7 @@ import type {
   WriteDisposition,
 } from '../contracts.js';
 import type { SecretRef } from '../secrets/secret.js';
+import type { WRITE_STRATEGIES } from '../vocabulary.js';
 
 /**
  * The config of a REST API source, in the shape of dlt's `rest_api` (same keys, same meaning).
@@ -175,8 +176,8 @@ export type ProcessingStep =
 
 export type WriteDispositionConfig =
   | WriteDisposition
-  | { disposition: 'merge'; strategy?: 'delete-insert' | 'upsert' }
-  | { disposition: 'replace'; strategy?: 'truncate-and-insert' | 'insert-from-staging' | 'staging-optimized' }
+  | { disposition: 'merge'; strategy?: (typeof WRITE_STRATEGIES.merge)[number] }
+  | { disposition: 'replace'; strategy?: (typeof WRITE_STRATEGIES.replace)[number] }
   | { disposition: 'append' };
 
 interface ResourceOptions {

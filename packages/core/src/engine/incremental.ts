@@ -1,4 +1,4 @@
-import { type CompiledPath, compilePath } from '@siphon/paginators';
+import { type CompiledPath, compileFieldPath } from '@siphon/paginators';
 import type { NormalizedIncremental } from '../config/normalized.js';
 import { ExtractError } from '../errors/extract-error.js';
 import { applyLag, compareValues } from './values.js';
@@ -32,7 +32,7 @@ export class IncrementalCursor {
     resumedStart?: unknown,
   ) {
     this.#spec = spec;
-    this.#read = compilePath(spec.cursorPath);
+    this.#read = compileFieldPath(spec.cursorPath);
     this.#resource = resource;
     this.#previous = previous;
     this.#last = previous?.last_value;

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { compilePath } from '@siphon/paginators';
+import { compileFieldPath, fieldPathKeys, readField } from '@siphon/paginators';
 import type { NormalizedStep } from '../config/normalized.js';
 import type { FilterRule, MapRule } from '../config/types.js';
 import type { JsonRecord } from '../contracts.js';
@@ -59,7 +59,7 @@ function compileStep(resource: string, step: NormalizedStep, index: number): Rec
 }
 
 function compileFilter(rule: FilterRule): (record: JsonRecord) => boolean {
-  const read = compilePath(rule.path);
+  const read = compileFieldPath(rule.path);
   if (rule.exists !== undefined) return (record) => (read(record) !== undefined) === rule.exists;
   if (rule.in !== undefined) {
     const values = rule.in;
@@ -73,16 +73,8 @@ function compileFilter(rule: FilterRule): (record: JsonRecord) => boolean {
   return (record) => isDeepStrictEqual(read(record), rule.equals);
 }
 
-const split = (path: string) => path.split('.');
-
-function getPath(record: JsonRecord, path: string): unknown {
-  let current: unknown = record;
-  for (const key of split(path)) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
+/** Field paths follow one rule everywhere (`compileFieldPath`): a key as written, else the path. */
+const getPath = (record: JsonRecord, path: string): unknown => readField(record, path);
 
 /** Copies objects along the path, so the input record is never mutated. */
 function updatePath(
@@ -90,7 +82,7 @@ function updatePath(
   path: string,
   update: (parent: Record<string, unknown>, key: string) => void,
 ): JsonRecord {
-  const keys = split(path);
+  const keys = fieldPathKeys(record, path).map(String);
   const root: JsonRecord = { ...record };
   let parent: Record<string, unknown> = root;
   for (const key of keys.slice(0, -1)) {

@@ -1,4 +1,4 @@
-import { compilePath, type RequestSpec } from '@siphon/paginators';
+import { type RequestSpec, readField } from '@siphon/paginators';
 import type { NormalizedResource, SecretLike } from '../config/normalized.js';
 import { fillPlaceholders, type Placeholder } from '../config/placeholders.js';
 import type { JsonRecord } from '../contracts.js';
@@ -29,7 +29,7 @@ export function buildRequest(
 ): BuiltRequest {
   const placeholderValue = (placeholder: Placeholder): unknown => {
     if (placeholder.kind === 'parent' && context.parent) {
-      const value = compilePath(placeholder.field)(context.parent.record);
+      const value = readField(context.parent.record, placeholder.field);
       if (value === undefined || value === null) {
         throw new ExtractError(
           resource.name,

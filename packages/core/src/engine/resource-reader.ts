@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
-  compilePath,
   createPaginator,
   PaginatorError,
   type RequestSpec,
+  readField,
   selectRecords,
 } from '@siphon/paginators';
 import type { NormalizedEndpoint, NormalizedResource } from '../config/normalized.js';
@@ -438,7 +438,7 @@ export class ResourceReader {
 function parentKey(fields: readonly string[], record: JsonRecord): string {
   return [...fields]
     .sort()
-    .map((field) => `${field}=${paramText(compilePath(field)(record))}`)
+    .map((field) => `${field}=${paramText(readField(record, field))}`)
     .join('&');
 }
 
@@ -504,7 +504,7 @@ function includedParentFields(
   if (resource.includeFromParent.length === 0) return undefined;
   const fields: JsonRecord = {};
   for (const field of resource.includeFromParent) {
-    fields[parentFieldName(parent.name, field)] = compilePath(field)(parent.record);
+    fields[parentFieldName(parent.name, field)] = readField(parent.record, field);
   }
   return fields;
 }

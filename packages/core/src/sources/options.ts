@@ -9,6 +9,7 @@ import type { PaginatorSetting, WriteDispositionConfig } from '../config/types.j
 import type { SchemaContractMode } from '../contracts.js';
 import { ConfigError } from '../errors/config-error.js';
 import { SecretRef } from '../secrets/secret.js';
+import { DELETE_DETECTIONS, expectedOneOf, SCHEMA_CONTRACT_MODES } from '../vocabulary.js';
 
 /** A literal value, or a reference resolved by the pipeline's secrets provider (`dlt.secrets["key"]`). */
 export type SecretInput = string | SecretRef;
@@ -22,7 +23,7 @@ export interface SourceResourceOverride {
   writeDisposition?: WriteDispositionConfig;
   /** Any core paginator setting; replaces the seed's paginator for this resource. */
   paginator?: PaginatorSetting;
-  deleteDetection?: 'snapshot' | 'none';
+  deleteDetection?: (typeof DELETE_DETECTIONS)[number];
   schemaContract?: SchemaContractMode;
   /** Endpoint path relative to `baseUrl`. */
   path?: string;
@@ -45,7 +46,7 @@ export interface PackagedSourceOptions<Name extends string> {
   /** `seed`: key every record by `id`; `real_api`: by the real API's own id field. Default `seed`. */
   preset?: SourcePreset;
   /** Default for every resource; `snapshot` unless overridden. */
-  deleteDetection?: 'snapshot' | 'none';
+  deleteDetection?: (typeof DELETE_DETECTIONS)[number];
   /**
    * What the sink does with records that stop matching the declared schema (a new field, a new
    * type). Default: the sink's own default (`evolve`).
@@ -94,11 +95,9 @@ const primaryKey = z.custom<string | string[]>(
   { error: 'expected a field name or a non-empty list of field names' },
 );
 
-const deleteDetection = z.enum(['snapshot', 'none'], { error: 'expected "snapshot" or "none"' });
+const deleteDetection = z.enum(DELETE_DETECTIONS, { error: expectedOneOf(DELETE_DETECTIONS) });
 
-const schemaContract = z.enum(['evolve', 'freeze', 'discard_row', 'discard_value'], {
-  error: 'expected "evolve", "freeze", "discard_row" or "discard_value"',
-});
+const schemaContract = z.enum(SCHEMA_CONTRACT_MODES, { error: expectedOneOf(SCHEMA_CONTRACT_MODES) });
 
 const overrideShape = {
   primaryKey: primaryKey.optional(),

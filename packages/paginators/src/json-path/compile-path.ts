@@ -101,3 +101,53 @@ function hasOwnResponseKey(value: unknown): boolean {
     value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, 'response')
   );
 }
+
+/**
+ * Compiles the path of a field in a record: a primary key, an incremental cursor, a parent field,
+ * a processing or hard-delete rule. One rule for all of them: a key spelled exactly as the path
+ * wins (`"meta.id"` or `"@odata.id"` as one name); otherwise the path is read as `compilePath`
+ * reads it (`meta.id`, `a[0]['b c']`, JSONPath), without the `response.` root of response bodies;
+ * a name that is no path (`order id`) is only a key as written.
+ */
+export function compileFieldPath(path: string): CompiledPath {
+  if (typeof path !== 'string' || path.trim() === '') {
+    throw new JsonPathError(String(path), 'a path must be a non-empty string');
+  }
+  let read: CompiledPath;
+  try {
+    read = compileBody(path, path.trim());
+  } catch {
+    // Not a path (`order id`): it can only be a key as written.
+    read = () => undefined;
+  }
+  return (value) =>
+    value !== null && typeof value === 'object' && Object.hasOwn(value, path)
+      ? (value as Record<string, unknown>)[path]
+      : read(value);
+}
+
+/**
+ * Where a field path leads in `record`, by the rule of `compileFieldPath`: the key as written when
+ * the record has it, else the path's segments. For writing; the path must name a single place.
+ */
+export function fieldPathKeys(record: object, path: string): Segment[] {
+  if (Object.hasOwn(record, path)) return [path];
+  try {
+    return compileDefinitePath(path);
+  } catch {
+    return [path];
+  }
+}
+
+const compiledFields = new Map<string, CompiledPath>();
+
+/** Reads a field path (see `compileFieldPath`), compiling each distinct path once. */
+export function readField(record: unknown, path: string): unknown {
+  let read = compiledFields.get(path);
+  if (read === undefined) {
+    read = compileFieldPath(path);
+    // Paths come from configs: few and fixed. The bound only guards against unbounded input.
+    if (compiledFields.size < 10_000) compiledFields.set(path, read);
+  }
+  return read(record);
+}

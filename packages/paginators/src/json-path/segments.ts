@@ -67,7 +67,7 @@ function unescapeQuoted(text: string): string {
   return text.replace(/\\(.)/g, '$1');
 }
 
-/** Reads a definite path. Numeric segments index arrays; anything missing gives `undefined`. */
+/** Reads a definite path. Numeric segments index arrays; anything missing (or inherited) gives `undefined`. */
 export function readSegments(value: unknown, segments: readonly Segment[]): unknown {
   let current = value;
   for (const segment of segments) {
@@ -77,7 +77,10 @@ export function readSegments(value: unknown, segments: readonly Segment[]): unkn
       if (index < 0) return undefined;
       current = current[index];
     } else {
-      current = (current as Record<string, unknown>)[String(segment)];
+      // Own keys only: `constructor` or `__proto__` is no field of a JSON object.
+      const key = String(segment);
+      if (!Object.hasOwn(current, key)) return undefined;
+      current = (current as Record<string, unknown>)[key];
     }
   }
   return current;

@@ -18,22 +18,16 @@ import {
   sourceNameDoc,
   sourceNameOf,
 } from '@siphon/avro';
-import type { JsonRecord, ResourceDescriptor } from '@siphon/core';
+import { type JsonRecord, type ResourceDescriptor, readField } from '@siphon/core';
 import avro from 'avsc';
 import { KafkaSinkError } from '../errors.js';
 import { MAGIC_BYTE, toWireFormat, WIRE_HEADER_BYTES } from '../wire.js';
 
 const KEY_PRIMITIVES = new Set(['string', 'long', 'int', 'boolean', 'double', 'float']);
 
-/** Reads a primary key path: a direct key first (`"meta.id"` as one name), then a dotted walk. */
+/** Reads a primary key path by core's one rule for field paths (`readField`). */
 export function readPath(record: JsonRecord, path: string): unknown {
-  if (path in record) return record[path];
-  let current: unknown = record;
-  for (const part of path.split('.')) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
+  return readField(record, path);
 }
 
 /**

@@ -18,7 +18,7 @@ async function decodeAll(messages: ReadMessage[]) {
 describe('log compaction', () => {
   it('converges to one latest value per key and drops tombstoned keys entirely', async () => {
     const options = testOptions({
-      transactions: { boundary: { pages: 1 } },
+      sink: { transaction: { pages: 1 } },
       topics: {
         configs: {
           'segment.ms': '100',

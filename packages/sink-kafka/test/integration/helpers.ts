@@ -35,15 +35,21 @@ export function testOptions(
 ): KafkaSinkOptions & { seen: KafkaSinkEvent[] } {
   const { brokers, registryUrl } = infraConfig();
   const seen: KafkaSinkEvent[] = [];
-  return {
+  const options: KafkaSinkOptions = {
     // SIPHON_KAFKA_CLIENT=confluent runs the sink's real-broker tests on the librdkafka adapter.
-    kafka: { brokers, clientId: 'sink-kafka-test', client: testClient() },
+    kafka: { brokers, client_id: 'sink-kafka-test', client: testClient() },
     registry: { url: registryUrl },
-    transactions: { boundary: { records: 1000 } },
+    sink: { transaction: { records: 1000 } },
     ...overrides,
     topics: { prefix: uniqueName('sk'), ...overrides.topics },
     onEvent: (event) => seen.push(event),
-    seen,
+  };
+  // Not enumerable: the sink's config takes its own keys only, and refuses any other.
+  return Object.defineProperty(options, 'seen', {
+    value: seen,
+    enumerable: false,
+  }) as KafkaSinkOptions & {
+    seen: KafkaSinkEvent[];
   };
 }
 
@@ -52,7 +58,7 @@ export async function withPort<T>(fn: (admin: KafkaAdmin, port: KafkaPort) => Pr
   const port = createKafkaPort({
     kafka: resolveConnection({
       brokers: infraConfig().brokers,
-      clientId: 'sink-kafka-test-port',
+      client_id: 'sink-kafka-test-port',
       client: testClient(),
     }),
     producer: { retries: 5 },

@@ -19,7 +19,7 @@ import { scanTopics, TopicTail } from '../../src/reader.js';
 
 function portFor(client: KafkaClientName): KafkaPort {
   return createKafkaPort({
-    kafka: resolveConnection({ brokers: infraConfig().brokers, clientId: `conformance-${client}`, client }),
+    kafka: resolveConnection({ brokers: infraConfig().brokers, client_id: `conformance-${client}`, client }),
     producer: { retries: 5 },
   });
 }

@@ -5,6 +5,8 @@ import {
   type KafkaSink,
   KafkaStateStore,
   readTopicOnce,
+  resolveConnection,
+  resolveOptions,
   type TopicMessage,
 } from '../../src/index.js';
 import { BILLING_RUN, invoicesWithDeletes, page, resource, stateFor, testOptions } from './helpers.js';
@@ -18,7 +20,7 @@ const invoice = (id: string, total: number) => ({ id, invoice_number: `INV-${id}
 
 describe('readTopicOnce', () => {
   it('reads committed keys and values back decoded, from several topics, with the bytes the commit events reported', async () => {
-    const options = testOptions({ transactions: { boundary: { pages: 1 } } });
+    const options = testOptions({ sink: { transaction: { pages: 1 } } });
     const sink = createKafkaSink(options);
     sinks.push(sink);
     const writer = await sink.open(invoicesWithDeletes(), BILLING_RUN);
@@ -35,9 +37,13 @@ describe('readTopicOnce', () => {
 
     const prefix = options.topics?.prefix;
     const read: DecodedTopicMessage[] = [];
-    await readTopicOnce(options, [`${prefix}.billing.invoices`, `${prefix}.billing.plans`], (m) => {
-      read.push(m);
-    });
+    await readTopicOnce(
+      resolveOptions(options),
+      [`${prefix}.billing.invoices`, `${prefix}.billing.plans`],
+      (m) => {
+        read.push(m);
+      },
+    );
     const invoices = read.filter((m) => m.topic === `${prefix}.billing.invoices`);
     expect(invoices.map((m) => m.decoded)).toEqual([
       { key: { id: '1' }, value: expect.objectContaining(invoice('1', 10)) },
@@ -75,7 +81,7 @@ describe('readTopicOnce', () => {
     const stateTopic = `${options.topics?.prefix}._state`;
     const raw: TopicMessage[] = [];
     await readTopicOnce(
-      options,
+      resolveOptions(options),
       stateTopic,
       (m) => {
         raw.push(m);
@@ -85,13 +91,15 @@ describe('readTopicOnce', () => {
     expect(raw.map((m) => JSON.parse(m.value?.toString('utf8') ?? '')).map((v) => v.state)).toEqual([
       stateFor('r1', 1),
     ]);
-    await expect(readTopicOnce(options, stateTopic, () => {})).rejects.toMatchObject({
+    await expect(readTopicOnce(resolveOptions(options), stateTopic, () => {})).rejects.toMatchObject({
       code: 'DECODE',
       message: expect.stringContaining(
         `topic "${stateTopic}" partition 0 offset 0: the key is not Confluent-framed Avro`,
       ),
     });
-    await expect(readTopicOnce({ kafka: options.kafka }, stateTopic, () => {})).rejects.toMatchObject({
+    await expect(
+      readTopicOnce({ kafka: resolveConnection(options.kafka) }, stateTopic, () => {}),
+    ).rejects.toMatchObject({
       code: 'INVALID_OPTIONS',
     });
   });
@@ -106,7 +114,7 @@ describe('readTopicOnce', () => {
     }
     const seen: TopicMessage[] = [];
     await readTopicOnce(
-      options,
+      resolveOptions(options),
       `${options.topics?.prefix}._state`,
       (m) => {
         seen.push(m);
@@ -116,7 +124,7 @@ describe('readTopicOnce', () => {
     expect(seen).toEqual([]);
     await expect(
       readTopicOnce(
-        options,
+        resolveOptions(options),
         [`${options.topics?.prefix}._state`, `${options.topics?.prefix}.nope`],
         () => {},
         {
@@ -147,9 +155,13 @@ describe('topics that are still settling', () => {
     await Promise.all([open(a, 'billing'), open(b, 'analytics')]);
     const read: DecodedTopicMessage[] = [];
     const prefix = first.topics?.prefix;
-    await readTopicOnce(first, [`${prefix}.billing.invoices`, `${prefix}.analytics.invoices`], (m) => {
-      read.push(m);
-    });
+    await readTopicOnce(
+      resolveOptions(first),
+      [`${prefix}.billing.invoices`, `${prefix}.analytics.invoices`],
+      (m) => {
+        read.push(m);
+      },
+    );
     expect(read.map((m) => m.topic).sort()).toEqual([
       `${prefix}.analytics.invoices`,
       `${prefix}.billing.invoices`,

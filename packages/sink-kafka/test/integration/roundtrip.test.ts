@@ -156,7 +156,7 @@ describe('records, keys and state on the real broker and registry', () => {
   });
 
   it('writes the same records with encoding workers: tombstones, a widened schema and dead letters included', async () => {
-    const options = testOptions({ producer: { encodeWorkers: 2 } });
+    const options = testOptions({ sink: { transaction: { records: 1000 }, encode_workers: 2 } });
     const sink = createKafkaSink(options);
     sinks.push(sink);
     const writer = await sink.open(invoicesWithDeletes(), BILLING_RUN);

@@ -70,7 +70,7 @@ async function view(messages: ReadMessage[], from = 0) {
 
 describe('snapshot delete detection', () => {
   it('tombstones exactly the keys the sandbox deleted, never on an incomplete or resumed run', async () => {
-    const options = testOptions({ transactions: { boundary: { pages: 1 } } });
+    const options = testOptions({ sink: { transaction: { pages: 1 } } });
     const products: ResourceDescriptor = {
       name: 'products',
       primaryKey: ['id'],
@@ -162,7 +162,7 @@ describe('snapshot delete detection', () => {
   }, 60_000);
 
   it('a resumed run with no pages left deletes nothing; the next complete run deletes what is gone', async () => {
-    const options = testOptions({ transactions: { boundary: { pages: 1 } } });
+    const options = testOptions({ sink: { transaction: { pages: 1 } } });
     const r: ResourceDescriptor = { name: 'plans', primaryKey: ['id'], writeDisposition: 'replace' };
     const key = { pipeline: 'p', source: 'billing', resource: 'plans' };
     const records = Array.from({ length: 4 }, (_, i) => ({ id: `k${i}`, n: i }));

@@ -109,8 +109,8 @@ describe('topics', () => {
   it('names the unreachable broker and registry in connection errors', async () => {
     const sink = createKafkaSink(
       testOptions({
-        kafka: { brokers: ['127.0.0.1:1'], connectionTimeout: 500, requestTimeout: 1000 },
-        producer: { retries: 1 },
+        kafka: { brokers: ['127.0.0.1:1'], connection_timeout: 500, request_timeout: 1000 },
+        sink: { retries: 1 },
       }),
     );
     sinks.push(sink);

@@ -60,21 +60,58 @@ describe('resolveOptions', () => {
     expect(resolveOptions(o)).toBe(o);
   });
 
+  it('parses a config exactly as a pipelines file writes it', () => {
+    const o = resolveOptions({
+      kafka: { brokers: 'a:9092, b:9093', client: 'kafkajs', client_id: 'me', request_timeout: '1m' },
+      registry: { url: 'http://reg:8081/', timeout: '5s' },
+      topics: { prefix: 'acme', replication_factor: 2, configs: { 'retention.ms': 1000 } },
+      sink: {
+        transaction: { records: 500, interval: '2s', timeout: '30s' },
+        linger: 0,
+        schema_contract: 'freeze',
+      },
+    });
+    expect(o.kafka).toMatchObject({ brokers: ['a:9092', 'b:9093'], client: 'kafkajs', clientId: 'me' });
+    expect(o.kafka.requestTimeout).toBe(60_000);
+    expect(o.registry).toEqual({ url: 'http://reg:8081', compatibility: 'BACKWARD', timeoutMs: 5000 });
+    expect(o.topics).toMatchObject({
+      prefix: 'acme',
+      replicationFactor: 2,
+      configs: { 'retention.ms': '1000' },
+    });
+    expect(o.transactions).toEqual({ boundary: { records: 500, intervalMs: 2000 }, timeoutMs: 30_000 });
+    expect(o.producer.lingerMs).toBe(1);
+    expect(o.schemaContract).toBe('freeze');
+    expect(o.transactionalIdPrefix).toBe('acme');
+    // Parsed once: the value is frozen, and resolving it again hands back the same one.
+    expect(Object.isFrozen(o) && Object.isFrozen(o.kafka) && Object.isFrozen(o.producer)).toBe(true);
+    expect(resolveOptions(o)).toBe(o);
+  });
+
   it.each([
-    [{ kafka: { brokers: [] } }, 'kafka.brokers must list at least one'],
-    [{ kafka: { brokers: ['localhost'] } }, 'kafka.brokers: "localhost" is not "host:port"'],
-    [{ registry: { url: '' } }, 'registry.url is required'],
-    [{ topics: { configs: { 'cleanup.policy': 'delete' } } }, 'must not set cleanup.policy'],
-    [{ topics: { partitions: 0 } }, 'topics.partitions must be a positive integer, got 0'],
-    [{ transactions: { boundary: {} } }, 'transactions.boundary needs records, intervalMs or pages'],
-    [{ transactions: { boundary: { intervalMs: 70_000 } } }, 'must be below transactions.timeoutMs (60000)'],
-    [{ producer: { compression: 'lz4' } }, 'producer.compression "lz4" is not one of none, gzip, zstd'],
-    [{ producer: { encodeWorkers: -1 } }, 'producer.encodeWorkers must be an integer from 0 to 64, got -1'],
-    [{ kafka: { brokers: ['a:1'], sasl: { mechanism: 'gssapi' } } }, 'kafka.sasl.mechanism "gssapi"'],
+    [{ kafka: { brokers: [] } }, 'kafka.brokers: needs at least one broker'],
+    [{ kafka: { brokers: ['localhost'] } }, 'kafka.brokers.0: each broker must be host:port'],
+    [{ registry: { url: '' } }, 'registry.url: must be an http(s) URL'],
+    [{ topics: { configs: { 'cleanup.policy': 'delete' } } }, 'topics.configs: must not set cleanup.policy'],
+    [{ topics: { partitions: 0 } }, 'topics.partitions: must be at least 1'],
+    [{ topics: { state_topic: 'a/b' } }, 'topics.state_topic: is not a Kafka topic name'],
+    [
+      { sink: { transaction: { interval: 70_000 } } },
+      'sink.transaction.interval: must be below transaction.timeout (60000 ms)',
+    ],
+    [
+      { sink: { compression: 'lz4' } },
+      'sink.compression: Invalid option: expected one of "none"|"gzip"|"zstd"',
+    ],
+    [{ sink: { encode_workers: -1 } }, 'sink.encode_workers: expected 0 or more worker threads'],
+    [{ sink: { schema_contract: 'loose' } }, 'sink.schema_contract: Invalid option'],
+    [{ kafka: { brokers: ['a:1'], sasl: { mechanism: 'gssapi' } } }, 'kafka.sasl.mechanism: Invalid option'],
     [
       { kafka: { brokers: ['a:1'], client: 'rdkafka' } },
-      'kafka.client "rdkafka" is not one of auto, kafkajs, confluent',
+      'kafka.client: expected "auto", "confluent" or "kafkajs"',
     ],
+    [{ kafka: { brokers: ['a:1'], clientId: 'camel' } }, 'kafka: unknown key(s) clientId'],
+    [{ transactions: { boundary: { pages: 1 } } }, 'unknown key(s) transactions'],
   ])('rejects %j', (override, message) => {
     expect(() => resolveOptions({ ...base, ...(override as Partial<KafkaSinkOptions>) })).toThrow(message);
   });
@@ -83,7 +120,7 @@ describe('resolveOptions', () => {
 describe('planTopics', () => {
   it('plans compacted topics for merge/replace, delete for append, with subjects and schemas', () => {
     const plan = planTopics(
-      { ...base, topics: { prefix: 'acme', configs: { 'retention.ms': '1000' }, minInsyncReplicas: 2 } },
+      { ...base, topics: { prefix: 'acme', configs: { 'retention.ms': '1000' }, min_insync_replicas: 2 } },
       {
         pipeline: 'p',
         source: 'billing',

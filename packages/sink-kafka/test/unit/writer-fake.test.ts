@@ -64,8 +64,7 @@ function setup(
     kafka: { brokers: ['fake:9092'], ...kafka },
     registry: { url: 'http://registry.invalid' },
     topics: { prefix: 't' },
-    transactions: { boundary },
-    producer: { compression: 'none' },
+    sink: { transaction: boundary, compression: 'none' },
     onEvent: (e) => events.push(e),
     events: bus,
   });

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Durations such as `90s`, `15m`, `1h30m`, `2d` or a number of milliseconds. Hand-written: the
  * grammar is one regex and the messages name the key that held the bad value.
@@ -24,3 +26,16 @@ export function formatDuration(ms: number): string {
   const seconds = Math.round((ms % 60_000) / 1000);
   return seconds ? `${minutes}m${seconds}s` : `${minutes}m`;
 }
+
+/**
+ * A config value holding a duration (`30s`, `15m`, `1h30m` or milliseconds), parsed to
+ * milliseconds; the message says what was expected without echoing more than the value.
+ */
+export const durationSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration such as 30s, 15m, 1h or 1h30m` });
+    return z.NEVER;
+  }
+  return ms;
+});
