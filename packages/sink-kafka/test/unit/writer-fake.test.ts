@@ -54,7 +54,7 @@ const jsonEncoder = {
 
 function setup(
   boundary: { pages?: number; records?: number } = { pages: 1 },
-  kafka: { outageTimeout?: number } = {},
+  kafka: { outage_timeout?: number } = {},
 ) {
   const fake = new FakeKafka();
   const port = fake.port();
@@ -256,7 +256,7 @@ describe('KafkaResourceWriter while the brokers keep failing', () => {
 
   it('gives up once the next wait would pass kafka.outageTimeout, naming it, with nothing committed', async () => {
     // Waits of 1 s, then 2 s: the second would end past 2.5 s.
-    const s = setup({ pages: 1 }, { outageTimeout: 2500 });
+    const s = setup({ pages: 1 }, { outage_timeout: 2500 });
     const w = await openWriter(s);
     s.fake.inject('commit', unavailable());
     for (let i = 0; i < 5; i++) s.fake.inject('init', unreachable());
