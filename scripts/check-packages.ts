@@ -48,11 +48,23 @@ function publishablePackages(): { dir: string; name: string }[] {
   return workspacePackages().filter((pkg) => !pkg.private);
 }
 
+function hasRef(ref: string): boolean {
+  try {
+    execFileSync('git', ['rev-parse', '--verify', '--quiet', ref], { cwd: repoRoot, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `changeset status`, then no private package named by a changeset in the plan it wrote. */
 function checkChangesets(destination: string): string[] {
   const planFile = path.join(destination, 'release-plan.json');
+  // `changeset status` compares with the base branch (`main`), which a clone of another branch
+  // lacks: there the changesets themselves are still checked, against HEAD.
+  const since = hasRef('main') ? [] : ['--since', 'HEAD'];
   try {
-    execFileSync('pnpm', ['exec', 'changeset', 'status', '--output', planFile], {
+    execFileSync('pnpm', ['exec', 'changeset', 'status', ...since, '--output', planFile], {
       cwd: repoRoot,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
