@@ -9,7 +9,7 @@
  * legacy `node10` resolution and TypeScript's `node16` CommonJS view, which cannot express
  * `require(esm)`; every other problem, types included, fails the check.
  *
- * It also runs `changeset status`, which fails on a changeset that names an unknown package or
+ * It also checks that each tarball carries LICENSE and README.md, and runs `changeset status`, which fails on a changeset that names an unknown package or
  * mixes private and public ones, and then fails itself on any changeset that names a private
  * package (one naming only private packages passes `changeset status`, which ignores it silently).
  */
@@ -126,6 +126,16 @@ function checkTypes(name: string, tarball: string): string[] {
   }
 }
 
+/** What every published package carries besides its code: the license and a README. */
+const REQUIRED_FILES = ['package/LICENSE', 'package/README.md'];
+
+function checkContents(name: string, tarball: string): string[] {
+  const listed = new Set(execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n'));
+  return REQUIRED_FILES.filter((file) => !listed.has(file)).map(
+    (file) => `${name}: the packed tarball has no ${file.slice('package/'.length)}`,
+  );
+}
+
 const workDir = mkdtempSync(path.join(tmpdir(), 'siphon-packages-'));
 const problems: string[] = [];
 try {
@@ -134,7 +144,11 @@ try {
   problems.push(...changesetProblems);
   for (const { dir, name } of publishablePackages()) {
     const tarball = pack(dir, workDir);
-    const found = [...(await checkPublint(name, tarball)), ...checkTypes(name, tarball)];
+    const found = [
+      ...checkContents(name, tarball),
+      ...(await checkPublint(name, tarball)),
+      ...checkTypes(name, tarball),
+    ];
     process.stdout.write(`${found.length === 0 ? 'ok  ' : 'FAIL'} ${name}\n`);
     problems.push(...found);
   }

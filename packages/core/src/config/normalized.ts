@@ -1,13 +1,6 @@
 import type { Paginator, PaginatorConfig, PaginatorType } from '@siphon/paginators';
 import type { Dispatcher } from 'undici';
-import type {
-  AuthProvider,
-  AvroRecordSchema,
-  HardDeleteRule,
-  JsonRecord,
-  SchemaContractMode,
-  WriteDisposition,
-} from '../contracts.js';
+import type { AuthProvider, JsonRecord, ResourceDescriptor } from '../contracts.js';
 import type { RetryOptions } from '../http/retry-policy.js';
 import type { Secret, SecretRef } from '../secrets/secret.js';
 import type { FilterRule, MapRule, ResponseAction } from './types.js';
@@ -74,17 +67,11 @@ export interface ParentLink {
   fields: string[];
 }
 
-export interface NormalizedResource {
-  name: string;
+/** What a sink learns of the resource (`ResourceDescriptor`), plus how it is read. */
+export interface NormalizedResource extends ResourceDescriptor {
   /** Index in the config's `resources`, for messages. */
   index: number;
   selected: boolean;
-  primaryKey: string[];
-  writeDisposition: WriteDisposition;
-  schema?: AvroRecordSchema;
-  schemaContract?: SchemaContractMode;
-  hardDelete?: HardDeleteRule;
-  deleteDetection?: 'none' | 'snapshot';
   /** `pages_ahead` set on the resource (or in `resource_defaults`). */
   pagesAhead?: number;
   endpoint: NormalizedEndpoint;
