@@ -19,7 +19,13 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 /**
  * dlt's resource_defaults merge: the resource wins; plain objects (`endpoint`, `params`, `json`,
  * `headers`) merge key by key; lists, instances and the keys in REPLACED_WHOLE are replaced.
+ * Typed, it merges two values parsed by one schema (defaults are a part of a resource), so the
+ * result has the resource's type; cross-checks merge the raw input the same way.
  */
+export function mergeDefaults<T extends Record<string, unknown>>(
+  defaults: Partial<T> | undefined,
+  resource: T,
+): T;
 export function mergeDefaults(
   defaults: Record<string, unknown> | undefined,
   resource: Record<string, unknown>,

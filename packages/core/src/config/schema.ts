@@ -1,16 +1,23 @@
-import { compilePath, isPaginator, paginatorSettingSchema } from '@siphon/paginators';
+import type { AvroRecordSchema } from '@siphon/avro';
+import { compilePath, isPaginator, type Paginator, paginatorSettingSchema } from '@siphon/paginators';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { isAuthProvider } from '../auth/create-auth.js';
+import type { AuthProvider, JsonRecord, WriteDisposition } from '../contracts.js';
 import { MAX_PAGES_AHEAD } from '../engine/pages-ahead.js';
 import { hostPattern } from '../http/allowed-hosts.js';
 import { SecretRef } from '../secrets/secret.js';
 import { SCHEMA_CONTRACT_MODES, WRITE_DISPOSITIONS, WRITE_STRATEGIES } from '../vocabulary.js';
 import { strictObject } from './strict.js';
+import type { FilterRule, MapRule, ResponseAction } from './types.js';
 
 /**
  * The zod schema of a raw config as written (before defaults are merged). It accepts the dlt
  * shorthands (resource as a name, endpoint as a path, paginator as a type name) and, in TS,
  * instances (`Paginator`, `AuthProvider`) and functions (processing steps, incremental `convert`).
+ * Its output is typed: `validateConfig` normalises that output and never reads the raw input again.
+ * Fields checked by hand (`z.unknown()` with a check) are transforms that return the value they
+ * checked, narrowed, or the nested schema's parsed value.
  */
 
 const SECRET_HINT = 'a secret reference (dlt.secrets["key"] or {"$secret": "key"})';
@@ -20,10 +27,16 @@ export const secretString = z.custom<string | SecretRef>(
   { error: `expected a string or ${SECRET_HINT}` },
 );
 
-const fn = (what: string) =>
-  z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', {
+/** A function (TS configs only); its signature is the one the engine calls it with. */
+const fn = <F extends (...args: never[]) => unknown>(what: string) =>
+  z.custom<F>((value) => typeof value === 'function', {
     error: `expected a function (${what})`,
   });
+
+/** An object that is not a list (its keys are checked separately). */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** A response/record path, checked by compiling it, so a bad JSONPath fails at validation time. */
 export const pathString = z.string().superRefine((value, ctx) => {
@@ -34,16 +47,19 @@ export const pathString = z.string().superRefine((value, ctx) => {
   }
 });
 
-/** Validates with `schema` unless `skip` says the value is a ready-made instance (TS configs). */
-function embedded(schema: z.ZodType, skip: (value: unknown) => boolean) {
-  return z.unknown().superRefine((value, ctx) => {
-    if (skip(value)) return;
-    const result = schema.safeParse(value);
-    if (!result.success) for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
-  });
-}
-
-export const paginatorField = embedded(paginatorSettingSchema, isPaginator);
+/**
+ * A paginator: a ready-made instance (TS configs), a type name, or a config checked by the
+ * paginators' schema. A type name stays a name (`"header_link"`), as written.
+ */
+export const paginatorField = z.unknown().transform((value, ctx) => {
+  if (isPaginator(value)) return value satisfies Paginator;
+  const result = paginatorSettingSchema.safeParse(value);
+  if (!result.success) {
+    for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
+    return z.NEVER;
+  }
+  return typeof value === 'string' ? result.data.type : result.data;
+});
 
 const positiveInt = z.number().int().min(1);
 const nonNegative = z.number().min(0);
@@ -92,24 +108,29 @@ const builtinAuthSchemas: Record<string, z.ZodType> = {
 };
 
 /** Built-in auth types are checked here; other types are checked against the factories later. */
-const authField = z.unknown().superRefine((value, ctx) => {
-  if (isAuthProvider(value)) return;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+const authField = z.unknown().transform((value, ctx): AuthProvider | Record<string, unknown> => {
+  if (isAuthProvider(value)) return value;
+  if (!isRecord(value)) {
     ctx.addIssue({
       code: 'custom',
       message: 'expected an auth object such as {"type": "bearer", "token": ...}',
     });
-    return;
+    return z.NEVER;
   }
-  const type = (value as { type?: unknown }).type ?? 'bearer';
+  const type = value.type ?? 'bearer';
   if (typeof type !== 'string') {
     ctx.addIssue({ code: 'custom', path: ['type'], message: 'expected the auth type as a string' });
-    return;
+    return z.NEVER;
   }
   const schema = builtinAuthSchemas[type];
-  if (!schema) return;
+  // Other types are parsed by their factory (OAuth2: `@siphon/auth-oauth2`), which owns their keys.
+  if (!schema) return value;
   const result = schema.safeParse(value);
-  if (!result.success) for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
+  if (!result.success) {
+    for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
+    return z.NEVER;
+  }
+  return value;
 });
 
 export const clientSchema = strictObject(
@@ -123,7 +144,7 @@ export const clientSchema = strictObject(
     auth: authField.optional(),
     paginator: paginatorField.optional(),
     session: z
-      .custom((value) => typeof value === 'object' && value !== null && 'dispatch' in value, {
+      .custom<Dispatcher>((value) => typeof value === 'object' && value !== null && 'dispatch' in value, {
         error: 'expected an undici Dispatcher (TS configs only)',
       })
       .optional(),
@@ -160,7 +181,7 @@ const incrementalShape = {
   on_cursor_value_missing: z.enum(['raise', 'include', 'exclude']).optional(),
   range_start: z.enum(['open', 'closed']).optional(),
   range_end: z.enum(['open', 'closed']).optional(),
-  convert: fn('value => param value').optional(),
+  convert: fn<(value: unknown) => unknown>('value => param value').optional(),
 };
 
 export const incrementalSchema = strictObject(incrementalShape, 'incremental');
@@ -175,10 +196,10 @@ const resolveParamSchema = strictObject(
   'resolve param',
 );
 
-const paramValue = z.unknown().superRefine((value, ctx) => {
-  if (value === null || value instanceof SecretRef) return;
-  if (['string', 'number', 'boolean'].includes(typeof value)) return;
-  const type = typeof value === 'object' ? (value as { type?: unknown }).type : undefined;
+const paramValue = z.unknown().transform((value, ctx) => {
+  if (value === null || value instanceof SecretRef) return value;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  const type = isRecord(value) ? value.type : undefined;
   const schema =
     type === 'incremental' ? incrementalParamSchema : type === 'resolve' ? resolveParamSchema : undefined;
   if (!schema) {
@@ -186,10 +207,14 @@ const paramValue = z.unknown().superRefine((value, ctx) => {
       code: 'custom',
       message: `expected a string, number, boolean, ${SECRET_HINT}, or an object with "type": "incremental" or "resolve"`,
     });
-    return;
+    return z.NEVER;
   }
   const result = schema.safeParse(value);
-  if (!result.success) for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
+  if (!result.success) {
+    for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
+    return z.NEVER;
+  }
+  return result.data;
 });
 
 const responseActionSchema = strictObject(
@@ -199,8 +224,12 @@ const responseActionSchema = strictObject(
     action: z.literal('ignore', { error: 'expected "ignore" (the only response action Siphon supports)' }),
   },
   'response action',
-).refine((value) => value.status_code !== undefined || value.content !== undefined, {
-  message: 'a response action needs "status_code", "content" or both',
+).transform(({ status_code, content, action }, ctx): ResponseAction => {
+  if (status_code !== undefined)
+    return { status_code, ...(content === undefined ? {} : { content }), action };
+  if (content !== undefined) return { content, action };
+  ctx.addIssue({ code: 'custom', message: 'a response action needs "status_code", "content" or both' });
+  return z.NEVER;
 });
 
 const filterRuleSchema = strictObject(
@@ -214,8 +243,8 @@ const filterRuleSchema = strictObject(
   },
   'filter rule',
 ).superRefine((value, ctx) => {
-  const operators = ['equals', 'not_equals', 'in', 'not_in', 'exists'].filter(
-    (key) => (value as Record<string, unknown>)[key] !== undefined,
+  const operators = (['equals', 'not_equals', 'in', 'not_in', 'exists'] as const).filter(
+    (key) => value[key] !== undefined,
   );
   if (operators.length !== 1) {
     ctx.addIssue({
@@ -237,74 +266,97 @@ const mapRuleSchema = strictObject(
 const EXPRESSION_HINT =
   'a string expression cannot be run safely from a config file; use a rule object or, in TS, a function';
 
-function stepPart(rule: z.ZodType, what: string) {
-  return z.unknown().superRefine((value, ctx) => {
-    if (typeof value === 'function') return;
+/** A step's function (TS) or rule object (config files); a string expression is refused. */
+function stepPart<F extends (record: JsonRecord) => unknown, R>(rule: z.ZodType<R>, what: string) {
+  const asFunction = z.custom<F>((value) => typeof value === 'function');
+  return z.unknown().transform((value, ctx): F | R => {
+    const given = asFunction.safeParse(value);
+    if (given.success) return given.data;
     if (typeof value === 'string') {
       ctx.addIssue({ code: 'custom', message: `${EXPRESSION_HINT} (${what})` });
-      return;
+      return z.NEVER;
     }
     const result = rule.safeParse(value);
-    if (!result.success) for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
+    if (!result.success) {
+      for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
+      return z.NEVER;
+    }
+    return result.data;
   });
 }
 
-const stepParts: Record<string, z.ZodType> = {
-  filter: stepPart(filterRuleSchema, 'filter'),
-  map: stepPart(mapRuleSchema, 'map'),
+const stepParts = {
+  filter: stepPart<(record: JsonRecord) => boolean, FilterRule>(filterRuleSchema, 'filter'),
+  map: stepPart<(record: JsonRecord) => JsonRecord, MapRule>(mapRuleSchema, 'map'),
 };
 
-const processingStepSchema = z.unknown().superRefine((value, ctx) => {
-  const keys = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : [];
+type ProcessingStepOutput =
+  | { filter: z.output<typeof stepParts.filter> }
+  | { map: z.output<typeof stepParts.map> };
+
+const processingStepSchema = z.unknown().transform((value, ctx): ProcessingStepOutput => {
+  const keys = isRecord(value) ? Object.keys(value) : [];
   const key = keys[0];
-  if (keys.length !== 1 || key === undefined || !stepParts[key]) {
+  if (keys.length !== 1 || !isRecord(value) || (key !== 'filter' && key !== 'map')) {
     ctx.addIssue({
       code: 'custom',
       message: `expected {"filter": ...} or {"map": ...}${keys.length ? ` (got keys: ${keys.join(', ')})` : ''}`,
     });
-    return;
+    return z.NEVER;
   }
-  const result = (stepParts[key] as z.ZodType).safeParse((value as Record<string, unknown>)[key]);
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      ctx.addIssue({ ...withoutInput(issue), path: [key, ...issue.path] });
-    }
+  const report = (issues: z.core.$ZodIssue[]) => {
+    for (const issue of issues) ctx.addIssue({ ...withoutInput(issue), path: [key, ...issue.path] });
+    return z.NEVER;
+  };
+  if (key === 'filter') {
+    const filter = stepParts.filter.safeParse(value.filter);
+    return filter.success ? { filter: filter.data } : report(filter.error.issues);
   }
+  const map = stepParts.map.safeParse(value.map);
+  return map.success ? { map: map.data } : report(map.error.issues);
 });
 
 const WRITE_DISPOSITION_HINT = `expected ${WRITE_DISPOSITIONS.map((d) => `"${d}"`).join(', ')} or {"disposition": ..., "strategy": ...}`;
 
-const writeDispositionSchema = z.unknown().superRefine((value, ctx) => {
-  if ((WRITE_DISPOSITIONS as readonly unknown[]).includes(value)) return;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    const got = typeof value === 'string' ? `"${value}"` : typeof value;
-    ctx.addIssue({ code: 'custom', message: `${WRITE_DISPOSITION_HINT}; got ${got}` });
-    return;
-  }
-  const result = strictObject(
-    {
-      disposition: z.enum(WRITE_DISPOSITIONS),
-      strategy: z.string().optional(),
-    },
-    'write_disposition',
-  ).safeParse(value);
-  if (!result.success) {
-    for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
-    return;
-  }
-  const { disposition, strategy } = result.data;
-  const strategies: Record<string, readonly string[]> = WRITE_STRATEGIES;
-  if (strategy !== undefined && !strategies[disposition]?.includes(strategy)) {
-    const why =
-      strategy === 'scd2'
-        ? '"scd2" is not supported: a compacted topic keeps the latest value per key'
-        : `unknown strategy "${strategy}" for "${disposition}"`;
-    const allowed = strategies[disposition]?.length
-      ? `; allowed: ${strategies[disposition]?.join(', ')}`
-      : '';
-    ctx.addIssue({ code: 'custom', path: ['strategy'], message: `${why}${allowed}` });
-  }
-});
+const dispositionName = z.enum(WRITE_DISPOSITIONS);
+const dispositionObject = strictObject(
+  {
+    disposition: dispositionName,
+    strategy: z.string().optional(),
+  },
+  'write_disposition',
+);
+
+const writeDispositionSchema = z
+  .unknown()
+  .transform((value, ctx): WriteDisposition | z.output<typeof dispositionObject> => {
+    const name = dispositionName.safeParse(value);
+    if (name.success) return name.data;
+    if (!isRecord(value)) {
+      const got = typeof value === 'string' ? `"${value}"` : typeof value;
+      ctx.addIssue({ code: 'custom', message: `${WRITE_DISPOSITION_HINT}; got ${got}` });
+      return z.NEVER;
+    }
+    const result = dispositionObject.safeParse(value);
+    if (!result.success) {
+      for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
+      return z.NEVER;
+    }
+    const { disposition, strategy } = result.data;
+    const strategies: Record<string, readonly string[]> = WRITE_STRATEGIES;
+    if (strategy !== undefined && !strategies[disposition]?.includes(strategy)) {
+      const why =
+        strategy === 'scd2'
+          ? '"scd2" is not supported: a compacted topic keeps the latest value per key'
+          : `unknown strategy "${strategy}" for "${disposition}"`;
+      const allowed = strategies[disposition]?.length
+        ? `; allowed: ${strategies[disposition]?.join(', ')}`
+        : '';
+      ctx.addIssue({ code: 'custom', path: ['strategy'], message: `${why}${allowed}` });
+      return z.NEVER;
+    }
+    return result.data;
+  });
 
 const primaryKeySchema = z.custom<string | string[]>(
   (value) =>
@@ -313,11 +365,20 @@ const primaryKeySchema = z.custom<string | string[]>(
   { error: 'expected a field name or a non-empty list of field names' },
 );
 
-const avroSchemaSchema = z.looseObject({
-  type: z.literal('record', { error: 'expected an Avro record schema ("type": "record")' }),
-  name: z.string().min(1),
-  fields: z.array(z.looseObject({ name: z.string().min(1), type: z.unknown() })),
-});
+/** Any value, typed as a record schema: `avroSchemaSchema` checked its outline first. */
+const declaredRecordSchema = z.custom<AvroRecordSchema>();
+
+/**
+ * A declared value schema: its outline is checked here; the field types are checked by the sink
+ * when it compiles the schema (avsc), so the output is the record schema as written.
+ */
+const avroSchemaSchema = z
+  .looseObject({
+    type: z.literal('record', { error: 'expected an Avro record schema ("type": "record")' }),
+    name: z.string().min(1),
+    fields: z.array(z.looseObject({ name: z.string().min(1), type: z.unknown() })),
+  })
+  .transform((schema) => declaredRecordSchema.parse(schema));
 
 const resourceOptionsShape = {
   primary_key: primaryKeySchema.optional(),

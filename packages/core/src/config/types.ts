@@ -158,16 +158,16 @@ export interface FilterRule {
   path: string;
   equals?: unknown;
   not_equals?: unknown;
-  in?: unknown[];
-  not_in?: unknown[];
-  exists?: boolean;
+  in?: unknown[] | undefined;
+  not_in?: unknown[] | undefined;
+  exists?: boolean | undefined;
 }
 
 /** A record-level transformation for config files. Paths are dotted. */
 export interface MapRule {
-  rename?: Record<string, string>;
-  drop?: string[];
-  set?: Record<string, unknown>;
+  rename?: Record<string, string> | undefined;
+  drop?: string[] | undefined;
+  set?: Record<string, unknown> | undefined;
 }
 
 export type ProcessingStep =

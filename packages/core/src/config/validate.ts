@@ -1,22 +1,21 @@
-import type { AuthFactory, WriteDisposition } from '../contracts.js';
+import type { z } from 'zod';
+import type { AuthFactory } from '../contracts.js';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
-import type { SecretRef } from '../secrets/secret.js';
-import { crossCheck, expandResources, type RawResource } from './cross-checks.js';
+import { SecretRef } from '../secrets/secret.js';
+import { crossCheck, expandResources } from './cross-checks.js';
 import { type PositionOf, toConfigIssues } from './issues.js';
-import { isPlainObject } from './merge.js';
+import { isPlainObject, mergeDefaults } from './merge.js';
 import type {
   NormalizedConfig,
   NormalizedEndpoint,
   NormalizedIncremental,
   NormalizedResource,
-  NormalizedStep,
   ScalarParam,
-  SecretLike,
 } from './normalized.js';
-import { restApiConfigSchema } from './schema.js';
+import { type incrementalSchema, restApiConfigSchema } from './schema.js';
 import { markSecretRefs } from './secret-refs.js';
 import { type ConfigFormat, parseConfigText } from './text.js';
-import type { ResponseAction, RestApiConfig } from './types.js';
+import type { RestApiConfig } from './types.js';
 
 export interface ValidateConfigOptions {
   /** Auth types besides the built-ins, e.g. `{ oauth2: oauth2Auth }`; unknown types are errors. */
@@ -30,7 +29,8 @@ export interface ValidateConfigOptions {
 /**
  * Validates a config (a TS object, or JSON / YAML / dlt-Python text) and returns it normalized:
  * defaults merged, shorthands expanded, parents resolved. Throws a `ConfigError` listing every
- * problem with its path (and line, for text).
+ * problem with its path (and line, for text). The result is frozen: the objects and lists it is
+ * built of cannot be changed (instances and values given in a TS config are kept as given).
  */
 export function validateConfig(
   input: RestApiConfig | string | Record<string, unknown>,
@@ -60,8 +60,8 @@ export function validateConfig(
     ...(positionOf ? { positionOf } : {}),
   });
   issues.push(...checks.issues);
-  if (issues.length > 0) throw fail(dedupe(issues));
-  return normalize(marked, resources, checks.parents);
+  if (issues.length > 0 || !result.success) throw fail(dedupe(issues));
+  return normalize(result.data, checks.parents);
 }
 
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
@@ -74,138 +74,134 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
   });
 }
 
+type ParsedConfig = z.output<typeof restApiConfigSchema>;
+type ParsedResource = ParsedConfig['resources'][number];
+type ParsedEndpoint = NonNullable<ParsedResource['endpoint']>;
+type ParsedIncremental = z.output<typeof incrementalSchema>;
+
+/** Builds what the engine runs from the schema's parsed output (never from the raw input). */
 function normalize(
-  config: Record<string, unknown>,
-  resources: RawResource[],
+  config: ParsedConfig,
   parents: Map<number, { resource: string; fields: string[] }>,
 ): NormalizedConfig {
-  const client = config.client as Record<string, unknown>;
-  const retry = (client.retry ?? {}) as Record<string, unknown>;
-  const rate = client.rate_limit as { requests: number; interval_seconds: number } | undefined;
-  return {
-    client: {
-      baseUrl: client.base_url as string,
-      headers: (client.headers ?? {}) as Record<string, SecretLike>,
-      ...(client.auth === undefined ? {} : { auth: client.auth as Record<string, unknown> }),
-      ...(client.paginator === undefined
-        ? {}
-        : { paginator: client.paginator as NormalizedEndpoint['paginator'] }),
-      ...(client.session === undefined
-        ? {}
-        : { session: client.session as NonNullable<NormalizedConfig['client']['session']> }),
-      ...(rate ? { rateLimit: { requests: rate.requests, intervalMs: rate.interval_seconds * 1000 } } : {}),
-      ...(client.max_concurrency === undefined ? {} : { maxConcurrency: client.max_concurrency as number }),
-      ...(client.pages_ahead === undefined ? {} : { pagesAhead: client.pages_ahead as number }),
-      ...(client.timeout_seconds === undefined
-        ? {}
-        : { timeoutMs: (client.timeout_seconds as number) * 1000 }),
-      ...(client.allowed_hosts === undefined ? {} : { allowedHosts: client.allowed_hosts as string[] }),
-      ...(client.max_response_bytes === undefined
-        ? {}
-        : { maxResponseBytes: client.max_response_bytes as number }),
-      retry: {
-        ...(retry.max_attempts === undefined ? {} : { maxAttempts: retry.max_attempts as number }),
+  const { client, resource_defaults: defaults } = config;
+  const retry = client.retry ?? {};
+  const rate = client.rate_limit;
+  return frozen({
+    client: frozen({
+      baseUrl: client.base_url,
+      headers: frozen({ ...client.headers }),
+      ...(client.auth === undefined ? {} : { auth: client.auth }),
+      ...(client.paginator === undefined ? {} : { paginator: client.paginator }),
+      ...(client.session === undefined ? {} : { session: client.session }),
+      ...(rate
+        ? { rateLimit: frozen({ requests: rate.requests, intervalMs: rate.interval_seconds * 1000 }) }
+        : {}),
+      ...(client.max_concurrency === undefined ? {} : { maxConcurrency: client.max_concurrency }),
+      ...(client.pages_ahead === undefined ? {} : { pagesAhead: client.pages_ahead }),
+      ...(client.timeout_seconds === undefined ? {} : { timeoutMs: client.timeout_seconds * 1000 }),
+      ...(client.allowed_hosts === undefined ? {} : { allowedHosts: frozen([...client.allowed_hosts]) }),
+      ...(client.max_response_bytes === undefined ? {} : { maxResponseBytes: client.max_response_bytes }),
+      retry: frozen({
+        ...(retry.max_attempts === undefined ? {} : { maxAttempts: retry.max_attempts }),
         ...(retry.initial_delay_seconds === undefined
           ? {}
-          : { initialDelayMs: (retry.initial_delay_seconds as number) * 1000 }),
-        ...(retry.max_delay_seconds === undefined
-          ? {}
-          : { maxDelayMs: (retry.max_delay_seconds as number) * 1000 }),
-        ...(retry.statuses === undefined ? {} : { statuses: retry.statuses as number[] }),
-        ...(retry.respect_retry_after === undefined
-          ? {}
-          : { respectRetryAfter: retry.respect_retry_after as boolean }),
-      },
-    },
-    resources: resources.map((r) => normalizeResource(r, parents.get(r.index))),
-  };
+          : { initialDelayMs: retry.initial_delay_seconds * 1000 }),
+        ...(retry.max_delay_seconds === undefined ? {} : { maxDelayMs: retry.max_delay_seconds * 1000 }),
+        ...(retry.statuses === undefined ? {} : { statuses: frozen([...retry.statuses]) }),
+        ...(retry.respect_retry_after === undefined ? {} : { respectRetryAfter: retry.respect_retry_after }),
+      }),
+    }),
+    resources: frozen(
+      config.resources.map((resource, index) =>
+        normalizeResource(mergeDefaults(defaults, resource), index, parents.get(index)),
+      ),
+    ),
+  });
 }
 
 function normalizeResource(
-  r: RawResource,
+  m: ParsedResource,
+  index: number,
   parent: { resource: string; fields: string[] } | undefined,
 ): NormalizedResource {
-  const m = r.merged;
-  const name = r.name as string;
-  const { endpoint, incremental } = normalizeEndpoint(name, r.endpoint);
-  const disposition = isPlainObject(m.write_disposition)
-    ? m.write_disposition.disposition
-    : m.write_disposition;
+  const { endpoint, incremental } = normalizeEndpoint(m.name, m.endpoint ?? {});
+  const disposition =
+    typeof m.write_disposition === 'object' ? m.write_disposition.disposition : m.write_disposition;
   const primaryKey =
     m.primary_key === undefined ? [] : Array.isArray(m.primary_key) ? m.primary_key : [m.primary_key];
-  return {
-    name,
-    index: r.index,
+  return frozen({
+    name: m.name,
+    index,
     selected: m.selected !== false,
-    primaryKey: primaryKey as string[],
-    writeDisposition: (disposition ?? 'append') as WriteDisposition,
-    ...(m.schema === undefined ? {} : { schema: m.schema as NonNullable<NormalizedResource['schema']> }),
-    ...(m.schema_contract === undefined
-      ? {}
-      : { schemaContract: m.schema_contract as NonNullable<NormalizedResource['schemaContract']> }),
-    ...(m.hard_delete === undefined
-      ? {}
-      : { hardDelete: m.hard_delete as NonNullable<NormalizedResource['hardDelete']> }),
-    ...(m.delete_detection === undefined
-      ? {}
-      : { deleteDetection: m.delete_detection as 'none' | 'snapshot' }),
-    ...(m.pages_ahead === undefined ? {} : { pagesAhead: m.pages_ahead as number }),
+    primaryKey: frozen([...primaryKey]),
+    writeDisposition: disposition ?? 'append',
+    ...(m.schema === undefined ? {} : { schema: m.schema }),
+    ...(m.schema_contract === undefined ? {} : { schemaContract: m.schema_contract }),
+    ...(m.hard_delete === undefined ? {} : { hardDelete: frozen({ ...m.hard_delete }) }),
+    ...(m.delete_detection === undefined ? {} : { deleteDetection: m.delete_detection }),
+    ...(m.pages_ahead === undefined ? {} : { pagesAhead: m.pages_ahead }),
     endpoint,
     ...(incremental ? { incremental } : {}),
-    ...(parent ? { parent } : {}),
-    includeFromParent: (m.include_from_parent ?? []) as string[],
-    processingSteps: (m.processing_steps ?? []) as NormalizedStep[],
-  };
+    ...(parent ? { parent: frozen({ resource: parent.resource, fields: frozen([...parent.fields]) }) } : {}),
+    includeFromParent: frozen([...(m.include_from_parent ?? [])]),
+    processingSteps: frozen([...(m.processing_steps ?? [])]),
+  });
 }
 
 function normalizeEndpoint(
   name: string,
-  raw: Record<string, unknown>,
+  raw: ParsedEndpoint,
 ): { endpoint: NormalizedEndpoint; incremental?: NormalizedIncremental } {
-  let path = typeof raw.path === 'string' ? raw.path : name;
+  let path = raw.path ?? name;
   const params: Record<string, ScalarParam> = {};
   let incremental: NormalizedIncremental | undefined;
-  for (const [param, value] of Object.entries((raw.params ?? {}) as Record<string, unknown>)) {
-    if (isPlainObject(value) && value.type === 'incremental') {
+  for (const [param, value] of Object.entries(raw.params ?? {})) {
+    if (value === null || typeof value !== 'object' || value instanceof SecretRef) {
+      params[param] = value;
+    } else if (value.type === 'incremental') {
       incremental = normalizeIncremental({ ...value, start_param: param });
-    } else if (isPlainObject(value) && value.type === 'resolve') {
-      const placeholder = `{resources.${value.resource as string}.${value.field as string}}`;
+    } else {
+      const placeholder = `{resources.${value.resource}.${value.field}}`;
       // dlt: a resolve param fills `{param}` in the path; otherwise it is sent as a query param.
       if (path.includes(`{${param}}`)) path = path.split(`{${param}}`).join(placeholder);
       else params[param] = placeholder;
-    } else {
-      params[param] = value as ScalarParam | SecretRef;
     }
   }
-  if (isPlainObject(raw.incremental)) incremental = normalizeIncremental(raw.incremental);
+  if (raw.incremental) incremental = normalizeIncremental(raw.incremental);
   return {
-    endpoint: {
+    endpoint: frozen({
       path,
-      method: (raw.method ?? 'GET') as 'GET' | 'POST',
-      params,
-      ...(raw.json === undefined ? {} : { json: raw.json as Record<string, unknown> }),
-      headers: (raw.headers ?? {}) as Record<string, SecretLike>,
-      ...(raw.data_selector === undefined ? {} : { dataSelector: raw.data_selector as string }),
-      ...(raw.paginator === undefined ? {} : { paginator: raw.paginator as NormalizedEndpoint['paginator'] }),
-      responseActions: (raw.response_actions ?? []) as ResponseAction[],
-    },
+      method: raw.method ?? 'GET',
+      params: frozen(params),
+      ...(raw.json === undefined ? {} : { json: raw.json }),
+      headers: frozen({ ...raw.headers }),
+      ...(raw.data_selector === undefined ? {} : { dataSelector: raw.data_selector }),
+      ...(raw.paginator === undefined ? {} : { paginator: raw.paginator }),
+      responseActions: frozen([...(raw.response_actions ?? [])]),
+    }),
     ...(incremental ? { incremental } : {}),
   };
 }
 
-function normalizeIncremental(raw: Record<string, unknown>): NormalizedIncremental {
-  return {
-    cursorPath: raw.cursor_path as string,
+function normalizeIncremental(raw: ParsedIncremental): NormalizedIncremental {
+  return frozen({
+    cursorPath: raw.cursor_path,
     ...(raw.initial_value === undefined ? {} : { initialValue: raw.initial_value }),
     ...(raw.end_value === undefined ? {} : { endValue: raw.end_value }),
-    ...(raw.start_param === undefined ? {} : { startParam: raw.start_param as string }),
-    ...(raw.end_param === undefined ? {} : { endParam: raw.end_param as string }),
-    ...(raw.lag === undefined ? {} : { lag: raw.lag as number }),
-    lastValueFunc: (raw.last_value_func ?? 'max') as NormalizedIncremental['lastValueFunc'],
-    onCursorValueMissing: (raw.on_cursor_value_missing ??
-      'raise') as NormalizedIncremental['onCursorValueMissing'],
-    rangeStart: (raw.range_start ?? 'closed') as 'open' | 'closed',
-    rangeEnd: (raw.range_end ?? 'open') as 'open' | 'closed',
-    ...(raw.convert === undefined ? {} : { convert: raw.convert as (value: unknown) => unknown }),
-  };
+    ...(raw.start_param === undefined ? {} : { startParam: raw.start_param }),
+    ...(raw.end_param === undefined ? {} : { endParam: raw.end_param }),
+    ...(raw.lag === undefined ? {} : { lag: raw.lag }),
+    lastValueFunc: raw.last_value_func ?? 'max',
+    onCursorValueMissing: raw.on_cursor_value_missing ?? 'raise',
+    rangeStart: raw.range_start ?? 'closed',
+    rangeEnd: raw.range_end ?? 'open',
+    ...(raw.convert === undefined ? {} : { convert: raw.convert }),
+  });
+}
+
+/** Freezes what normalisation built, keeping its type (the engine reads it, never writes it). */
+function frozen<T extends object>(value: T): T {
+  Object.freeze(value);
+  return value;
 }

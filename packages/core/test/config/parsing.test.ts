@@ -140,6 +140,37 @@ describe('resource_defaults and shorthands', () => {
     expect(config.client.paginator).toBe('header_link');
   });
 
+  it('returns a frozen config built from the parsed values', () => {
+    const config = validateConfig({
+      client: { base_url: 'https://api.example.com', retry: { statuses: [503] } },
+      resource_defaults: { primary_key: 'id', endpoint: { params: { per_page: 50 } } },
+      resources: [
+        { name: 'orders', endpoint: { path: 'orders', method: 'post', params: { status: 'open' } } },
+      ],
+    });
+    const [orders] = config.resources;
+    // The schema's output, not the text as written: the method is upper-cased by the schema.
+    expect(orders?.endpoint.method).toBe('POST');
+    expect(orders?.endpoint.params).toEqual({ per_page: 50, status: 'open' });
+    expect(orders?.primaryKey).toEqual(['id']);
+    for (const part of [
+      config,
+      config.client,
+      config.client.retry,
+      config.client.retry.statuses,
+      config.resources,
+      orders,
+      orders?.primaryKey,
+      orders?.endpoint,
+      orders?.endpoint.params,
+      orders?.endpoint.headers,
+      orders?.processingSteps,
+    ]) {
+      expect(Object.isFrozen(part)).toBe(true);
+    }
+    expect(() => orders?.primaryKey.push('region')).toThrow(TypeError);
+  });
+
   it('turns dlt "resolve" params and incremental params into the engine form', () => {
     const config = validateConfig({
       client: { base_url: 'https://api.example.com' },
