@@ -1,10 +1,11 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseDuration } from '@siphon/core';
+import { createEventBus, parseDuration, Redaction } from '@siphon/core';
 import { describe, expect, it } from 'vitest';
 import { loadPipelinesFile, parsePipelinesText } from '../src/config/load.js';
 import { PipelinesFileError, UsageError } from '../src/errors.js';
+import { buildSource } from '../src/pipeline/build-source.js';
 
 /** `${body}` without writing a template-looking string literal. */
 const ref = (body: string) => `$${'{'}${body}}`;
@@ -111,6 +112,34 @@ pipelines:
       ]);
     },
   );
+
+  it('parses each source config once, at load, and builds the source from that parse', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'siphon-config-'));
+    const seed = path.join(dir, 'seed.yaml');
+    await writeFile(
+      seed,
+      'client: { base_url: https://api.example.com }\nresources: [{ name: users, primary_key: id }]\n',
+    );
+    const file = path.join(dir, 'p.yaml');
+    await writeFile(
+      file,
+      `${base.split('pipelines:')[0]}pipelines:\n  - name: users\n    source: { rest_api_file: ./seed.yaml, overrides: { resources: { users: { endpoint: /people } } } }\n`,
+    );
+    const loaded = await loadPipelinesFile(file);
+    const pipeline = loaded.pipelines[0];
+    if (!pipeline) throw new Error('expected one pipeline');
+    expect(pipeline.parsedSource?.configSource).toBe(seed);
+    expect(Object.isFrozen(pipeline.parsedSource?.config)).toBe(true);
+    // The seed is not read again: the source runs on what the file said when it was loaded.
+    await rm(seed);
+    const source = await buildSource(pipeline, {
+      events: createEventBus(),
+      secrets: new Redaction(),
+    });
+    expect(source.config.resources.map((r) => [r.name, r.endpoint.path, r.primaryKey])).toEqual([
+      ['users', '/people', ['id']],
+    ]);
+  });
 
   it('names the file, line and key of an unset variable', () => {
     const text = base.replace('http://127.0.0.1:3000', `"${ref('ANALYTICS_URL')}"`);

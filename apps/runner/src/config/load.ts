@@ -57,9 +57,14 @@ export async function loadPipelinesFile(file: string, options: LoadOptions = {})
   const parsed = parsePipelines(text, absolute, options);
   // The source configs (inline, seed files, package options) are part of the config too: checked
   // for every pipeline whose source block is readable, so all problems show at once.
-  const sourceIssues = parsed.sources ? await checkSources(parsed.sources) : [];
-  const issues = [...parsed.issues, ...sourceIssues];
+  const checked = parsed.sources ? await checkSources(parsed.sources) : undefined;
+  const issues = [...parsed.issues, ...(checked?.issues ?? [])];
   if (issues.length > 0 || !parsed.loaded) throw new PipelinesFileError(absolute, issues);
+  // Each source is built from the config parsed here: it is not read or parsed again.
+  parsed.loaded.pipelines.forEach((pipeline, n) => {
+    const parsedSource = checked?.parsed.get(parsed.indexes[n] ?? -1);
+    if (parsedSource) pipeline.parsedSource = parsedSource;
+  });
   return parsed.loaded;
 }
 
@@ -72,6 +77,8 @@ export function parsePipelinesText(text: string, file: string, options: LoadOpti
 
 interface Parsed {
   issues: FileIssue[];
+  /** The index in the file's `pipelines` list of each loaded pipeline. */
+  indexes: number[];
   /** The file, when it has no problem of its own. */
   loaded?: PipelinesFile;
   /** Every pipeline source block that is valid in itself, for the source config checks. */
@@ -91,7 +98,7 @@ function parsePipelines(text: string, file: string, options: LoadOptions): Parse
   const jsonError = file.endsWith('.json') ? jsonSyntaxError(text) : undefined;
   if (jsonError) {
     const { message, line, column } = jsonError;
-    return { issues: [{ path: '', message: `invalid JSON: ${message}`, line, column }] };
+    return { issues: [{ path: '', message: `invalid JSON: ${message}`, line, column }], indexes: [] };
   }
   const sourceLines = text.split('\n');
   // The first few syntax errors: later ones are usually echoes of the first.
@@ -106,7 +113,7 @@ function parsePipelines(text: string, file: string, options: LoadOptions): Parse
       column: pos.col,
     });
   }
-  if (issues.length > 0) return { issues };
+  if (issues.length > 0) return { issues, indexes: [] };
 
   const secretValues = new Set<string>();
   const context = {
@@ -130,7 +137,7 @@ function parsePipelines(text: string, file: string, options: LoadOptions): Parse
       }
     },
   });
-  if (issues.length > 0) return { issues };
+  if (issues.length > 0) return { issues, indexes: [] };
 
   const root: unknown = doc.toJS({ maxAliasCount: 100 });
   const lineOf = (keyPath: KeyPath) => at(nodeAt(doc.contents, keyPath));
@@ -144,7 +151,7 @@ function parsePipelines(text: string, file: string, options: LoadOptions): Parse
 
   if (!isPlainObject(root)) {
     report([], 'expected a mapping with a "pipelines" list');
-    return { issues };
+    return { issues, indexes: [] };
   }
   for (const key of Object.keys(root)) {
     if (!FILE_KEYS.includes(key)) report([key], `unknown key (expected ${FILE_KEYS.join(', ')})`);
@@ -162,10 +169,11 @@ function parsePipelines(text: string, file: string, options: LoadOptions): Parse
   const list = root.pipelines;
   if (!Array.isArray(list) || list.length === 0) {
     report(['pipelines'], 'expected a non-empty list of pipelines');
-    return { issues };
+    return { issues, indexes: [] };
   }
 
   const pipelines: PipelineConfig[] = [];
+  const indexes: number[] = [];
   const sources: Array<{ index: number; source: SourceConfig }> = [];
   const seen = new Map<string, number>();
   (list as unknown[]).forEach((entry, index) => {
@@ -216,6 +224,7 @@ function parsePipelines(text: string, file: string, options: LoadOptions): Parse
     }
     for (const value of Object.values(pipeline.secrets)) if (value.length >= 4) secretValues.add(value);
     pipelines.push(pipeline);
+    indexes.push(index);
   });
   const locate = (keyPath: KeyPath) => {
     const position = at(nodeAt(doc.contents, nearestExisting(doc.contents, keyPath)));
@@ -224,6 +233,7 @@ function parsePipelines(text: string, file: string, options: LoadOptions): Parse
   const has = (keyPath: KeyPath) => nodeAt(doc.contents, keyPath) !== undefined;
   return {
     issues,
+    indexes,
     sources: { sources, locate, has },
     ...(issues.length === 0 ? { loaded: { file, pipelines, secretValues, locate, has } } : {}),
   };

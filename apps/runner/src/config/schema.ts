@@ -1,4 +1,8 @@
-import { DEFAULT_RESOURCE_CONCURRENCY, durationSchema as duration } from '@siphon/core';
+import {
+  DEFAULT_RESOURCE_CONCURRENCY,
+  durationSchema as duration,
+  type NormalizedConfig,
+} from '@siphon/core';
 import {
   kafkaConfigSchema,
   type ResolvedConnection,
@@ -148,7 +152,20 @@ export const pipelineSchema = z.strictObject({
   ...sharedShape,
 });
 
-export type PipelineConfig = z.output<typeof pipelineSchema>;
+/**
+ * A pipeline's source config (inline `rest_api`, `rest_api_file`, a package's `options`), parsed
+ * once by `loadPipelinesFile` while it checks the file: the source is built from it as is.
+ */
+export interface ParsedSourceConfig {
+  config: NormalizedConfig;
+  /** The seed file, for `rest_api_file` (named in the source's messages). */
+  configSource?: string;
+}
+
+export type PipelineConfig = z.output<typeof pipelineSchema> & {
+  /** Set by `loadPipelinesFile`; a pipeline built in code without it is parsed when its source is built. */
+  parsedSource?: ParsedSourceConfig;
+};
 export type KafkaConfig = ResolvedConnection;
 export type RegistryConfig = ResolvedRegistry;
 export type TopicsConfig = ResolvedTopics;

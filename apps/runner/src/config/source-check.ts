@@ -14,7 +14,7 @@ import { applyOverrides, packageOptions } from '../pipeline/source-config.js';
 import { sourcePlugins } from '../sources/built-in.js';
 import { formatPath, type KeyPath } from './key-path.js';
 import { isPlainObject } from './merge.js';
-import type { SourceConfig } from './schema.js';
+import type { ParsedSourceConfig, SourceConfig } from './schema.js';
 
 /** The pipelines' source blocks (by index in the file), and where each key path is written. */
 export interface LocatedPipelines {
@@ -27,23 +27,29 @@ export interface LocatedPipelines {
 const authFactories = { oauth2: createOAuth2AuthFactory() };
 
 /**
- * Validates every pipeline's source config (inline `rest_api`, `rest_api_file`, a package's
+ * Parses every pipeline's source config (inline `rest_api`, `rest_api_file`, a package's
  * `options`) and places each problem where the user wrote it: in the pipelines file for inline
  * configs, options and overrides, in the seed file (YAML, JSON or Python) for `rest_api_file`.
- * Key paths are spelled as in the file (snake_case options).
+ * Key paths are spelled as in the file (snake_case options). Each config that parses is returned
+ * (by the pipeline's index in the file), for the pipeline to build its source from.
  */
-export async function checkSources(file: LocatedPipelines): Promise<FileIssue[]> {
+export async function checkSources(
+  file: LocatedPipelines,
+): Promise<{ issues: FileIssue[]; parsed: Map<number, ParsedSourceConfig> }> {
   const issues: FileIssue[] = [];
+  const parsed = new Map<number, ParsedSourceConfig>();
   for (const { index, source } of file.sources) {
-    issues.push(...(await checkSource(file, source, ['pipelines', index, 'source'])));
+    const keep = (config: ParsedSourceConfig) => parsed.set(index, config);
+    issues.push(...(await checkSource(file, source, ['pipelines', index, 'source'], keep)));
   }
-  return issues;
+  return { issues, parsed };
 }
 
 async function checkSource(
   file: LocatedPipelines,
   source: SourceConfig,
   here: KeyPath,
+  keep: (parsed: ParsedSourceConfig) => void,
 ): Promise<FileIssue[]> {
   const inFile = (keyPath: KeyPath, message: string): FileIssue => ({
     path: formatPath(keyPath),
@@ -63,7 +69,7 @@ async function checkSource(
       );
     }
     try {
-      validateConfig(built, { authFactories });
+      keep({ config: validateConfig(built, { authFactories }) });
       return [];
     } catch (error) {
       if (!ConfigError.isInstance(error)) throw error;
@@ -114,7 +120,11 @@ async function checkSource(
     }
   }
   try {
-    validateConfig(validated, { authFactories, ...(seed === undefined ? {} : { source: seed }) });
+    const config = validateConfig(validated, {
+      authFactories,
+      ...(seed === undefined ? {} : { source: seed }),
+    });
+    keep({ config, ...(seed === undefined ? {} : { configSource: seed }) });
     return [];
   } catch (error) {
     if (!ConfigError.isInstance(error)) throw error;

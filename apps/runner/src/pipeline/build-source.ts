@@ -17,7 +17,7 @@ import {
   staticSecrets,
   validateConfig,
 } from '@siphon/core';
-import type { PipelineConfig } from '../config/schema.js';
+import type { ParsedSourceConfig, PipelineConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { StoredAccessToken, TokenVault } from '../ops/token-vault.js';
 import { sourcePlugins } from '../sources/built-in.js';
@@ -84,7 +84,6 @@ export async function buildSource(
   options: BuildSourceOptions,
 ): Promise<RestApiSource> {
   const name = sourceNameOf(pipeline);
-  const { config, configSource } = await restApiConfigOf(pipeline);
   // Read from the vault before the source is built (its auth factory is synchronous).
   let persisted: Awaited<ReturnType<TokenVault['load']>>;
   let kept: Awaited<ReturnType<TokenVault['loadAccessToken']>>;
@@ -116,15 +115,7 @@ export async function buildSource(
     if (cached) options.secrets.addTransient(cached.accessToken);
     return factoryWith(cached)(usable ? { ...auth, refresh_token: usable } : auth, context);
   };
-  let normalized: NormalizedConfig;
-  try {
-    normalized = validateConfig(config, {
-      authFactories: { oauth2 },
-      ...(configSource ? { source: configSource } : {}),
-    });
-  } catch (error) {
-    throw asUsageError(error, `pipeline ${pipeline.name}: source`);
-  }
+  const { config: normalized, configSource } = pipeline.parsedSource ?? (await parseSource(pipeline));
   if (usesOAuth2(normalized)) {
     persisted = await options.vault?.load(pipeline.name, name);
     // An access token kept by an earlier process is reused while valid: a crash-looping pod would
@@ -145,6 +136,25 @@ export async function buildSource(
     });
     checkSelection(pipeline, source);
     return source;
+  } catch (error) {
+    throw asUsageError(error, `pipeline ${pipeline.name}: source`);
+  }
+}
+
+/**
+ * The source config of a pipeline that `loadPipelinesFile` did not parse (one built in code).
+ * Only the auth type's name is checked here; the source's own factories build it.
+ */
+async function parseSource(pipeline: PipelineConfig): Promise<ParsedSourceConfig> {
+  const { config, configSource } = await restApiConfigOf(pipeline);
+  try {
+    return {
+      config: validateConfig(config, {
+        authFactories: { oauth2: createOAuth2AuthFactory() },
+        ...(configSource ? { source: configSource } : {}),
+      }),
+      ...(configSource ? { configSource } : {}),
+    };
   } catch (error) {
     throw asUsageError(error, `pipeline ${pipeline.name}: source`);
   }
