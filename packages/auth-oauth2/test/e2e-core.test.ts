@@ -10,6 +10,7 @@ import {
 import { digestRecords, type Sandbox, startSandbox } from '@siphon/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOAuth2AuthFactory, oauth2Auth, oauth2LogEntry } from '../src/index.js';
+import { type ManualClock as Clock, manualClock } from './helpers/manual-clock.js';
 
 // 16 pages of 200 (the last one short) at 350 ms each: over 5 s, so 2-second tokens expire
 // at least twice mid-run (and are refreshed ahead of expiry about every second). The 350 ms pass
@@ -17,18 +18,6 @@ import { createOAuth2AuthFactory, oauth2Auth, oauth2LogEntry } from '../src/inde
 // no real time, and a loaded machine cannot shift an expiry from one page to another.
 const INVOICES = 3_100;
 const PAGE_MS = 350;
-
-/** A clock that stands still until the test moves it. */
-function manualClock(start = Date.now()) {
-  let at = start;
-  return {
-    now: () => at,
-    advance(ms: number) {
-      at += ms;
-    },
-  };
-}
-type Clock = ReturnType<typeof manualClock>;
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {

@@ -8,17 +8,8 @@ import {
   type OAuth2TokenSourceOptions,
 } from '../src/index.js';
 import { expectNoSecrets, rejection } from './helpers/leaks.js';
+import { manualClock } from './helpers/manual-clock.js';
 
-/** A clock that stands still until the test moves it past a token's lifetime (no waiting in real time). */
-function manualClock(start = Date.now()) {
-  let at = start;
-  return {
-    now: () => at,
-    advance(ms: number) {
-      at += ms;
-    },
-  };
-}
 const quickRetries = { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 50 };
 
 let sandbox: Sandbox | undefined;
