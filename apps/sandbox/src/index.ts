@@ -21,6 +21,7 @@ export {
   type FaultKind,
   faultFromJson,
 } from './faults.js';
+export { type ManualClock, manualClock } from './manual-clock.js';
 export type { SandboxOptions } from './options.js';
 export type { RateLimit } from './rate-limit.js';
 export { type Sandbox, type SandboxResource, startSandbox } from './sandbox.js';

@@ -49,19 +49,7 @@ export function analyticsGet(sandbox: Sandbox, pathAndQuery: string, apiKey = sa
 
 export type Json = Record<string, unknown>;
 
-/**
- * A clock that stands still until the test moves it: pass `now` to `startSandbox` and `advance`
- * it past a token's lifetime or a limit's window instead of waiting for that in real time.
- */
-export function manualClock(start = Date.now()) {
-  let at = start;
-  return {
-    now: () => at,
-    advance(ms: number) {
-      at += ms;
-    },
-  };
-}
+export { manualClock } from '../src/manual-clock.js';
 
 export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

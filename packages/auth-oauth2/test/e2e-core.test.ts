@@ -7,10 +7,15 @@ import {
   type SiphonEvent,
   staticSecrets,
 } from '@siphon/core';
-import { digestRecords, type Sandbox, startSandbox } from '@siphon/sandbox';
+import {
+  type ManualClock as Clock,
+  digestRecords,
+  manualClock,
+  type Sandbox,
+  startSandbox,
+} from '@siphon/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOAuth2AuthFactory, oauth2Auth, oauth2LogEntry } from '../src/index.js';
-import { type ManualClock as Clock, manualClock } from './helpers/manual-clock.js';
 
 // 16 pages of 200 (the last one short) at 350 ms each: over 5 s, so 2-second tokens expire
 // at least twice mid-run (and are refreshed ahead of expiry about every second). The 350 ms pass

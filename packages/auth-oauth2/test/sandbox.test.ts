@@ -1,5 +1,5 @@
 import { ApiClient, createRetryingFetch, HttpTransport } from '@siphon/core';
-import { type Sandbox, type SandboxOptions, startSandbox } from '@siphon/sandbox';
+import { manualClock, type Sandbox, type SandboxOptions, startSandbox } from '@siphon/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   OAuth2AuthProvider,
@@ -8,7 +8,6 @@ import {
   type OAuth2TokenSourceOptions,
 } from '../src/index.js';
 import { expectNoSecrets, rejection } from './helpers/leaks.js';
-import { manualClock } from './helpers/manual-clock.js';
 
 const quickRetries = { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 50 };
 

@@ -2,6 +2,7 @@
  * Reads topics from the beginning with `read_committed` through the port's log reader, and knows
  * when it has caught up with everything committed so far (the end offsets taken at the call).
  */
+import { retry } from '@siphon/core';
 import { kafkaError } from './broker-errors.js';
 import { KafkaSinkError } from './errors.js';
 import type { Logger } from './options.js';
@@ -29,6 +30,13 @@ interface Waiter {
 }
 
 const position = (topic: string, partition: number) => `${topic}[${partition}]`;
+
+/** Committed records are not readable yet: the broker has not written their transaction markers. */
+class MarkersPendingError extends KafkaSinkError {
+  constructor(message: string) {
+    super('STATE', message, { retriable: true });
+  }
+}
 
 export class TopicTail {
   private reader: LogReader | undefined;
@@ -140,46 +148,54 @@ export class TopicTail {
     return (await this.port.admin()).topicOffsets(topic);
   }
 
-  /**
-   * Per non-empty partition, the offset a `read_committed` reader can reach now (the last stable
-   * offset), read again until it is past every offset in `written`.
-   */
-  private async endsCovering(
-    written: readonly WrittenOffset[],
-    deadline: number,
-  ): Promise<Map<string, bigint>> {
-    for (let wait = 5; ; wait = Math.min(wait * 2, 250)) {
-      const ends = new Map<string, bigint>();
-      const targets = new Map<string, bigint>();
-      for (const topic of this.topics) {
-        let offsets: PartitionOffsets[];
-        try {
-          // ListOffsets with read_committed: the last stable offset of each partition.
-          offsets = await this.settle(`reading the end offsets of ${topic}`, () => this.endOffsets(topic));
-        } catch (error) {
-          throw kafkaError(error, `reading the end offsets of ${topic}`, this.options.brokers);
-        }
-        for (const p of offsets) {
-          const id = position(topic, p.partition);
-          const high = BigInt(p.high);
-          ends.set(id, high);
-          if (high > BigInt(p.low)) targets.set(id, high);
-        }
+  /** Per partition, the offset a `read_committed` reader can reach now (the last stable offset). */
+  private async readEnds(): Promise<{ ends: Map<string, bigint>; targets: Map<string, bigint> }> {
+    const ends = new Map<string, bigint>();
+    const targets = new Map<string, bigint>();
+    for (const topic of this.topics) {
+      let offsets: PartitionOffsets[];
+      try {
+        // ListOffsets with read_committed: the last stable offset of each partition.
+        offsets = await this.settle(`reading the end offsets of ${topic}`, () => this.endOffsets(topic));
+      } catch (error) {
+        throw kafkaError(error, `reading the end offsets of ${topic}`, this.options.brokers);
       }
-      const unmarked = written.filter(
-        (w) => (ends.get(position(w.topic, w.partition)) ?? 0n) <= BigInt(w.offset),
-      );
-      if (unmarked.length === 0) return targets;
-      if (Date.now() >= deadline) {
-        const which = unmarked.map((w) => `${position(w.topic, w.partition)} at ${w.offset}`).join(', ');
-        throw new KafkaSinkError(
-          'STATE',
-          `reading ${this.names}: committed records (${which}) did not become readable before the deadline; their transaction markers were not written`,
-          { retriable: true },
-        );
+      for (const p of offsets) {
+        const id = position(topic, p.partition);
+        const high = BigInt(p.high);
+        ends.set(id, high);
+        if (high > BigInt(p.low)) targets.set(id, high);
       }
-      await new Promise((resolve) => setTimeout(resolve, wait));
     }
+    return { ends, targets };
+  }
+
+  /**
+   * The end offsets of the non-empty partitions (what `catchUp` waits for), read again until they
+   * are past every offset in `written`.
+   */
+  private endsCovering(written: readonly WrittenOffset[], deadline: number): Promise<Map<string, bigint>> {
+    return retry(
+      async () => {
+        const { ends, targets } = await this.readEnds();
+        const unmarked = written.filter(
+          (w) => (ends.get(position(w.topic, w.partition)) ?? 0n) <= BigInt(w.offset),
+        );
+        if (unmarked.length === 0) return targets;
+        const which = unmarked.map((w) => `${position(w.topic, w.partition)} at ${w.offset}`).join(', ');
+        throw new MarkersPendingError(
+          `reading ${this.names}: committed records (${which}) did not become readable before the deadline; their transaction markers were not written`,
+        );
+      },
+      {
+        initialDelayMs: 5,
+        maxDelayMs: 250,
+        jitter: 'none',
+        deadlineMs: Math.max(0, deadline - Date.now()),
+        // Only the markers are waited for here; the end offsets' own reads settle in readEnds.
+        retriable: (error) => error instanceof MarkersPendingError,
+      },
+    );
   }
 
   private reached(targets: Map<string, bigint>): boolean {
