@@ -106,33 +106,11 @@ export interface OAuth2Settings {
 }
 
 /**
- * Validates a config `auth` block. Throws an `OAuth2Error` (`OAUTH2_INVALID_CONFIG`) that lists
- * every problem by key; values are never echoed, so a misplaced secret cannot leak.
- * `label` renames keys in messages (the class constructor reports its camelCase option names).
+ * The auth block parsed into settings, every default applied: what `oauth2Auth` declares to core,
+ * which checks a config's block against it at load and parses it once, secrets resolved, at start.
  */
-export function parseOAuth2Settings(
-  input: unknown,
-  label: (key: string) => string = (k) => k,
-): OAuth2Settings {
-  const result = oauth2ConfigSchema.safeParse(input);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const key = issue.path.length > 0 ? issue.path.map((p) => label(String(p))).join('.') : '(auth block)';
-      if (issue.code === 'unrecognized_keys') {
-        const keys = issue.keys.map((k) => label(k)).join(', ');
-        return `unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}`;
-      }
-      if (issue.code === 'invalid_type' && issue.path.length > 0) {
-        return `${key}: expected ${issue.expected}`;
-      }
-      return `${key}: ${issue.message}`;
-    });
-    throw new OAuth2Error(`oauth2 auth config is invalid: ${problems.join('; ')}`, {
-      code: 'OAUTH2_INVALID_CONFIG',
-    });
-  }
-  const c = result.data;
-  return {
+export const oauth2SettingsSchema: z.ZodType<OAuth2Settings, OAuth2Config> = oauth2ConfigSchema.transform(
+  (c): OAuth2Settings => ({
     tokenUrl: new URL(c.token_url),
     clientId: c.client_id,
     clientSecret: c.client_secret,
@@ -146,7 +124,34 @@ export function parseOAuth2Settings(
     defaultExpiresInSeconds: c.default_expires_in_seconds ?? DEFAULT_EXPIRES_IN_SECONDS,
     allowInsecureHttp: c.allow_insecure_http ?? false,
     timeoutSeconds: c.timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS,
-  };
+  }),
+);
+
+/**
+ * Validates a config `auth` block. Throws an `OAuth2Error` (`OAUTH2_INVALID_CONFIG`) that lists
+ * every problem by key; values are never echoed, so a misplaced secret cannot leak.
+ * `label` renames keys in messages (the class constructor reports its camelCase option names).
+ */
+export function parseOAuth2Settings(
+  input: unknown,
+  label: (key: string) => string = (k) => k,
+): OAuth2Settings {
+  const result = oauth2SettingsSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.length > 0 ? issue.path.map((p) => label(String(p))).join('.') : '(auth block)';
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((k) => label(k)).join(', ');
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}`;
+    }
+    if (issue.code === 'invalid_type' && issue.path.length > 0) {
+      return `${key}: expected ${issue.expected}`;
+    }
+    return `${key}: ${issue.message}`;
+  });
+  throw new OAuth2Error(`oauth2 auth config is invalid: ${problems.join('; ')}`, {
+    code: 'OAUTH2_INVALID_CONFIG',
+  });
 }
 
 function joinScopes(value: string | string[] | undefined): string | undefined {

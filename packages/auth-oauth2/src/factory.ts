@@ -1,5 +1,6 @@
-import type { AuthFactory, AuthFactoryContext } from '@siphon/core';
+import { type AuthFactoryContext, type AuthPlugin, defineAuthPlugin } from '@siphon/core';
 import { OAuth2AuthProvider } from './auth-provider.js';
+import { type OAuth2Settings, oauth2SettingsSchema } from './config.js';
 import { type CachedAccessToken, OAuth2TokenSource } from './token-source.js';
 
 export interface RotatedRefreshTokenInfo {
@@ -25,26 +26,31 @@ export interface OAuth2AuthFactoryOptions {
 }
 
 /**
- * Builds the `AuthFactory` core's engine calls for `auth: { type: 'oauth2', ... }`. Token requests
- * go through the engine's fetch, so they follow the same retry rules as API calls.
+ * The auth plugin core's engine uses for `auth: { type: 'oauth2', ... }`. It declares the block's
+ * schema, so core checks a config's block at load and, secrets resolved, parses it once at start:
+ * `create` takes those settings as they are. Token requests go through the engine's fetch, so they
+ * follow the same retry rules as API calls.
  */
-export function createOAuth2AuthFactory(options: OAuth2AuthFactoryOptions = {}): AuthFactory {
-  return (config: Record<string, unknown>, context: AuthFactoryContext) => {
-    const onRefreshToken = options.onRefreshToken;
-    const source: OAuth2TokenSource = OAuth2TokenSource.fromConfig(config, {
-      fetch: context.fetch,
-      now: options.now,
-      cachedAccessToken: options.cachedAccessToken,
-      onAccessToken: options.onAccessToken,
-      onRefreshToken: onRefreshToken
-        ? (token) => onRefreshToken(token, { clientId: source.clientId, tokenUrl: source.tokenUrl })
-        : undefined,
-      // Token requests, refreshes and failures go on the engine's bus, for logs and metrics alike.
-      events: context.events,
-    });
-    return new OAuth2AuthProvider(source);
-  };
+export function createOAuth2AuthFactory(options: OAuth2AuthFactoryOptions = {}): AuthPlugin<OAuth2Settings> {
+  return defineAuthPlugin({
+    configSchema: oauth2SettingsSchema,
+    create(settings: OAuth2Settings, context: AuthFactoryContext) {
+      const onRefreshToken = options.onRefreshToken;
+      const source: OAuth2TokenSource = OAuth2TokenSource.fromSettings(settings, {
+        fetch: context.fetch,
+        now: options.now,
+        cachedAccessToken: options.cachedAccessToken,
+        onAccessToken: options.onAccessToken,
+        onRefreshToken: onRefreshToken
+          ? (token) => onRefreshToken(token, { clientId: source.clientId, tokenUrl: source.tokenUrl })
+          : undefined,
+        // Token requests, refreshes and failures go on the engine's bus, for logs and metrics alike.
+        events: context.events,
+      });
+      return new OAuth2AuthProvider(source);
+    },
+  });
 }
 
-/** The factory with no persistence hook: rotated refresh tokens are kept in memory. */
-export const oauth2Auth: AuthFactory = createOAuth2AuthFactory();
+/** The plugin with no persistence hook: rotated refresh tokens are kept in memory. */
+export const oauth2Auth: AuthPlugin<OAuth2Settings> = createOAuth2AuthFactory();

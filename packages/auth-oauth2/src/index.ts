@@ -7,6 +7,7 @@ export {
   type OAuth2Config,
   type OAuth2Settings,
   oauth2ConfigSchema,
+  oauth2SettingsSchema,
   parseOAuth2Settings,
 } from './config.js';
 export { OAuth2Error, type OAuth2ErrorCode, type OAuth2ErrorDetails } from './errors.js';
@@ -28,5 +29,7 @@ export {
   type AccessToken,
   type CachedAccessToken,
   OAuth2TokenSource,
+  type OAuth2TokenSourceHooks,
   type OAuth2TokenSourceOptions,
+  type ParsedOAuth2TokenSourceOptions,
 } from './token-source.js';

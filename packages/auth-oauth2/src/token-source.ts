@@ -16,7 +16,8 @@ import { OAuth2Error } from './errors.js';
 import type { GrantType, OAuth2EventListener, TokenRequestReason } from './events.js';
 import { translateTokenError } from './translate-error.js';
 
-export interface OAuth2TokenSourceOptions {
+/** The settings of a token source as TS options (camelCase), checked by the config block's rules. */
+export interface OAuth2TokenSourceOptions extends OAuth2TokenSourceHooks {
   tokenUrl: string | URL;
   clientId: string;
   /** Required unless `clientAuth` is `none`. */
@@ -42,6 +43,10 @@ export interface OAuth2TokenSourceOptions {
   allowInsecureHttp?: boolean | undefined;
   /** Bound on one token request, including the retries of `fetch`. Default 120. */
   timeoutSeconds?: number | undefined;
+}
+
+/** What a token source is given besides its settings: its fetch, clock, bus and persistence hooks. */
+export interface OAuth2TokenSourceHooks {
   /** Used for token requests; pass a retrying fetch to retry 5xx and network errors. Default: global fetch. */
   fetch?: typeof globalThis.fetch | undefined;
   /**
@@ -64,6 +69,11 @@ export interface OAuth2TokenSourceOptions {
   events?: EventBus | undefined;
 }
 
+/** Settings parsed already (by `oauth2Auth`'s schema, say): the source takes them as they are. */
+export interface ParsedOAuth2TokenSourceOptions extends OAuth2TokenSourceHooks {
+  settings: OAuth2Settings;
+}
+
 /** What is kept of an access token across processes. */
 export interface CachedAccessToken {
   accessToken: string;
@@ -83,9 +93,6 @@ export interface AccessToken {
   /** Increases with every token issued by this source; lets callers tell tokens apart without comparing them. */
   generation: number;
 }
-
-/** Settings `fromConfig` parsed already: the constructor takes them as they are. */
-const PARSED = Symbol('parsed OAuth2 settings');
 
 const optionKeys: Record<string, string> = {
   token_url: 'tokenUrl',
@@ -129,9 +136,11 @@ export class OAuth2TokenSource {
   #inflight: Promise<AccessToken> | undefined;
   readonly #onAccessToken: ((token: CachedAccessToken) => void | Promise<void>) | undefined;
 
-  constructor(options: OAuth2TokenSourceOptions) {
-    const parsed = (options as { [PARSED]?: OAuth2Settings })[PARSED];
-    const settings = parsed ?? parseOAuth2Settings(toConfigBlock(options), (key) => optionKeys[key] ?? key);
+  constructor(options: OAuth2TokenSourceOptions | ParsedOAuth2TokenSourceOptions) {
+    const settings =
+      'settings' in options
+        ? options.settings
+        : parseOAuth2Settings(toConfigBlock(options), (key) => optionKeys[key] ?? key);
     if (options.fetch !== undefined && typeof options.fetch !== 'function') {
       throw new OAuth2Error('oauth2 options are invalid: fetch must be a function', {
         code: 'OAUTH2_INVALID_CONFIG',
@@ -176,16 +185,13 @@ export class OAuth2TokenSource {
   }
 
   /** Builds a source from a config `auth` block (snake_case keys, as in the billing seed). */
-  static fromConfig(
-    config: Record<string, unknown>,
-    hooks: Pick<
-      OAuth2TokenSourceOptions,
-      'fetch' | 'onRefreshToken' | 'now' | 'cachedAccessToken' | 'onAccessToken' | 'events'
-    > = {},
-  ): OAuth2TokenSource {
-    // The block is parsed once, here; the constructor does not translate it back to check it again.
-    const settings = parseOAuth2Settings(config);
-    return new OAuth2TokenSource({ ...settings, ...hooks, [PARSED]: settings } as OAuth2TokenSourceOptions);
+  static fromConfig(config: Record<string, unknown>, hooks: OAuth2TokenSourceHooks = {}): OAuth2TokenSource {
+    return new OAuth2TokenSource({ ...hooks, settings: parseOAuth2Settings(config) });
+  }
+
+  /** Builds a source from settings parsed already, taken as they are. */
+  static fromSettings(settings: OAuth2Settings, hooks: OAuth2TokenSourceHooks = {}): OAuth2TokenSource {
+    return new OAuth2TokenSource({ ...hooks, settings });
   }
 
   /** Subscribes to the `oauth2.*` events of this source's bus; returns the unsubscribe function. */

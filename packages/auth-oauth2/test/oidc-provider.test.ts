@@ -1,5 +1,6 @@
 import {
   ApiClient,
+  createAuthProvider,
   createEventBus,
   createRetryingFetch,
   HttpError,
@@ -305,7 +306,7 @@ describe('OAuth2AuthProvider with core’s API client, against oidc-provider', (
     const events: SiphonEvent[] = [];
     const bus = createEventBus();
     bus.onAny((event) => events.push(event));
-    const auth = oauth2Auth(
+    const auth = createAuthProvider(
       {
         type: 'oauth2',
         client_id: clients.post.id,
@@ -314,6 +315,7 @@ describe('OAuth2AuthProvider with core’s API client, against oidc-provider', (
         token_url: server.tokenUrl,
         allow_insecure_http: true,
       },
+      { oauth2: oauth2Auth },
       {
         fetch: (input, init) => {
           tokenCalls++;

@@ -1,3 +1,4 @@
+import type { ZodType } from 'zod';
 import type { EventBus } from './events.js';
 
 /**
@@ -185,6 +186,25 @@ export interface AuthFactoryContext {
 
 /**
  * Builds an `AuthProvider` from a config `auth` block whose secret references are already
- * resolved to their values, e.g. `{ type: 'oauth2', client_id, client_secret, refresh_token, token_url }`.
+ * resolved to their values, e.g. `{ type: 'bearer', token }`. A plain function checks its block
+ * itself, at run time only; an `AuthPlugin` declares its schema, so core checks the block at load.
  */
-export type AuthFactory = (config: Record<string, unknown>, context: AuthFactoryContext) => AuthProvider;
+export type AuthFactoryFunction = (
+  config: Record<string, unknown>,
+  context: AuthFactoryContext,
+) => AuthProvider;
+
+/**
+ * An auth type that declares its config: core checks each `auth` block of that type against
+ * `configSchema` when the config is loaded (a secret reference counts as a string there, and rules
+ * about a secret's text wait for its value), and at start, with secrets resolved, parses the block
+ * once and hands `create` the schema's output as it is.
+ */
+export interface AuthPlugin<Settings = unknown> {
+  /** The whole `auth` block, `type` included; its output is what `create` gets. */
+  readonly configSchema: ZodType<Settings>;
+  create(settings: Settings, context: AuthFactoryContext): AuthProvider;
+}
+
+/** What `authFactories` maps an auth type to: a plugin with its schema, or a plain function. */
+export type AuthFactory = AuthFactoryFunction | AuthPlugin;

@@ -4,6 +4,7 @@
 export { compileFieldPath, readField } from '@siphon/paginators';
 export { apiKeyAuth, bearerAuth, builtinAuthFactories, httpBasicAuth } from './auth/builtin.js';
 export { authRegistry, createAuthProvider, isAuthProvider } from './auth/create-auth.js';
+export { defineAuthPlugin, isAuthPlugin } from './auth/plugin.js';
 // Config
 export type { ConfigPath, PositionOf, SourcePosition } from './config/issues.js';
 export type {

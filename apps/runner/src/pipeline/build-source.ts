@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createOAuth2AuthFactory } from '@siphon/auth-oauth2';
+import { createOAuth2AuthFactory, type OAuth2Settings, oauth2SettingsSchema } from '@siphon/auth-oauth2';
 import type { Redaction } from '@siphon/core';
 import {
-  type AuthFactory,
+  type AuthFactoryContext,
   asError,
   ConfigError,
   chainSecrets,
+  defineAuthPlugin,
   type EventBus,
   envSecrets,
   fileSecrets,
@@ -104,17 +105,20 @@ export async function buildSource(
         options.onTokenRotated?.(options.vault?.persistent ?? false);
       },
     });
-  const oauth2: AuthFactory = (auth, context) => {
-    const configured = typeof auth.refresh_token === 'string' ? auth.refresh_token : undefined;
-    currentOrigin = configured;
-    // A stored token is used only while the configured one is the one its lineage started from.
-    const usable = persisted && persisted.origin === originOf(configured) ? persisted.token : undefined;
-    if (usable) options.secrets.add(usable);
-    inUse = usable ?? configured;
-    const cached = kept && kept.origin === originOf(inUse) ? kept.token : undefined;
-    if (cached) options.secrets.addTransient(cached.accessToken);
-    return factoryWith(cached)(usable ? { ...auth, refresh_token: usable } : auth, context);
-  };
+  const oauth2 = defineAuthPlugin({
+    configSchema: oauth2SettingsSchema,
+    create: (settings: OAuth2Settings, context: AuthFactoryContext) => {
+      const configured = settings.refreshToken;
+      currentOrigin = configured;
+      // A stored token is used only while the configured one is the one its lineage started from.
+      const usable = persisted && persisted.origin === originOf(configured) ? persisted.token : undefined;
+      if (usable) options.secrets.add(usable);
+      inUse = usable ?? configured;
+      const cached = kept && kept.origin === originOf(inUse) ? kept.token : undefined;
+      if (cached) options.secrets.addTransient(cached.accessToken);
+      return factoryWith(cached).create(usable ? { ...settings, refreshToken: usable } : settings, context);
+    },
+  });
   const { config: normalized, configSource } = pipeline.parsedSource ?? (await parseSource(pipeline));
   if (usesOAuth2(normalized)) {
     persisted = await options.vault?.load(pipeline.name, name);

@@ -1,7 +1,10 @@
+import { toConfigIssues } from '../config/issues.js';
 import type { AuthFactory, AuthFactoryContext, AuthProvider } from '../contracts.js';
+import { ConfigError } from '../errors/config-error.js';
 import { SiphonError } from '../errors/siphon-error.js';
 import { Secret } from '../secrets/secret.js';
 import { builtinAuthFactories, knownExternalAuth } from './builtin.js';
+import { isAuthPlugin } from './plugin.js';
 
 export function isAuthProvider(value: unknown): value is AuthProvider {
   return (
@@ -55,5 +58,16 @@ export function createAuthProvider(
   const type = authType(auth);
   const factory = registry[type];
   if (!factory) throw new SiphonError(unknownAuthTypeMessage(type, registry), { code: 'AUTH_TYPE_UNKNOWN' });
-  return factory({ ...revealAll(auth), type }, context);
+  const block = { ...revealAll(auth), type };
+  if (!isAuthPlugin(factory)) return factory(block, context);
+  // The one parse at start, secrets resolved: the plugin takes its schema's output as it is.
+  const result = factory.configSchema.safeParse(block);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => ({
+      ...issue,
+      path: ['client', 'auth', ...issue.path],
+    }));
+    throw new ConfigError(toConfigIssues(issues, { client: { auth: block } }));
+  }
+  return factory.create(result.data, context);
 }

@@ -1,7 +1,9 @@
 import { authRegistry, authType, isAuthProvider, unknownAuthTypeMessage } from '../auth/create-auth.js';
+import { isAuthPlugin } from '../auth/plugin.js';
 import type { AuthFactory } from '../contracts.js';
 import type { ConfigIssue } from '../errors/config-error.js';
-import { type ConfigPath, formatPath, type PositionOf, withPosition } from './issues.js';
+import { authBlockIssues } from './auth-block.js';
+import { type ConfigPath, formatPath, type PositionOf, toConfigIssues, withPosition } from './issues.js';
 import { isPlainObject, mergeDefaults } from './merge.js';
 import { findPlaceholders, stringsIn } from './placeholders.js';
 import { closest } from './suggest.js';
@@ -40,7 +42,10 @@ export interface CrossCheckResult {
   parents: Map<number, { resource: string; fields: string[] }>;
 }
 
-/** Checks that need the whole config: names, parents, placeholders, keys needed by dispositions, auth type. */
+/**
+ * Checks that need the whole config: names, parents, placeholders, keys needed by dispositions,
+ * the auth type, and the auth block against its plugin's schema.
+ */
 export function crossCheck(
   config: Record<string, unknown>,
   resources: RawResource[],
@@ -184,7 +189,16 @@ export function crossCheck(
   if (isPlainObject(client.auth) && !isAuthProvider(client.auth)) {
     const registry = authRegistry(options.authFactories);
     const type = authType(client.auth);
-    if (!(type in registry)) add(['client', 'auth', 'type'], unknownAuthTypeMessage(type, registry));
+    const factory = registry[type];
+    if (!factory) add(['client', 'auth', 'type'], unknownAuthTypeMessage(type, registry));
+    else if (isAuthPlugin(factory)) {
+      // The plugin owns its keys and rules: its issues are placed in the file like any other.
+      const found = authBlockIssues(factory, client.auth).map((issue) => ({
+        ...issue,
+        path: ['client', 'auth', ...issue.path],
+      }));
+      issues.push(...toConfigIssues(found, config, options.positionOf));
+    }
   }
   return { issues, parents };
 }

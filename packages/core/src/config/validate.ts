@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { isAuthProvider } from '../auth/create-auth.js';
 import type { AuthFactory } from '../contracts.js';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { SecretRef } from '../secrets/secret.js';
@@ -91,7 +92,11 @@ function normalize(
     client: frozen({
       baseUrl: client.base_url,
       headers: frozen({ ...client.headers }),
-      ...(client.auth === undefined ? {} : { auth: client.auth }),
+      // The auth block as checked against its plugin at load; the plugin parses it once more at
+      // start, when its secrets have values.
+      ...(client.auth === undefined
+        ? {}
+        : { auth: isAuthProvider(client.auth) ? client.auth : deepFrozen(client.auth) }),
       ...(client.paginator === undefined ? {} : { paginator: client.paginator }),
       ...(client.session === undefined ? {} : { session: client.session }),
       ...(rate
@@ -204,4 +209,13 @@ function normalizeIncremental(raw: ParsedIncremental): NormalizedIncremental {
 function frozen<T extends object>(value: T): T {
   Object.freeze(value);
   return value;
+}
+
+/** Freezes a config block written as data (plain objects and lists), leaving instances as given. */
+function deepFrozen<T extends Record<string, unknown>>(block: T): T {
+  for (const value of Object.values(block)) {
+    if (Array.isArray(value)) deepFrozen(value as unknown as Record<string, unknown>);
+    else if (isPlainObject(value)) deepFrozen(value);
+  }
+  return Object.freeze(block);
 }
