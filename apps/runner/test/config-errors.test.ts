@@ -165,6 +165,29 @@ describe('config problems, where the user wrote them', () => {
     );
   });
 
+  it("a package's OAuth2 options are checked by the oauth2 schema, each at its option's line", async () => {
+    const dir = await files({
+      'p.yaml': `${head}  - name: b
+    source:
+      package: billing
+      options:
+        base_url: https://b.example/v1
+        token_url: http://127.0.0.1:4011/oauth/v2/token
+        header_scheme: Zoho oauthtoken
+`,
+    });
+    const result = await failure('check', dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      [
+        'siphon: invalid pipelines file',
+        'p.yaml:10:20: pipelines[0].source.options.token_url: uses plain http: set allow_insecure_http: true to allow it for this loopback host',
+        'p.yaml:11:24: pipelines[0].source.options.header_scheme: must be one word such as Bearer or Zoho-oauthtoken',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('an option the package passes through is reported at its override', async () => {
     const dir = await files({
       'p.yaml': `${head}  - name: b
@@ -181,6 +204,35 @@ describe('config problems, where the user wrote them', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       'siphon: invalid pipelines file\np.yaml:12:42: pipelines[0].source.options.overrides.invoices.write_disposition: expected "append", "merge", "replace" or {"disposition": ..., "strategy": ...}; got "upsert"\n',
+    );
+  });
+
+  it("an oauth2 auth block is checked by the oauth2 plugin's schema at load, each problem at its key", async () => {
+    const dir = await files({
+      'p.yaml': `${head}  - name: o
+    source:
+      rest_api:
+        client:
+          base_url: https://api.example.com
+          auth:
+            type: oauth2
+            client_id: dlt.secrets["client_id"]
+            client_secret: dlt.secrets["client_secret"]
+            refresh_token: dlt.secrets["refresh_token"]
+            token_url: http://accounts.example.com/oauth/v2/token
+            header_schema: Zoho-oauthtoken
+        resources: [invoices]
+`,
+    });
+    const result = await failure('check', dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      [
+        'siphon: invalid pipelines file',
+        'p.yaml:15:24: pipelines[0].source.rest_api.client.auth.token_url: must use https (plain http is allowed only for loopback hosts)',
+        'p.yaml:16:28: pipelines[0].source.rest_api.client.auth.header_schema: unknown key header_schema',
+        '',
+      ].join('\n'),
     );
   });
 

@@ -2,6 +2,7 @@
  * The options of `billingSource()`: core's shared source options (`baseUrl`, `resources`,
  * `pageSize`, presets, overrides, ...) plus the billing API's OAuth2 credentials.
  */
+import { oauth2Auth } from '@siphon/auth-oauth2';
 import { type PackagedSourceOptions, type SecretInput, sourceOptionSchemas } from '@siphon/core';
 import { z } from 'zod';
 import { BILLING_RESOURCE_NAMES, type BillingResourceName } from './resources.js';
@@ -27,7 +28,7 @@ export interface BillingSourceOptions extends PackagedSourceOptions<BillingResou
 
 export const BILLING_MAX_PAGE_SIZE = 200;
 
-const { secretInput, httpUrl, httpToken } = sourceOptionSchemas;
+const { secretInput } = sourceOptionSchemas;
 
 /** What core's shared options parser needs to know of the billing options. */
 export const billingOptionsSpec = {
@@ -35,13 +36,25 @@ export const billingOptionsSpec = {
   resourceNames: BILLING_RESOURCE_NAMES,
   maxPageSize: BILLING_MAX_PAGE_SIZE,
   maxPageSizeReason: `the billing API returns at most ${BILLING_MAX_PAGE_SIZE} records per page`,
+  // Their types only: the oauth2 schema checks the auth block they make (URL, header scheme, ...).
   authOptions: {
-    tokenUrl: httpUrl,
+    tokenUrl: z.string(),
     clientId: secretInput.optional(),
     clientSecret: secretInput.optional(),
     refreshToken: secretInput.optional(),
-    headerScheme: httpToken('expected one word such as Bearer or Zoho-oauthtoken').optional(),
+    headerScheme: z.string().optional(),
   },
   extraOptions: { allowInsecureHttp: z.boolean().optional() },
   authorizationHeader: 'Authorization is set by the OAuth2 auth; do not pass it as a header',
+  authCheck: {
+    plugin: oauth2Auth,
+    optionNames: {
+      token_url: 'tokenUrl',
+      client_id: 'clientId',
+      client_secret: 'clientSecret',
+      refresh_token: 'refreshToken',
+      header_scheme: 'headerScheme',
+      allow_insecure_http: 'allowInsecureHttp',
+    },
+  },
 };

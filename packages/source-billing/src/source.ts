@@ -5,7 +5,7 @@
  */
 
 import { oauth2Auth } from '@siphon/auth-oauth2';
-import { type AuthConfig, type AuthFactory, defineRestApiSource, dlt } from '@siphon/core';
+import { type AuthFactory, defineRestApiSource, dlt } from '@siphon/core';
 import { BILLING_MAX_PAGE_SIZE, type BillingSourceOptions, billingOptionsSpec } from './options.js';
 import { billingResource, billingSchemaFor } from './resources.js';
 
@@ -27,18 +27,15 @@ export const billingPlugin = defineRestApiSource({
     limit_param: 'per_page',
     limit: pageSize,
   }),
-  auth: (o: BillingSourceOptions) => {
-    const auth: Record<string, unknown> = {
-      type: 'oauth2',
-      client_id: o.clientId ?? dlt.secrets.client_id,
-      client_secret: o.clientSecret ?? dlt.secrets.client_secret,
-      refresh_token: o.refreshToken ?? dlt.secrets.refresh_token,
-      token_url: o.tokenUrl,
-    };
-    if (o.headerScheme !== undefined) auth.header_scheme = o.headerScheme;
-    if (o.allowInsecureHttp) auth.allow_insecure_http = true;
-    return auth as AuthConfig;
-  },
+  auth: (o: BillingSourceOptions) => ({
+    type: 'oauth2',
+    client_id: o.clientId ?? dlt.secrets.client_id,
+    client_secret: o.clientSecret ?? dlt.secrets.client_secret,
+    refresh_token: o.refreshToken ?? dlt.secrets.refresh_token,
+    token_url: o.tokenUrl,
+    ...(o.headerScheme === undefined ? {} : { header_scheme: o.headerScheme }),
+    ...(o.allowInsecureHttp ? { allow_insecure_http: true } : {}),
+  }),
 });
 
 export const billingSource: (options: BillingSourceOptions) => ReturnType<typeof billingPlugin.build> =

@@ -200,7 +200,27 @@ describe('billingSource() bad options', () => {
   it('requires absolute http(s) URLs', () => {
     const message = problems({ baseUrl: 'api.example.com', tokenUrl: 'ftp://x/token' });
     expect(message).toContain('baseUrl: expected an absolute http(s) URL');
-    expect(message).toContain('tokenUrl: expected an absolute http(s) URL');
+    // The token URL's rules are the oauth2 schema's, reported at the option.
+    expect(message).toContain('tokenUrl: must be an absolute https URL');
+  });
+
+  it("checks tokenUrl and headerScheme by the oauth2 schema's rules, naming the options", () => {
+    const remote = problems({
+      ...base,
+      tokenUrl: 'http://accounts.example.com/token',
+      allowInsecureHttp: true,
+    });
+    expect(remote).toContain('tokenUrl: must use https (plain http is allowed only for loopback hosts)');
+    expect(problems({ ...base, tokenUrl: 'http://127.0.0.1:4011/token' })).toContain(
+      'tokenUrl: uses plain http: set allowInsecureHttp: true to allow it for this loopback host',
+    );
+    const leaky = problems({ ...base, tokenUrl: 'https://user:pw-secret@accounts.example.com/token' });
+    expect(leaky).toContain('tokenUrl: must not contain credentials; use clientId and clientSecret');
+    expect(leaky).not.toContain('pw-secret');
+    // Reported with the other options' problems, not after them.
+    const both = problems({ ...base, baseUrl: 'nope', headerScheme: 'Zoho oauthtoken' });
+    expect(both).toContain('baseUrl: expected an absolute http(s) URL');
+    expect(both).toContain('headerScheme: must be one word such as Bearer or Zoho-oauthtoken');
   });
 
   it('reports every problem at once', () => {
@@ -245,7 +265,7 @@ describe('billingSource() bad options', () => {
       'expected a valid HTTP header name',
     );
     expect(problems({ ...base, headerScheme: 'Zoho oauthtoken' })).toContain(
-      'headerScheme: expected one word',
+      'headerScheme: must be one word',
     );
   });
 

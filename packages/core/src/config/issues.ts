@@ -78,7 +78,8 @@ function paginatorKeys(config: unknown): string[] {
   return [];
 }
 
-function message(issue: z.core.$ZodIssue, input: unknown): { path: ConfigPath; text: string } {
+/** A zod issue's path (an unknown key's own, when it is one) and text in config words; never echoes a secret. */
+export function issueMessage(issue: z.core.$ZodIssue, input: unknown): { path: ConfigPath; text: string } {
   const path = issue.path;
   const value = valueAt(input, path);
   if (issue.code === 'unrecognized_keys') {
@@ -131,7 +132,7 @@ export function toConfigIssues(
   positionOf?: PositionOf,
 ): ConfigIssue[] {
   return issues.map((issue) => {
-    const { path, text } = message(issue, input);
+    const { path, text } = issueMessage(issue, input);
     return withPosition({ path: formatPath(path), message: text }, path, positionOf);
   });
 }

@@ -48,7 +48,7 @@ export interface RestApiSourceSpec<Name extends string, Options extends Packaged
 export function defineRestApiSource<Name extends string, Options extends PackagedSourceOptions<Name>>(
   spec: RestApiSourceSpec<Name, Options>,
 ): SourcePlugin<Options> {
-  const parseOptions = sourceOptionsParser<Name, Options>(spec);
+  const parseOptions = sourceOptionsParser<Name, Options>(spec, spec.auth);
   const build = (options: Options): RestApiConfig => {
     const o = parseOptions(options);
     const preset = o.preset ?? 'seed';

@@ -5,8 +5,10 @@
  * values of secret options are never echoed.
  */
 import { z } from 'zod';
-import type { PaginatorSetting, WriteDispositionConfig } from '../config/types.js';
-import type { SchemaContractMode } from '../contracts.js';
+import { authBlockIssues } from '../config/auth-block.js';
+import { issueMessage } from '../config/issues.js';
+import type { AuthConfig, PaginatorSetting, WriteDispositionConfig } from '../config/types.js';
+import type { AuthPlugin, SchemaContractMode } from '../contracts.js';
 import { ConfigError } from '../errors/config-error.js';
 import { SecretRef } from '../secrets/secret.js';
 import { DELETE_DETECTIONS, expectedOneOf, SCHEMA_CONTRACT_MODES } from '../vocabulary.js';
@@ -69,6 +71,11 @@ export interface SourceOptionsSpec<Name extends string> {
   extraOptions?: Record<string, z.ZodType>;
   /** Why an `Authorization` header is refused (it is the auth's). */
   authorizationHeader: string;
+  /**
+   * The auth plugin whose schema checks the `auth` block the options make (its rules live there,
+   * once), and the option each key of that block comes from, to name it in messages.
+   */
+  authCheck?: { plugin: AuthPlugin; optionNames: Readonly<Record<string, string>> };
 }
 
 const HTTP_TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -132,6 +139,7 @@ export function dispositionOf(value: WriteDispositionConfig | undefined): string
 /** A parser of a package's options: returns them validated, or throws a `ConfigError` listing every problem. */
 export function sourceOptionsParser<Name extends string, Options extends PackagedSourceOptions<Name>>(
   spec: SourceOptionsSpec<Name>,
+  authBlock?: (options: Options) => AuthConfig,
 ): (input: unknown) => Options {
   const names = spec.resourceNames.join(', ');
   const max = spec.maxPageSize;
@@ -174,6 +182,12 @@ export function sourceOptionsParser<Name extends string, Options extends Package
   const schema = z
     .strictObject(shape, { error: unknownKeys(Object.keys(shape)) })
     .superRefine((options, ctx) => {
+      // Runs once every option has its type: the block is built as `build` builds it.
+      if (spec.authCheck && authBlock) {
+        for (const { option, message } of authOptionIssues(spec.authCheck, authBlock(options as Options))) {
+          ctx.addIssue({ code: 'custom', path: option === undefined ? [] : [option], message });
+        }
+      }
       const selected = new Set<string>((options.resources as string[] | undefined) ?? spec.resourceNames);
       const overrides = (options.overrides ?? {}) as Record<string, SourceResourceOverride | undefined>;
       for (const [name, value] of Object.entries(overrides)) {
@@ -206,4 +220,26 @@ export function sourceOptionsParser<Name extends string, Options extends Package
     });
     throw new ConfigError(issues, { source: spec.label });
   };
+}
+
+/**
+ * The auth plugin's issues with the block built from the options, each at the option it came
+ * from and with the block's key names in its text spelled as those options.
+ */
+function authOptionIssues(
+  check: NonNullable<SourceOptionsSpec<string>['authCheck']>,
+  block: AuthConfig,
+): Array<{ option: string | undefined; message: string }> {
+  const names = check.optionNames;
+  const rename = (text: string) => text.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (key) => names[key] ?? key);
+  return authBlockIssues(check.plugin, { ...block }).map((issue) => {
+    // Read as under `auth`, so no value of the block is echoed.
+    const { path, text } = issueMessage({ ...issue, path: ['auth', ...issue.path] }, { auth: block });
+    const key = path[1] === undefined ? undefined : String(path[1]);
+    const option = key === undefined ? undefined : names[key];
+    return {
+      option,
+      message: rename(option === undefined && key !== undefined ? `auth.${key}: ${text}` : text),
+    };
+  });
 }
