@@ -1,5 +1,12 @@
+import { ConfigError, createEventBus, validateConfig } from '@siphon/core';
 import { describe, expect, it } from 'vitest';
-import { OAuth2Error, OAuth2TokenSource, oauth2ConfigSchema, parseOAuth2Settings } from '../src/index.js';
+import {
+  OAuth2Error,
+  OAuth2TokenSource,
+  oauth2Auth,
+  oauth2ConfigSchema,
+  parseOAuth2Settings,
+} from '../src/index.js';
 import { expectNoSecrets } from './helpers/leaks.js';
 
 const seedAuth = {
@@ -150,5 +157,61 @@ describe('oauth2 config', () => {
       error = caught;
     }
     expect((error as Error).message).toContain('refreshToken: is required for grant_type refresh_token');
+  });
+});
+
+describe('oauth2Auth as a plugin of core', () => {
+  const yaml = (auth: string) =>
+    `client:\n  base_url: https://api.example.com\n  auth:\n    type: oauth2\n${auth}resources: [invoices]\n`;
+
+  function loadProblems(text: string): string[] {
+    try {
+      validateConfig(text, { source: 'billing.yaml', authFactories: { oauth2: oauth2Auth } });
+    } catch (error) {
+      if (!ConfigError.isInstance(error)) throw error;
+      return error.issues.map((i) => `${i.line}: ${i.path}: ${i.message}`);
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it("has core check a config's oauth2 block at load, each problem at its key's line, no value echoed", () => {
+    const found = loadProblems(
+      yaml(`    client_id: dlt.secrets["client_id"]
+    client_secret: leaky-secret-value
+    refresh_token: dlt.secrets["refresh_token"]
+    token_url: http://accounts.example.com/oauth/v2/token
+    refresh_tokn: dlt.secrets["refresh_token"]
+`),
+    );
+    expect(found).toEqual([
+      '9: client.auth.refresh_tokn: unknown key refresh_tokn',
+      '8: client.auth.token_url: must use https (plain http is allowed only for loopback hosts)',
+    ]);
+    expect(found.join('\n')).not.toContain('leaky-secret-value');
+  });
+
+  it('takes secret references as present, and still applies the rules that do not need their text', () => {
+    const seed = `    client_id: dlt.secrets["client_id"]
+    client_secret: dlt.secrets["client_secret"]
+    refresh_token: dlt.secrets["refresh_token"]
+    token_url: https://accounts.example.com/oauth/v2/token
+`;
+    expect(() => validateConfig(yaml(seed), { authFactories: { oauth2: oauth2Auth } })).not.toThrow();
+    expect(loadProblems(yaml(`${seed}    grant_type: client_credentials\n`))).toEqual([
+      '7: client.auth.refresh_token: is only used with grant_type refresh_token; remove it or change grant_type',
+    ]);
+  });
+
+  it('create takes the settings core parsed as they are, without checking them again', async () => {
+    // A scheme the schema would refuse: only a second check could notice it.
+    const settings = { ...parseOAuth2Settings(seedAuth), headerScheme: 'Not one word' };
+    const auth = oauth2Auth.create(settings, {
+      fetch: async () => Response.json({ access_token: 'access-1', token_type: 'Bearer', expires_in: 3600 }),
+      baseUrl: 'https://api.example.com',
+      events: createEventBus(),
+    });
+    const headers = new Headers();
+    await auth.apply({ url: new URL('https://api.example.com/invoices'), headers });
+    expect(headers.get('authorization')).toBe('Not one word access-1');
   });
 });

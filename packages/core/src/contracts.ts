@@ -201,7 +201,10 @@ export type AuthFactoryFunction = (
  * once and hands `create` the schema's output as it is.
  */
 export interface AuthPlugin<Settings = unknown> {
-  /** The whole `auth` block, `type` included; its output is what `create` gets. */
+  /**
+   * The whole `auth` block, `type` included; its output is what `create` gets. At load it also
+   * runs as a check, whose output is dropped, so keep it free of side effects.
+   */
   readonly configSchema: ZodType<Settings>;
   create(settings: Settings, context: AuthFactoryContext): AuthProvider;
 }
