@@ -16,74 +16,162 @@ const httpToken = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 // RFC 6749 scope-token characters.
 const scopeToken = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
+/** Each setting's rule, once; the config block (snake_case) and the TS options (camelCase) share them. */
+const rules = {
+  clientId: nonEmpty,
+  clientSecret: nonEmpty.optional(),
+  refreshToken: nonEmpty.optional(),
+  tokenUrl: nonEmpty,
+  grantType: z.enum(['refresh_token', 'client_credentials']).optional(),
+  scope: z.string().optional(),
+  scopes: z.union([z.string(), z.array(nonEmpty)]).optional(),
+  audience: nonEmpty.optional(),
+  clientAuth: z.enum(['client_secret_post', 'client_secret_basic', 'none']).optional(),
+  headerScheme: z.string().regex(httpToken, 'must be one word such as Bearer or Zoho-oauthtoken').optional(),
+  expirySkewSeconds: z.number().finite().nonnegative().optional(),
+  defaultExpiresInSeconds: z.number().finite().positive().optional(),
+  allowInsecureHttp: z.boolean().optional(),
+  timeoutSeconds: z.number().finite().positive().optional(),
+};
+
+type SettingKey = keyof typeof rules;
+/** The settings as the rules parse them, before defaults. */
+type Parsed = z.output<z.ZodObject<typeof rules>>;
+
+/** The config block's name of each setting. */
+const configKeys = {
+  clientId: 'client_id',
+  clientSecret: 'client_secret',
+  refreshToken: 'refresh_token',
+  tokenUrl: 'token_url',
+  grantType: 'grant_type',
+  scope: 'scope',
+  scopes: 'scopes',
+  audience: 'audience',
+  clientAuth: 'client_auth',
+  headerScheme: 'header_scheme',
+  expirySkewSeconds: 'expiry_skew_seconds',
+  defaultExpiresInSeconds: 'default_expires_in_seconds',
+  allowInsecureHttp: 'allow_insecure_http',
+  timeoutSeconds: 'timeout_seconds',
+} as const satisfies Record<SettingKey, string>;
+
+/**
+ * The rules that involve more than one setting, written once for both spellings: `issue` names a
+ * setting, the caller places it under its own key. Messages name other settings as the config does.
+ */
+function crossRules(c: Parsed, issue: (key: SettingKey, message: string) => void): void {
+  const tokenUrl = URL.canParse(c.tokenUrl) ? new URL(c.tokenUrl) : undefined;
+  if (!tokenUrl || (tokenUrl.protocol !== 'https:' && tokenUrl.protocol !== 'http:')) {
+    issue('tokenUrl', 'must be an absolute https URL');
+  } else if (tokenUrl.protocol === 'http:') {
+    if (!isLoopbackHost(tokenUrl.hostname)) {
+      issue('tokenUrl', 'must use https (plain http is allowed only for loopback hosts)');
+    } else if (c.allowInsecureHttp !== true) {
+      issue('tokenUrl', 'uses plain http: set allow_insecure_http: true to allow it for this loopback host');
+    }
+  }
+  if (tokenUrl?.username || tokenUrl?.password) {
+    issue('tokenUrl', 'must not contain credentials; use client_id and client_secret');
+  }
+  const grant = c.grantType ?? (c.refreshToken !== undefined ? 'refresh_token' : 'client_credentials');
+  if (grant === 'refresh_token' && c.refreshToken === undefined) {
+    issue('refreshToken', 'is required for grant_type refresh_token');
+  }
+  if (grant === 'client_credentials' && c.refreshToken !== undefined) {
+    issue('refreshToken', 'is only used with grant_type refresh_token; remove it or change grant_type');
+  }
+  const auth = c.clientAuth ?? 'client_secret_post';
+  if (auth !== 'none' && c.clientSecret === undefined) {
+    issue('clientSecret', `is required for client_auth ${auth} (use client_auth: none for a public client)`);
+  }
+  if (auth === 'none' && c.clientSecret !== undefined) {
+    issue('clientSecret', 'is not sent with client_auth: none; remove it or choose another client_auth');
+  }
+  if (c.scope !== undefined && c.scopes !== undefined) {
+    issue('scopes', 'give either scope or scopes, not both');
+  }
+  if (Array.isArray(c.scopes) && !c.scopes.every((s) => scopeToken.test(s))) {
+    issue('scopes', 'each scope must be one word without spaces or quotes');
+  }
+}
+
+/** The settings with every default applied. */
+function toSettings(c: Parsed): OAuth2Settings {
+  return {
+    tokenUrl: new URL(c.tokenUrl),
+    clientId: c.clientId,
+    clientSecret: c.clientSecret,
+    grantType: c.grantType ?? (c.refreshToken !== undefined ? 'refresh_token' : 'client_credentials'),
+    refreshToken: c.refreshToken,
+    scope: joinScopes(c.scope ?? c.scopes),
+    audience: c.audience,
+    clientAuth: c.clientAuth ?? 'client_secret_post',
+    headerScheme: c.headerScheme ?? 'Bearer',
+    expirySkewSeconds: c.expirySkewSeconds ?? DEFAULT_EXPIRY_SKEW_SECONDS,
+    defaultExpiresInSeconds: c.defaultExpiresInSeconds ?? DEFAULT_EXPIRES_IN_SECONDS,
+    allowInsecureHttp: c.allowInsecureHttp ?? false,
+    timeoutSeconds: c.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+  };
+}
+
+/** A config block's keys read as settings (the block is parsed already). */
+function fromBlock(c: z.output<typeof blockObject>): Parsed {
+  return {
+    clientId: c.client_id,
+    clientSecret: c.client_secret,
+    refreshToken: c.refresh_token,
+    tokenUrl: c.token_url,
+    grantType: c.grant_type,
+    scope: c.scope,
+    scopes: c.scopes,
+    audience: c.audience,
+    clientAuth: c.client_auth,
+    headerScheme: c.header_scheme,
+    expirySkewSeconds: c.expiry_skew_seconds,
+    defaultExpiresInSeconds: c.default_expires_in_seconds,
+    allowInsecureHttp: c.allow_insecure_http,
+    timeoutSeconds: c.timeout_seconds,
+  };
+}
+
+const blockObject = z.strictObject({
+  type: z.literal('oauth2'),
+  client_id: rules.clientId,
+  client_secret: rules.clientSecret,
+  refresh_token: rules.refreshToken,
+  token_url: rules.tokenUrl,
+  grant_type: rules.grantType,
+  scope: rules.scope,
+  scopes: rules.scopes,
+  audience: rules.audience,
+  client_auth: rules.clientAuth,
+  header_scheme: rules.headerScheme,
+  expiry_skew_seconds: rules.expirySkewSeconds,
+  default_expires_in_seconds: rules.defaultExpiresInSeconds,
+  allow_insecure_http: rules.allowInsecureHttp,
+  timeout_seconds: rules.timeoutSeconds,
+});
+
 /**
  * The config `auth` block for `type: oauth2`, with secrets already resolved to strings. Strict:
  * an unknown key is an error, so a typo cannot silently drop a setting.
  */
-export const oauth2ConfigSchema = z
-  .strictObject({
-    type: z.literal('oauth2'),
-    client_id: nonEmpty,
-    client_secret: nonEmpty.optional(),
-    refresh_token: nonEmpty.optional(),
-    token_url: nonEmpty,
-    grant_type: z.enum(['refresh_token', 'client_credentials']).optional(),
-    scope: z.string().optional(),
-    scopes: z.union([z.string(), z.array(nonEmpty)]).optional(),
-    audience: nonEmpty.optional(),
-    client_auth: z.enum(['client_secret_post', 'client_secret_basic', 'none']).optional(),
-    header_scheme: z
-      .string()
-      .regex(httpToken, 'must be one word such as Bearer or Zoho-oauthtoken')
-      .optional(),
-    expiry_skew_seconds: z.number().finite().nonnegative().optional(),
-    default_expires_in_seconds: z.number().finite().positive().optional(),
-    allow_insecure_http: z.boolean().optional(),
-    timeout_seconds: z.number().finite().positive().optional(),
-  })
-  .superRefine((config, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    const tokenUrl = URL.canParse(config.token_url) ? new URL(config.token_url) : undefined;
-    if (!tokenUrl || (tokenUrl.protocol !== 'https:' && tokenUrl.protocol !== 'http:')) {
-      issue('token_url', 'must be an absolute https URL');
-    } else if (tokenUrl.protocol === 'http:') {
-      if (!isLoopbackHost(tokenUrl.hostname)) {
-        issue('token_url', 'must use https (plain http is allowed only for loopback hosts)');
-      } else if (config.allow_insecure_http !== true) {
-        issue(
-          'token_url',
-          'uses plain http: set allow_insecure_http: true to allow it for this loopback host',
-        );
-      }
-    }
-    if (tokenUrl?.username || tokenUrl?.password) {
-      issue('token_url', 'must not contain credentials; use client_id and client_secret');
-    }
-    const grant =
-      config.grant_type ?? (config.refresh_token !== undefined ? 'refresh_token' : 'client_credentials');
-    if (grant === 'refresh_token' && config.refresh_token === undefined) {
-      issue('refresh_token', 'is required for grant_type refresh_token');
-    }
-    if (grant === 'client_credentials' && config.refresh_token !== undefined) {
-      issue('refresh_token', 'is only used with grant_type refresh_token; remove it or change grant_type');
-    }
-    const auth = config.client_auth ?? 'client_secret_post';
-    if (auth !== 'none' && config.client_secret === undefined) {
-      issue(
-        'client_secret',
-        `is required for client_auth ${auth} (use client_auth: none for a public client)`,
-      );
-    }
-    if (auth === 'none' && config.client_secret !== undefined) {
-      issue('client_secret', 'is not sent with client_auth: none; remove it or choose another client_auth');
-    }
-    if (config.scope !== undefined && config.scopes !== undefined) {
-      issue('scopes', 'give either scope or scopes, not both');
-    }
-    if (Array.isArray(config.scopes) && !config.scopes.every((s) => scopeToken.test(s))) {
-      issue('scopes', 'each scope must be one word without spaces or quotes');
-    }
-  });
+export const oauth2ConfigSchema = blockObject.superRefine((block, ctx) =>
+  crossRules(fromBlock(block), (key, message) =>
+    ctx.addIssue({ code: 'custom', path: [configKeys[key]], message }),
+  ),
+);
+
+/**
+ * The settings of `new OAuth2TokenSource(options)`, by their option names: the same rules, read
+ * without translating the options into a config block. Other keys (hooks) are not settings.
+ */
+const optionsSchema = z
+  .object({ ...rules, tokenUrl: z.union([z.instanceof(URL).transform((url) => url.href), rules.tokenUrl]) })
+  .superRefine((options, ctx) =>
+    crossRules(options, (key, message) => ctx.addIssue({ code: 'custom', path: [key], message })),
+  );
 
 export type OAuth2Config = z.input<typeof oauth2ConfigSchema>;
 
@@ -110,27 +198,13 @@ export interface OAuth2Settings {
  * which checks a config's block against it at load and parses it once, secrets resolved, at start.
  */
 export const oauth2SettingsSchema: z.ZodType<OAuth2Settings, OAuth2Config> = oauth2ConfigSchema.transform(
-  (c): OAuth2Settings => ({
-    tokenUrl: new URL(c.token_url),
-    clientId: c.client_id,
-    clientSecret: c.client_secret,
-    grantType: c.grant_type ?? (c.refresh_token !== undefined ? 'refresh_token' : 'client_credentials'),
-    refreshToken: c.refresh_token,
-    scope: joinScopes(c.scope ?? c.scopes),
-    audience: c.audience,
-    clientAuth: c.client_auth ?? 'client_secret_post',
-    headerScheme: c.header_scheme ?? 'Bearer',
-    expirySkewSeconds: c.expiry_skew_seconds ?? DEFAULT_EXPIRY_SKEW_SECONDS,
-    defaultExpiresInSeconds: c.default_expires_in_seconds ?? DEFAULT_EXPIRES_IN_SECONDS,
-    allowInsecureHttp: c.allow_insecure_http ?? false,
-    timeoutSeconds: c.timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS,
-  }),
+  (block) => toSettings(fromBlock(block)),
 );
 
 /**
  * Validates a config `auth` block. Throws an `OAuth2Error` (`OAUTH2_INVALID_CONFIG`) that lists
  * every problem by key; values are never echoed, so a misplaced secret cannot leak.
- * `label` renames keys in messages (the class constructor reports its camelCase option names).
+ * `label` renames keys in messages.
  */
 export function parseOAuth2Settings(
   input: unknown,
@@ -138,7 +212,18 @@ export function parseOAuth2Settings(
 ): OAuth2Settings {
   const result = oauth2SettingsSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
+  throw invalid(result.error.issues, label);
+}
+
+/** Validates the settings among a token source's options (by their option names), as `parseOAuth2Settings`. */
+export function parseOAuth2Options(options: object): OAuth2Settings {
+  const result = optionsSchema.safeParse(options);
+  if (result.success) return toSettings(result.data);
+  throw invalid(result.error.issues, (k) => k);
+}
+
+function invalid(issues: readonly z.core.$ZodIssue[], label: (key: string) => string): OAuth2Error {
+  const problems = issues.map((issue) => {
     const key = issue.path.length > 0 ? issue.path.map((p) => label(String(p))).join('.') : '(auth block)';
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys.map((k) => label(k)).join(', ');
@@ -149,7 +234,7 @@ export function parseOAuth2Settings(
     }
     return `${key}: ${issue.message}`;
   });
-  throw new OAuth2Error(`oauth2 auth config is invalid: ${problems.join('; ')}`, {
+  return new OAuth2Error(`oauth2 auth config is invalid: ${problems.join('; ')}`, {
     code: 'OAUTH2_INVALID_CONFIG',
   });
 }

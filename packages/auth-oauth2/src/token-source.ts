@@ -11,7 +11,12 @@ import {
   refreshTokenGrant,
   type TokenEndpointResponse,
 } from 'openid-client';
-import { type ClientAuthMethod, type OAuth2Settings, parseOAuth2Settings } from './config.js';
+import {
+  type ClientAuthMethod,
+  type OAuth2Settings,
+  parseOAuth2Options,
+  parseOAuth2Settings,
+} from './config.js';
 import { OAuth2Error } from './errors.js';
 import type { GrantType, OAuth2EventListener, TokenRequestReason } from './events.js';
 import { translateTokenError } from './translate-error.js';
@@ -94,20 +99,6 @@ export interface AccessToken {
   generation: number;
 }
 
-const optionKeys: Record<string, string> = {
-  token_url: 'tokenUrl',
-  client_id: 'clientId',
-  client_secret: 'clientSecret',
-  grant_type: 'grantType',
-  refresh_token: 'refreshToken',
-  client_auth: 'clientAuth',
-  header_scheme: 'headerScheme',
-  expiry_skew_seconds: 'expirySkewSeconds',
-  default_expires_in_seconds: 'defaultExpiresInSeconds',
-  allow_insecure_http: 'allowInsecureHttp',
-  timeout_seconds: 'timeoutSeconds',
-};
-
 /**
  * Fetches, caches and refreshes OAuth2 access tokens (refresh-token or client-credentials grant)
  * through openid-client. At most one token request is in flight at a time; every caller waiting
@@ -137,10 +128,7 @@ export class OAuth2TokenSource {
   readonly #onAccessToken: ((token: CachedAccessToken) => void | Promise<void>) | undefined;
 
   constructor(options: OAuth2TokenSourceOptions | ParsedOAuth2TokenSourceOptions) {
-    const settings =
-      'settings' in options
-        ? options.settings
-        : parseOAuth2Settings(toConfigBlock(options), (key) => optionKeys[key] ?? key);
+    const settings = 'settings' in options ? options.settings : parseOAuth2Options(options);
     if (options.fetch !== undefined && typeof options.fetch !== 'function') {
       throw new OAuth2Error('oauth2 options are invalid: fetch must be a function', {
         code: 'OAUTH2_INVALID_CONFIG',
@@ -356,28 +344,6 @@ export class OAuth2TokenSource {
       grantType: this.grantType,
     });
   }
-}
-
-function toConfigBlock(o: OAuth2TokenSourceOptions): Record<string, unknown> {
-  const block: Record<string, unknown> = {
-    type: 'oauth2',
-    token_url: o.tokenUrl instanceof URL ? o.tokenUrl.href : o.tokenUrl,
-    client_id: o.clientId,
-    client_secret: o.clientSecret,
-    grant_type: o.grantType,
-    refresh_token: o.refreshToken,
-    scope: o.scope,
-    scopes: o.scopes,
-    audience: o.audience,
-    client_auth: o.clientAuth,
-    header_scheme: o.headerScheme,
-    expiry_skew_seconds: o.expirySkewSeconds,
-    default_expires_in_seconds: o.defaultExpiresInSeconds,
-    allow_insecure_http: o.allowInsecureHttp,
-    timeout_seconds: o.timeoutSeconds,
-  };
-  for (const key of Object.keys(block)) if (block[key] === undefined) delete block[key];
-  return block;
 }
 
 function buildClient(
