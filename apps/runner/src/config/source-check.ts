@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createOAuth2AuthFactory } from '@siphon/auth-oauth2';
+import { oauth2Auth } from '@siphon/auth-oauth2';
 import {
   ConfigError,
   type ConfigIssue,
@@ -23,8 +23,8 @@ export interface LocatedPipelines {
   has(keyPath: KeyPath): boolean;
 }
 
-// Only the type name matters here: validation never calls the factory.
-const authFactories = { oauth2: createOAuth2AuthFactory() };
+// Validation checks an oauth2 block against the plugin's schema; it never creates the auth.
+const authFactories = { oauth2: oauth2Auth };
 
 /**
  * Parses every pipeline's source config (inline `rest_api`, `rest_api_file`, a package's

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createOAuth2AuthFactory, type OAuth2Settings, oauth2SettingsSchema } from '@siphon/auth-oauth2';
+import {
+  createOAuth2AuthFactory,
+  type OAuth2Settings,
+  oauth2Auth,
+  oauth2SettingsSchema,
+} from '@siphon/auth-oauth2';
 import type { Redaction } from '@siphon/core';
 import {
   type AuthFactoryContext,
@@ -147,14 +152,14 @@ export async function buildSource(
 
 /**
  * The source config of a pipeline that `loadPipelinesFile` did not parse (one built in code).
- * Only the auth type's name is checked here; the source's own factories build it.
+ * An oauth2 block is checked against the plugin's schema here; the source's own plugin builds it.
  */
 async function parseSource(pipeline: PipelineConfig): Promise<ParsedSourceConfig> {
   const { config, configSource } = await restApiConfigOf(pipeline);
   try {
     return {
       config: validateConfig(config, {
-        authFactories: { oauth2: createOAuth2AuthFactory() },
+        authFactories: { oauth2: oauth2Auth },
         ...(configSource ? { source: configSource } : {}),
       }),
       ...(configSource ? { configSource } : {}),

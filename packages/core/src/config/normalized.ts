@@ -16,7 +16,8 @@ export type SecretLike = string | SecretRef | Secret;
 export interface NormalizedClient {
   baseUrl: string;
   headers: Record<string, SecretLike>;
-  auth?: AuthProvider | Record<string, unknown>;
+  /** The `auth` block as checked at load (frozen; secret references unresolved), or a provider (TS). */
+  auth?: AuthProvider | Readonly<Record<string, unknown>>;
   paginator?: PaginatorConfig | PaginatorType | Paginator | undefined;
   session?: Dispatcher;
   rateLimit?: { requests: number; intervalMs: number };
