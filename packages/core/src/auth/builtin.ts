@@ -1,5 +1,9 @@
+import { z } from 'zod';
+import { strictObject } from '../config/strict.js';
 import type { AuthFactory, AuthProvider } from '../contracts.js';
+import { SECRET_HINT } from '../secrets/dlt.js';
 import { reveal, type Secret } from '../secrets/secret.js';
+import { defineAuthPlugin } from './plugin.js';
 
 type SecretValue = string | Secret;
 
@@ -44,19 +48,42 @@ export function httpBasicAuth(options: { username: SecretValue; password: Secret
   };
 }
 
-const asString = (value: unknown): string => (typeof value === 'string' ? value : '');
+// What a secret may be in the block; a secret reference counts as a string when it is checked.
+const secretText = z.string({ error: `expected a string or ${SECRET_HINT}` });
 
-/** The auth types core knows by itself. Others (`oauth2`) come from `options.authFactories`. */
+/**
+ * The auth types core knows by itself, each with its block's schema (the one place for its rules:
+ * checked at load, parsed once at start). Others (`oauth2`) come from `options.authFactories`.
+ */
 export const builtinAuthFactories: Readonly<Record<string, AuthFactory>> = Object.freeze({
-  bearer: (config) => bearerAuth({ token: asString(config.token) }),
-  api_key: (config) =>
-    apiKeyAuth({
-      api_key: asString(config.api_key),
-      ...(typeof config.name === 'string' ? { name: config.name } : {}),
-      ...(config.location === 'query' ? { location: 'query' as const } : {}),
-    }),
-  http_basic: (config) =>
-    httpBasicAuth({ username: asString(config.username), password: asString(config.password) }),
+  bearer: defineAuthPlugin({
+    configSchema: strictObject({ type: z.literal('bearer').optional(), token: secretText }, 'bearer auth'),
+    create: (block) => bearerAuth({ token: block.token }),
+  }),
+  api_key: defineAuthPlugin({
+    configSchema: strictObject(
+      {
+        type: z.literal('api_key'),
+        name: z.string().min(1).optional(),
+        api_key: secretText,
+        location: z.enum(['header', 'query']).optional(),
+      },
+      'api_key auth',
+    ),
+    create: ({ api_key, name, location }) =>
+      apiKeyAuth({
+        api_key,
+        ...(name === undefined ? {} : { name }),
+        ...(location === undefined ? {} : { location }),
+      }),
+  }),
+  http_basic: defineAuthPlugin({
+    configSchema: strictObject(
+      { type: z.literal('http_basic'), username: secretText, password: secretText },
+      'http_basic auth',
+    ),
+    create: ({ username, password }) => httpBasicAuth({ username, password }),
+  }),
 });
 
 /** Where to get auth types core does not ship, for "unknown auth type" errors. */

@@ -1,3 +1,4 @@
+import { builtinAuthFactories } from '../auth/builtin.js';
 import { authRegistry, authType, isAuthProvider, unknownAuthTypeMessage } from '../auth/create-auth.js';
 import { isAuthPlugin } from '../auth/plugin.js';
 import type { AuthFactory } from '../contracts.js';
@@ -191,7 +192,8 @@ export function crossCheck(
     const type = authType(client.auth);
     const factory = registry[type];
     if (!factory) add(['client', 'auth', 'type'], unknownAuthTypeMessage(type, registry));
-    else if (isAuthPlugin(factory)) {
+    // A built-in's block was checked with the client (schema.ts), unless a factory replaced it.
+    else if (isAuthPlugin(factory) && factory !== builtinAuthFactories[type]) {
       // The plugin owns its keys and rules: its issues are placed in the file like any other.
       const found = authBlockIssues(factory, client.auth).map((issue) => ({
         ...issue,

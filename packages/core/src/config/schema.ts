@@ -2,12 +2,16 @@ import type { AvroRecordSchema } from '@siphon/avro';
 import { compilePath, isPaginator, type Paginator, paginatorSettingSchema } from '@siphon/paginators';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
+import { builtinAuthFactories } from '../auth/builtin.js';
 import { isAuthProvider } from '../auth/create-auth.js';
+import { isAuthPlugin } from '../auth/plugin.js';
 import type { AuthProvider, JsonRecord, WriteDisposition } from '../contracts.js';
 import { MAX_PAGES_AHEAD } from '../engine/pages-ahead.js';
 import { hostPattern } from '../http/allowed-hosts.js';
+import { SECRET_HINT } from '../secrets/dlt.js';
 import { SecretRef } from '../secrets/secret.js';
 import { SCHEMA_CONTRACT_MODES, WRITE_DISPOSITIONS, WRITE_STRATEGIES } from '../vocabulary.js';
+import { authBlockIssues } from './auth-block.js';
 import { strictObject } from './strict.js';
 import type { FilterRule, MapRule, ResponseAction } from './types.js';
 
@@ -19,8 +23,6 @@ import type { FilterRule, MapRule, ResponseAction } from './types.js';
  * Fields checked by hand (`z.unknown()` with a check) are transforms that return the value they
  * checked, narrowed, or the nested schema's parsed value.
  */
-
-const SECRET_HINT = 'a secret reference (dlt.secrets["key"] or {"$secret": "key"})';
 
 export const secretString = z.custom<string | SecretRef>(
   (value) => typeof value === 'string' || value instanceof SecretRef,
@@ -90,24 +92,10 @@ const rateLimitSchema = strictObject(
   'rate_limit',
 );
 
-const builtinAuthSchemas: Record<string, z.ZodType> = {
-  bearer: strictObject({ type: z.literal('bearer').optional(), token: secretString }, 'bearer auth'),
-  api_key: strictObject(
-    {
-      type: z.literal('api_key'),
-      name: z.string().min(1).optional(),
-      api_key: secretString,
-      location: z.enum(['header', 'query']).optional(),
-    },
-    'api_key auth',
-  ),
-  http_basic: strictObject(
-    { type: z.literal('http_basic'), username: secretString, password: secretString },
-    'http_basic auth',
-  ),
-};
-
-/** Built-in auth types are checked here; other types are checked against the factories later. */
+/**
+ * Built-in auth types are checked here, in order with the rest of the client, against their
+ * plugins' schemas; other types against theirs once the factories are known (cross-checks).
+ */
 const authField = z.unknown().transform((value, ctx): AuthProvider | Record<string, unknown> => {
   if (isAuthProvider(value)) return value;
   if (!isRecord(value)) {
@@ -122,15 +110,12 @@ const authField = z.unknown().transform((value, ctx): AuthProvider | Record<stri
     ctx.addIssue({ code: 'custom', path: ['type'], message: 'expected the auth type as a string' });
     return z.NEVER;
   }
-  const schema = builtinAuthSchemas[type];
+  const builtin = builtinAuthFactories[type];
   // Other types are parsed by their factory (OAuth2: `@siphon/auth-oauth2`), which owns their keys.
-  if (!schema) return value;
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    for (const issue of result.error.issues) ctx.addIssue(withoutInput(issue));
-    return z.NEVER;
-  }
-  return value;
+  if (!builtin || !isAuthPlugin(builtin)) return value;
+  const issues = authBlockIssues(builtin, value);
+  for (const issue of issues) ctx.addIssue(withoutInput(issue));
+  return issues.length > 0 ? z.NEVER : value;
 });
 
 export const clientSchema = strictObject(

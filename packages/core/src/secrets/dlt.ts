@@ -18,6 +18,9 @@ export const dlt: { readonly secrets: Readonly<Record<string, SecretRef>> } = Ob
   }),
 });
 
+/** How a secret reference is written in a config file, for messages. */
+export const SECRET_HINT = 'a secret reference (dlt.secrets["key"] or {"$secret": "key"})';
+
 const secretStringPattern = /^\s*dlt\.secrets\[\s*(["'])([^"'\]]+)\1\s*\]\s*$/;
 
 /** Recognises the secret-reference forms allowed in JSON/YAML configs. */
