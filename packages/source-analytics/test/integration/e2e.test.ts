@@ -9,6 +9,7 @@ import { createKafkaSink } from '@siphon/sink-kafka';
 import {
   type CompactedView,
   expectConverged,
+  expectSeedRunsConverge,
   infraConfig,
   runAndReadBack,
   sinkTopicReader,
@@ -64,33 +65,22 @@ describe('analytics source → Kafka, end to end', () => {
   }
 
   it('seed preset: every resource equals the ground truth, then converges after updates, deletes and inserts', async () => {
-    const prefix = uniqueName('e2e-analytics-seed');
-    const first = await run(prefix);
-    await expectConverged(sb, 'analytics', first.views, () => 'id');
-    expect(first.views.get('fees')?.values.size).toBe(230);
-
-    const changes = {
-      fees: await sb.mutate('analytics', 'fees', { update: 10, delete: 6, insert: 8 }),
-      wallets: await sb.mutate('analytics', 'wallets', { update: 7, delete: 2 }),
-      customer_usage: await sb.mutate('analytics', 'customer_usage', { update: 5, insert: 3 }),
-      customer_usage_past: await sb.mutate('analytics', 'customer_usage_past', { delete: 4 }),
-      plans: await sb.mutate('analytics', 'plans', { insert: 2 }),
-    };
-    const second = await run(prefix);
-    await expectConverged(sb, 'analytics', second.views, () => 'id');
-
-    const fees = second.views.get('fees') as CompactedView;
-    for (const id of changes.fees.deleted) expect(fees.values.has(JSON.stringify({ id }))).toBe(false);
-    for (const id of changes.fees.inserted) expect(fees.values.has(JSON.stringify({ id }))).toBe(true);
-    expect(fees.values.size).toBe(230 - 6 + 8);
-    const past = second.views.get('customer_usage_past') as CompactedView;
-    expect(past.tombstones).toBeGreaterThanOrEqual(changes.customer_usage_past.deleted.length);
-    const wallet = second.views
-      .get('wallets')
-      ?.values.get(JSON.stringify({ id: changes.wallets.updated[0] }));
-    expect(wallet?.updated_at).not.toBe(
-      first.views.get('wallets')?.values.get(JSON.stringify({ id: changes.wallets.updated[0] }))?.updated_at,
-    );
+    await expectSeedRunsConverge({
+      sb,
+      api: 'analytics',
+      prefix: uniqueName('e2e-analytics-seed'),
+      run: async (prefix) => (await run(prefix)).views,
+      counted: { name: 'fees', size: 230 },
+      changes: {
+        fees: { update: 10, delete: 6, insert: 8 },
+        wallets: { update: 7, delete: 2 },
+        customer_usage: { update: 5, insert: 3 },
+        customer_usage_past: { delete: 4 },
+        plans: { insert: 2 },
+      },
+      tombstoned: 'customer_usage_past',
+      stamped: { name: 'wallets', field: 'updated_at' },
+    });
   });
 
   it('real_api preset: topics keyed by lago_id equal the ground truth', async () => {
