@@ -9,7 +9,7 @@ import { type Sandbox, startSandbox } from '@siphon/sandbox';
 import { infraConfig, uniqueName } from '@siphon/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { compactedView, decodeTopics, parseMetrics } from './helpers/kafka.js';
-import { freePort, groundTruth, kafkaClient, sandboxEnv } from './helpers/pipelines.js';
+import { billingSourceYaml, defaultsYaml, freePort, groundTruth, sandboxEnv } from './helpers/pipelines.js';
 import { type Spawned, spawnCli, tempFile } from './helpers/runner.js';
 
 const RESOURCES = [
@@ -75,25 +75,11 @@ afterAll(async () => {
 });
 
 function pipelinesFile(prefix: string): Promise<string> {
-  const { brokers, registryUrl } = infraConfig();
   return tempFile(
     'pipelines.yaml',
-    `defaults:
-  kafka: { brokers: ${JSON.stringify(brokers)}, client_id: siphon-cluster-test, client: ${kafkaClient()} }
-  registry: { url: ${JSON.stringify(registryUrl)} }
-  topics: { prefix: ${JSON.stringify(prefix)}, partitions: 1, replication_factor: 1 }
-pipelines:
+    `${defaultsYaml({ prefix, partitions: 1, clientId: 'siphon-cluster-test' })}pipelines:
   - name: billing
-    source:
-      package: billing
-      options:
-        base_url: ${JSON.stringify(sandbox.billingUrl)}
-        token_url: ${JSON.stringify(sandbox.tokenUrl)}
-        client_id: \${TEST_BILLING_CLIENT_ID}
-        client_secret: \${TEST_BILLING_CLIENT_SECRET}
-        refresh_token: \${TEST_BILLING_REFRESH_TOKEN}
-        allow_insecure_http: true
-        page_size: 20
+${billingSourceYaml(sandbox)}        page_size: 20
         # One page at a time: the kill must land mid-run, and pages ahead would end a 40-page run first.
         overrides: { ${APPEND}: { write_disposition: append, pages_ahead: 1 } }
     schedule: { every: 1h }

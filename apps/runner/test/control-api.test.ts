@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
-import { infraConfig, uniqueName } from '@siphon/testkit';
+import { infraConfig } from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   API_TOKEN,
@@ -11,8 +11,7 @@ import {
   waitFor,
 } from './helpers/control.js';
 import { compactedView, decodeTopics } from './helpers/kafka.js';
-import { freePort, groundTruth, pipelinesYaml, sandboxEnv } from './helpers/pipelines.js';
-import { tempFile } from './helpers/runner.js';
+import { freePort, groundTruth, LONG_AND_SHORT, pipelinesFile, sandboxEnv } from './helpers/pipelines.js';
 
 /** An address of this machine that is not loopback: requests from it are not "local". */
 function externalAddress(): string | undefined {
@@ -39,18 +38,12 @@ describe('control API on the real runner, broker and sandbox', () => {
   });
 
   it('lists, runs, pauses, resumes and resets; guards with the token; rebuilds runs after a restart', async () => {
-    const prefix = uniqueName('control');
-    const file = await tempFile(
-      'pipelines.yaml',
-      pipelinesYaml({
-        prefix,
-        sandbox,
-        billingResources: ['invoices', 'customers'],
-        analyticsResources: ['fees', 'metrics'],
-        // Long enough that nothing runs on its own after the first run.
-        schedule: '{ every: 6h }',
-      }),
-    );
+    const { prefix, file } = await pipelinesFile('control', {
+      sandbox,
+      ...LONG_AND_SHORT,
+      // Long enough that nothing runs on its own after the first run.
+      schedule: '{ every: 6h }',
+    });
     const port = await freePort();
     const env = { ...sandboxEnv(sandbox), SIPHON_API_TOKEN: API_TOKEN };
     runner = await startApiRunner(file, port, env);

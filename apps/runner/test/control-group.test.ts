@@ -1,5 +1,4 @@
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
-import { uniqueName } from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   API_TOKEN,
@@ -9,8 +8,7 @@ import {
   startApiRunner,
   waitFor,
 } from './helpers/control.js';
-import { freePort, pipelinesYaml, sandboxEnv } from './helpers/pipelines.js';
-import { tempFile } from './helpers/runner.js';
+import { freePort, LONG_AND_SHORT, pipelinesFile, sandboxEnv } from './helpers/pipelines.js';
 
 describe('control API with --group: owners, forwarding', () => {
   let sandbox: Sandbox;
@@ -24,17 +22,11 @@ describe('control API with --group: owners, forwarding', () => {
   });
 
   it('shows which replica owns each unit and forwards run, reset and pause to the owner', async () => {
-    const prefix = uniqueName('control-group');
-    const file = await tempFile(
-      'pipelines.yaml',
-      pipelinesYaml({
-        prefix,
-        sandbox,
-        billingResources: ['invoices', 'customers'],
-        analyticsResources: ['fees', 'metrics'],
-        schedule: '{ every: 6h }',
-      }),
-    );
+    const { prefix, file } = await pipelinesFile('control-group', {
+      sandbox,
+      ...LONG_AND_SHORT,
+      schedule: '{ every: 6h }',
+    });
     const group = `${prefix}-group`;
     for (const name of ['a', 'b']) {
       const port = await freePort();
