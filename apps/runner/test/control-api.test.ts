@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   API_TOKEN,
   type ApiRunner,
+  controlEnv,
   type PipelineView,
   type RunView,
   startApiRunner,
   waitFor,
 } from './helpers/control.js';
 import { compactedView, decodeTopics } from './helpers/kafka.js';
-import { freePort, groundTruth, LONG_AND_SHORT, pipelinesFile, sandboxEnv } from './helpers/pipelines.js';
+import { freePort, groundTruth, ON_REQUEST, pipelinesFile } from './helpers/pipelines.js';
 
 /** An address of this machine that is not loopback: requests from it are not "local". */
 function externalAddress(): string | undefined {
@@ -38,18 +39,12 @@ describe('control API on the real runner, broker and sandbox', () => {
   });
 
   it('lists, runs, pauses, resumes and resets; guards with the token; rebuilds runs after a restart', async () => {
-    const { prefix, file } = await pipelinesFile('control', {
-      sandbox,
-      ...LONG_AND_SHORT,
-      // Long enough that nothing runs on its own after the first run.
-      schedule: '{ every: 6h }',
-    });
+    const { prefix, file } = await pipelinesFile('control', { sandbox, ...ON_REQUEST });
     const port = await freePort();
-    const env = { ...sandboxEnv(sandbox), SIPHON_API_TOKEN: API_TOKEN };
+    const env = controlEnv(sandbox);
     runner = await startApiRunner(file, port, env);
     const api = runner;
-    const view = async (name: string) =>
-      (await api.call('GET', `/pipelines/${name}`)).body as unknown as PipelineView;
+    const view = (name: string) => api.pipeline(name);
 
     // The first scheduled runs of both pipelines finish.
     for (const name of ['billing', 'analytics']) {
@@ -148,7 +143,7 @@ describe('control API on the real runner, broker and sandbox', () => {
     expect(during.running).toBe(true);
     expect(during.current_run?.run_id).toBe(runId);
     const manual = await waitFor(
-      async () => ((await api.call('GET', '/pipelines/billing/runs')).body.runs as RunView[])[0],
+      async () => (await api.runs('billing'))[0],
       (run) => run?.run_id === runId && run.status !== 'running',
       'the requested run to end',
     );
@@ -207,7 +202,7 @@ describe('control API on the real runner, broker and sandbox', () => {
     runner = await startApiRunner(file, port, { ...noTokenEnv, SIPHON_API_TOKEN: '' });
     const restarted = runner;
     const rebuilt = await waitFor(
-      async () => (await restarted.call('GET', '/pipelines/billing/runs')).body.runs as RunView[],
+      () => restarted.runs('billing'),
       (list) => list.some((r) => r.run_id === runId),
       'the runs rebuilt from the state topic',
     );

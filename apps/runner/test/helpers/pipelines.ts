@@ -59,6 +59,9 @@ export const LONG_AND_SHORT = {
   analyticsResources: ['fees', 'metrics'],
 } as const satisfies Pick<PipelinesSpec, 'billingResources' | 'analyticsResources'>;
 
+/** `LONG_AND_SHORT` on a schedule long enough that nothing runs on its own after the first run. */
+export const ON_REQUEST = { ...LONG_AND_SHORT, schedule: '{ every: 6h }' } as const;
+
 /**
  * A pipelines file's `defaults` block: the shared Kafka and registry unless others are given, one
  * broker's replication, topics under `prefix`. `client` is the Kafka client the tests run on
