@@ -256,17 +256,20 @@ describe('ensureTopics while the new topics settle', () => {
   });
 });
 
+/** A tail of the compacted topic `s._state`, whose ListOffsets calls first meet `offsetAnswers`. */
+function stateTail(offsetAnswers: CallScript[string]) {
+  const broker = fakeBroker({ fetchTopicOffsets: offsetAnswers }, { 's._state': 'compact' });
+  const tail = new TopicTail(portOn(broker.admin), 's._state', () => {}, {
+    name: 't',
+    brokers: ['b:1'],
+    settle: FAST,
+  });
+  return { broker, tail };
+}
+
 describe('TopicTail on a fresh topic', () => {
   it('catches up after ListOffsets answered "not the leader"', async () => {
-    const broker = fakeBroker(
-      { fetchTopicOffsets: [notLeader, leaderNotAvailable, notLeader] },
-      { 's._state': 'compact' },
-    );
-    const tail = new TopicTail(portOn(broker.admin), 's._state', () => {}, {
-      name: 't',
-      brokers: ['b:1'],
-      settle: FAST,
-    });
+    const { broker, tail } = stateTail([notLeader, leaderNotAvailable, notLeader]);
     try {
       await expect(tail.catchUp(5000)).resolves.toBeUndefined();
       expect(broker.calls.fetchTopicOffsets).toBe(4);
@@ -276,15 +279,7 @@ describe('TopicTail on a fresh topic', () => {
   });
 
   it('fails with the broker answer once the bounded retries are spent', async () => {
-    const broker = fakeBroker(
-      { fetchTopicOffsets: Array.from({ length: 10 }, () => notLeader) },
-      { 's._state': 'compact' },
-    );
-    const tail = new TopicTail(portOn(broker.admin), 's._state', () => {}, {
-      name: 't',
-      brokers: ['b:1'],
-      settle: FAST,
-    });
+    const { broker, tail } = stateTail(Array.from({ length: 10 }, () => notLeader));
     try {
       await expect(tail.catchUp(5000)).rejects.toThrow(/end offsets of s\._state .*not the leader/);
       expect(broker.calls.fetchTopicOffsets).toBe(FAST.attempts);
