@@ -92,6 +92,13 @@ function common(command: Command, env: Io['env']): Command {
     );
 }
 
+/** `-r, --resources`, as every command that can act on some resources takes it. */
+const resourcesOption = () =>
+  new Option('-r, --resources <names>', 'only these resources (comma-separated, repeatable)').argParser(list);
+
+/** `--json`, as every command with a report takes it. */
+const jsonOption = () => new Option('--json', 'machine-readable output').default(false);
+
 /** The runner's version, from its package.json (next to `dist/` and `src/` alike). */
 export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -118,7 +125,7 @@ export function createProgram(commands: Commands, io: Io): Command {
   common(program.command('run'), io.env)
     .description('run the pipelines: once (--once), or on their schedules until stopped')
     .option('--once', 'run every selected pipeline once, then exit', false)
-    .option('-r, --resources <names>', 'only these resources (comma-separated, repeatable)', list)
+    .addOption(resourcesOption())
     .option(
       '--http-port <port>',
       'port of /healthz, /readyz and /metrics (0 = off)',
@@ -171,8 +178,8 @@ export function createProgram(commands: Commands, io: Io): Command {
 
   common(program.command('schema'), io.env)
     .description('print the topics and the Avro key/value schemas a config would produce, writing nothing')
-    .option('-r, --resources <names>', 'only these resources (comma-separated, repeatable)', list)
-    .option('--json', 'machine-readable output', false)
+    .addOption(resourcesOption())
+    .addOption(jsonOption())
     .option(
       '--sample',
       'fetch the first page with records of each resource without a declared schema, and infer its schemas from it as a run would',
@@ -184,13 +191,13 @@ export function createProgram(commands: Commands, io: Io): Command {
   common(program.command('state'), io.env)
     .description('show stored state, or reset it for some resources (the next run starts over)')
     .option('--reset <resources>', 'delete the state of these resources (comma-separated; "*" for all)', list)
-    .option('--json', 'machine-readable output', false)
+    .addOption(jsonOption())
     .action(action(commands.state));
 
   common(program.command('topics'), io.env)
     .description('plan the topics with their configs; with --apply, create the missing ones')
     .option('--apply', 'create missing topics', false)
-    .option('--json', 'machine-readable output', false)
+    .addOption(jsonOption())
     .action(action(commands.topics));
 
   return program;

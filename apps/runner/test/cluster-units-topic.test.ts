@@ -4,8 +4,15 @@
  * the Kafka client's log lines of the group client. The real broker is exercised by cluster.test.ts.
  */
 import { Redaction } from '@siphon/core';
-import type { KafkaAdmin, KafkaMessage, KafkaPort, SettlePolicy } from '@siphon/sink-kafka';
-import { notLeader, protocolError, unknownTopic } from '@siphon/sink-kafka/testing';
+import type { KafkaMessage, KafkaPort, SettlePolicy } from '@siphon/sink-kafka';
+import {
+  type CallScript,
+  notLeader,
+  protocolError,
+  scriptedAdmin,
+  scriptedCalls,
+  unknownTopic,
+} from '@siphon/sink-kafka/testing';
 import { describe, expect, it } from 'vitest';
 import { clusterLogger } from '../src/cluster/kafka-client.js';
 import { ensureUnitsTopic, writeSlots } from '../src/cluster/units-topic.js';
@@ -14,8 +21,6 @@ import { createLogger } from '../src/logging/logger.js';
 
 const FAST: SettlePolicy = { attempts: 4, minDelayMs: 1, maxDelayMs: 2 };
 const TOPIC = 'siphon.units.g1';
-
-type Step = () => Error | undefined;
 
 interface FakeTopic {
   policy: string;
@@ -30,32 +35,21 @@ interface FakeTopic {
  */
 function fakeCluster(
   options: {
-    failures?: Record<string, Step[]>;
+    failures?: CallScript;
     existing?: Record<string, FakeTopic>;
     staleAdmin?: number;
     staleProducers?: number;
   } = {},
 ) {
-  const failures = options.failures ?? {};
   const topics = new Map(Object.entries(options.existing ?? {}));
-  const calls: Record<string, number> = {};
+  const { calls, step } = scriptedCalls(options.failures ?? {});
   let producers = 0;
-  const step = (name: string) => {
-    calls[name] = (calls[name] ?? 0) + 1;
-    const error = failures[name]?.shift()?.();
-    if (error) throw error;
-  };
   const get = (topic: string) => {
     const t = topics.get(topic);
     if (!t) throw unknownTopic();
     return t;
   };
-  const admin: KafkaAdmin = {
-    listTopics: async () => {
-      step('listTopics');
-      return [...topics.keys()];
-    },
-    describeCluster: async () => ({ brokers: 1, controller: 1 }),
+  const admin = scriptedAdmin(step, topics, {
     createTopics: async (wanted) => {
       step('createTopics');
       for (const t of wanted) {
@@ -64,7 +58,6 @@ function fakeCluster(
       }
       return true;
     },
-    deleteTopics: async () => {},
     topicConfigs: async (names) => {
       step('describeConfigs');
       return new Map(names.map((name) => [name, { 'cleanup.policy': get(name).policy }]));
@@ -83,10 +76,7 @@ function fakeCluster(
       const known = get(topic).partitions.slice(0, options.staleAdmin);
       return known.map((n, partition) => ({ partition, high: String(n), low: '0' }));
     },
-    listGroups: async () => [],
-    deleteGroups: async () => {},
-    describeGroup: async () => [],
-  };
+  });
   const kafka = {
     producer: () => {
       const stale = producers++ === 0 ? options.staleProducers : undefined;

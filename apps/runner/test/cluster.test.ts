@@ -9,7 +9,7 @@ import { type Sandbox, startSandbox } from '@siphon/sandbox';
 import { infraConfig, uniqueName } from '@siphon/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { compactedView, decodeTopics, parseMetrics } from './helpers/kafka.js';
-import { freePort, groundTruth, kafkaClient, sandboxEnv } from './helpers/pipelines.js';
+import { billingSourceYaml, defaultsYaml, freePort, groundTruth, sandboxEnv } from './helpers/pipelines.js';
 import { type Spawned, spawnCli, tempFile } from './helpers/runner.js';
 
 const RESOURCES = [
@@ -75,25 +75,11 @@ afterAll(async () => {
 });
 
 function pipelinesFile(prefix: string): Promise<string> {
-  const { brokers, registryUrl } = infraConfig();
   return tempFile(
     'pipelines.yaml',
-    `defaults:
-  kafka: { brokers: ${JSON.stringify(brokers)}, client_id: siphon-cluster-test, client: ${kafkaClient()} }
-  registry: { url: ${JSON.stringify(registryUrl)} }
-  topics: { prefix: ${JSON.stringify(prefix)}, partitions: 1, replication_factor: 1 }
-pipelines:
+    `${defaultsYaml({ prefix, partitions: 1, clientId: 'siphon-cluster-test' })}pipelines:
   - name: billing
-    source:
-      package: billing
-      options:
-        base_url: ${JSON.stringify(sandbox.billingUrl)}
-        token_url: ${JSON.stringify(sandbox.tokenUrl)}
-        client_id: \${TEST_BILLING_CLIENT_ID}
-        client_secret: \${TEST_BILLING_CLIENT_SECRET}
-        refresh_token: \${TEST_BILLING_REFRESH_TOKEN}
-        allow_insecure_http: true
-        page_size: 20
+${billingSourceYaml(sandbox)}        page_size: 20
         # One page at a time: the kill must land mid-run, and pages ahead would end a 40-page run first.
         overrides: { ${APPEND}: { write_disposition: append, pages_ahead: 1 } }
     schedule: { every: 1h }
@@ -229,11 +215,27 @@ async function expectTopicsMatchTheApi(prefix: string): Promise<void> {
   }
 }
 
+/** A new group on a fresh prefix: its pipelines file and group id. */
+async function newGroup(name: string): Promise<{ prefix: string; file: string; group: string }> {
+  const prefix = uniqueName(name);
+  return { prefix, file: await pipelinesFile(prefix), group: `${prefix}-group` };
+}
+
+/**
+ * Three replicas of `group`, once each owns 4 units and the one syncing `APPEND` (`appender`) has
+ * read far enough into it for some of it to be committed (every second by default).
+ */
+async function threeMidAppend(file: string, group: string) {
+  const replicas = await Promise.all(['a', 'b', 'c'].map((n) => startReplica(n, file, group)));
+  await until('an assignment of 4 units each', () => replicas.every((r) => owned(r).length === 4), replicas);
+  const appender = replicas.find((r) => owned(r).includes(APPEND)) as Replica;
+  await until(`${appender.name} reading ${APPEND}`, () => pagesOf(appender, APPEND) >= 12, replicas);
+  return { replicas, appender, others: replicas.filter((r) => r !== appender) };
+}
+
 describe('siphon run --group: replicas share the units through a Kafka consumer group', () => {
   it('three replicas: each resource is synced by exactly one of them, and together by all', async () => {
-    const prefix = uniqueName('cluster1');
-    const file = await pipelinesFile(prefix);
-    const group = `${prefix}-group`;
+    const { prefix, file, group } = await newGroup('cluster1');
     // Replicas starting together wait a little for each other, so no work starts before all joined.
     const replicas = await Promise.all(['a', 'b', 'c'].map((n) => startReplica(n, file, group, '6s')));
 
@@ -262,19 +264,8 @@ describe('siphon run --group: replicas share the units through a Kafka consumer 
   }, 150_000);
 
   it('SIGKILL mid-run: the dead replica’s units move to the survivors, and the topics equal the API', async () => {
-    const prefix = uniqueName('cluster2');
-    const file = await pipelinesFile(prefix);
-    const group = `${prefix}-group`;
-    const replicas = await Promise.all(['a', 'b', 'c'].map((n) => startReplica(n, file, group)));
-    await until(
-      'an assignment of 4 units each',
-      () => replicas.every((r) => owned(r).length === 4),
-      replicas,
-    );
-    const victim = replicas.find((r) => owned(r).includes(APPEND)) as Replica;
-    const survivors = replicas.filter((r) => r !== victim);
-    // Far enough into the resource for some of it to be committed (every second by default).
-    await until(`${victim.name} reading ${APPEND}`, () => pagesOf(victim, APPEND) >= 12, replicas);
+    const { prefix, file, group } = await newGroup('cluster2');
+    const { replicas, appender: victim, others: survivors } = await threeMidAppend(file, group);
     victim.proc.child.kill('SIGKILL');
     await victim.proc.exited;
     const killedAt = Date.now();
@@ -295,18 +286,8 @@ describe('siphon run --group: replicas share the units through a Kafka consumer 
   }, 150_000);
 
   it('SIGSTOP past the session timeout, then SIGCONT: the late commit is fenced, and the append log has no duplicate', async () => {
-    const prefix = uniqueName('cluster3');
-    const file = await pipelinesFile(prefix);
-    const group = `${prefix}-group`;
-    const replicas = await Promise.all(['a', 'b', 'c'].map((n) => startReplica(n, file, group)));
-    await until(
-      'an assignment of 4 units each',
-      () => replicas.every((r) => owned(r).length === 4),
-      replicas,
-    );
-    const zombie = replicas.find((r) => owned(r).includes(APPEND)) as Replica;
-    const others = replicas.filter((r) => r !== zombie);
-    await until(`${zombie.name} reading ${APPEND}`, () => pagesOf(zombie, APPEND) >= 12, replicas);
+    const { prefix, file, group } = await newGroup('cluster3');
+    const { replicas, appender: zombie, others } = await threeMidAppend(file, group);
     zombie.proc.child.kill('SIGSTOP');
 
     // The others take the unit over: they fence the zombie's producer and resume from its last commit.
@@ -325,9 +306,7 @@ describe('siphon run --group: replicas share the units through a Kafka consumer 
   }, 150_000);
 
   it('scaling 1 → 3 replicas in the middle of a scheduled run loses and duplicates no page', async () => {
-    const prefix = uniqueName('cluster4');
-    const file = await pipelinesFile(prefix);
-    const group = `${prefix}-group`;
+    const { prefix, file, group } = await newGroup('cluster4');
     // Every page answers slowly until the group has grown, so the first replica is surely mid-run
     // when the others join, however long they take to start.
     sandbox.setFaults([{ api: 'billing', kind: 'slow', delayMs: 600 }]);

@@ -1,18 +1,18 @@
 import { networkInterfaces } from 'node:os';
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
-import { infraConfig, uniqueName } from '@siphon/testkit';
+import { infraConfig } from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   API_TOKEN,
   type ApiRunner,
+  controlEnv,
   type PipelineView,
   type RunView,
   startApiRunner,
   waitFor,
 } from './helpers/control.js';
 import { compactedView, decodeTopics } from './helpers/kafka.js';
-import { freePort, groundTruth, pipelinesYaml, sandboxEnv } from './helpers/pipelines.js';
-import { tempFile } from './helpers/runner.js';
+import { freePort, groundTruth, ON_REQUEST, pipelinesFile } from './helpers/pipelines.js';
 
 /** An address of this machine that is not loopback: requests from it are not "local". */
 function externalAddress(): string | undefined {
@@ -39,24 +39,12 @@ describe('control API on the real runner, broker and sandbox', () => {
   });
 
   it('lists, runs, pauses, resumes and resets; guards with the token; rebuilds runs after a restart', async () => {
-    const prefix = uniqueName('control');
-    const file = await tempFile(
-      'pipelines.yaml',
-      pipelinesYaml({
-        prefix,
-        sandbox,
-        billingResources: ['invoices', 'customers'],
-        analyticsResources: ['fees', 'metrics'],
-        // Long enough that nothing runs on its own after the first run.
-        schedule: '{ every: 6h }',
-      }),
-    );
+    const { prefix, file } = await pipelinesFile('control', { sandbox, ...ON_REQUEST });
     const port = await freePort();
-    const env = { ...sandboxEnv(sandbox), SIPHON_API_TOKEN: API_TOKEN };
+    const env = controlEnv(sandbox);
     runner = await startApiRunner(file, port, env);
     const api = runner;
-    const view = async (name: string) =>
-      (await api.call('GET', `/pipelines/${name}`)).body as unknown as PipelineView;
+    const view = (name: string) => api.pipeline(name);
 
     // The first scheduled runs of both pipelines finish.
     for (const name of ['billing', 'analytics']) {
@@ -155,7 +143,7 @@ describe('control API on the real runner, broker and sandbox', () => {
     expect(during.running).toBe(true);
     expect(during.current_run?.run_id).toBe(runId);
     const manual = await waitFor(
-      async () => ((await api.call('GET', '/pipelines/billing/runs')).body.runs as RunView[])[0],
+      async () => (await api.runs('billing'))[0],
       (run) => run?.run_id === runId && run.status !== 'running',
       'the requested run to end',
     );
@@ -214,7 +202,7 @@ describe('control API on the real runner, broker and sandbox', () => {
     runner = await startApiRunner(file, port, { ...noTokenEnv, SIPHON_API_TOKEN: '' });
     const restarted = runner;
     const rebuilt = await waitFor(
-      async () => (await restarted.call('GET', '/pipelines/billing/runs')).body.runs as RunView[],
+      () => restarted.runs('billing'),
       (list) => list.some((r) => r.run_id === runId),
       'the runs rebuilt from the state topic',
     );

@@ -1,16 +1,7 @@
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
-import { uniqueName } from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  API_TOKEN,
-  type ApiRunner,
-  type PipelineView,
-  type RunView,
-  startApiRunner,
-  waitFor,
-} from './helpers/control.js';
-import { freePort, pipelinesYaml, sandboxEnv } from './helpers/pipelines.js';
-import { tempFile } from './helpers/runner.js';
+import { type ApiRunner, controlEnv, startApiRunner, waitFor } from './helpers/control.js';
+import { freePort, ON_REQUEST, pipelinesFile } from './helpers/pipelines.js';
 
 describe('control API with --group: owners, forwarding', () => {
   let sandbox: Sandbox;
@@ -24,17 +15,7 @@ describe('control API with --group: owners, forwarding', () => {
   });
 
   it('shows which replica owns each unit and forwards run, reset and pause to the owner', async () => {
-    const prefix = uniqueName('control-group');
-    const file = await tempFile(
-      'pipelines.yaml',
-      pipelinesYaml({
-        prefix,
-        sandbox,
-        billingResources: ['invoices', 'customers'],
-        analyticsResources: ['fees', 'metrics'],
-        schedule: '{ every: 6h }',
-      }),
-    );
+    const { prefix, file } = await pipelinesFile('control-group', { sandbox, ...ON_REQUEST });
     const group = `${prefix}-group`;
     for (const name of ['a', 'b']) {
       const port = await freePort();
@@ -42,11 +23,7 @@ describe('control API with --group: owners, forwarding', () => {
         await startApiRunner(
           file,
           port,
-          {
-            ...sandboxEnv(sandbox),
-            SIPHON_API_TOKEN: API_TOKEN,
-            SIPHON_API_ADVERTISE_URL: `http://127.0.0.1:${port}`,
-          },
+          controlEnv(sandbox, { SIPHON_API_ADVERTISE_URL: `http://127.0.0.1:${port}` }),
           [
             '--group',
             group,
@@ -63,7 +40,7 @@ describe('control API with --group: owners, forwarding', () => {
     }
     const [a, b] = replicas as [ApiRunner, ApiRunner];
     const units = async (r: ApiRunner) =>
-      ((await r.call('GET', '/pipelines')).body.pipelines as PipelineView[]).flatMap((p) =>
+      (await r.pipelines()).flatMap((p) =>
         p.resources.map((x) => ({ pipeline: p.name, resource: x.name, owner: x.owner, state: x.state })),
       );
     // Both replicas own units, and both see the same owners (from Kafka's description of the group).
@@ -96,10 +73,7 @@ describe('control API with --group: owners, forwarding', () => {
     expect(forwarded.body).toMatchObject({ replica: b.base, resources: [remote.resource] });
     const runId = forwarded.body.run_id as string;
     const onB = await waitFor(
-      async () =>
-        ((await b.call('GET', `/pipelines/${remote.pipeline}/runs`)).body.runs as RunView[]).find(
-          (r) => r.run_id === runId,
-        ),
+      async () => (await b.runs(remote.pipeline)).find((r) => r.run_id === runId),
       (run) => run?.status === 'success',
       'the forwarded run to end on its owner',
     );
@@ -121,7 +95,7 @@ describe('control API with --group: owners, forwarding', () => {
     // Pause applies on every replica.
     const paused = await b.call('POST', '/pipelines/billing/pause');
     expect(paused.body).toMatchObject({ paused: true, replicas: [{ api: a.base, status: 200 }] });
-    expect(((await a.call('GET', '/pipelines/billing')).body as unknown as PipelineView).paused).toBe(true);
+    expect((await a.pipeline('billing')).paused).toBe(true);
 
     for (const r of replicas) r.spawned.child.kill('SIGTERM');
     for (const r of replicas) expect((await r.spawned.exited).code).toBe(0);

@@ -2,7 +2,7 @@ import { type Sandbox, startSandbox } from '@siphon/sandbox';
 import { infraConfig, uniqueName } from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelinesYaml, sandboxEnv } from './helpers/pipelines.js';
-import { runCli, tempFile } from './helpers/runner.js';
+import { runCli, runOnceArgs, tempFile } from './helpers/runner.js';
 
 /**
  * Issue 14, item 6: a run whose records all went to the dead-letter topic used to exit 0. Like
@@ -29,16 +29,7 @@ describe('dead-letter tolerance', () => {
         analyticsOverrides: { resources: { metrics: { primary_key: 'no_such_field' } } },
         extraDefaults,
       });
-    const args = (file: string) => [
-      'run',
-      '--once',
-      '-c',
-      file,
-      '--http-port',
-      '0',
-      '--pipeline',
-      'analytics',
-    ];
+    const args = (file: string) => runOnceArgs(file, '--pipeline', 'analytics');
     const env = sandboxEnv(sandbox);
     let metrics = 0;
     for await (const _ of sandbox.groundTruth('analytics', 'metrics')) metrics++;

@@ -10,7 +10,7 @@ import { createKafkaPort, resolveConnection } from '@siphon/sink-kafka';
 import { connectionsTo, infraConfig, uniqueName } from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaClient, pipelinesYaml, sandboxEnv } from './helpers/pipelines.js';
-import { runCli, spawnCli, tempFile } from './helpers/runner.js';
+import { runCli, runOnceArgs, spawnCli, tempFile } from './helpers/runner.js';
 
 /**
  * Connections an idle scheduled runner of both seed pipelines may hold: the state log's reader,
@@ -47,7 +47,7 @@ describe('Kafka footprint of a run', () => {
     const prefix = uniqueName('footprint');
     const file = await tempFile('pipelines.yaml', pipelinesYaml({ prefix, sandbox }));
     for (const round of [1, 2]) {
-      const run = await runCli(['run', '--once', '-c', file, '--http-port', '0'], sandboxEnv(sandbox));
+      const run = await runCli(runOnceArgs(file), sandboxEnv(sandbox));
       expect({ round, code: run.code }, run.stderr.slice(-3000)).toEqual({ round, code: 0 });
       if (round === 2) {
         // The second run read its topics back to find deleted records (the first skips it: empty topics).

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
 import { infraConfig, uniqueName } from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './helpers/pipelines.js';
-import { analyticsSeed, runCli, spawnCli, tempFile } from './helpers/runner.js';
+import { billingSourceYaml, defaultsYaml, freePort } from './helpers/pipelines.js';
+import { analyticsSeed, runCli, runOnceArgs, spawnCli, tempFile } from './helpers/runner.js';
 
 /**
  * Issue 14, item 4: a canary secret planted in every input channel never reaches any output
@@ -69,22 +69,17 @@ describe('secrets planted in every input never reach an output', () => {
     await chmod(secretFile, 0o600);
     const prefix = uniqueName('canary');
     const registryWithPassword = infra.registryUrl.replace('://', `://siphon:${CANARY.registryPassword}@`);
-    const pipelines = (registryUrl: string, schedule = '') => `defaults:
-  kafka: { brokers: ${JSON.stringify(infra.brokers)}, client_id: siphon-test }
-  registry: { url: ${JSON.stringify(registryUrl)} }
-  topics: { prefix: ${JSON.stringify(prefix)}, partitions: 1, replication_factor: 1 }
-${schedule}pipelines:
+    const credentials = {
+      clientId: JSON.stringify(sandbox.credentials.clientId),
+      clientSecret: `\${file:${secretFile}}`,
+      refreshToken: `\${CANARY_REFRESH_TOKEN}`,
+    };
+    // The runner's default Kafka client (no `client:` written).
+    const defaults = (registryUrl: string) =>
+      defaultsYaml({ prefix, partitions: 1, registryUrl, client: null });
+    const pipelines = (registryUrl: string, schedule = '') => `${defaults(registryUrl)}${schedule}pipelines:
   - name: billing
-    source:
-      package: billing
-      options:
-        base_url: ${JSON.stringify(sandbox.billingUrl)}
-        token_url: ${JSON.stringify(sandbox.tokenUrl)}
-        client_id: ${JSON.stringify(sandbox.credentials.clientId)}
-        client_secret: \${file:${secretFile}}
-        refresh_token: \${CANARY_REFRESH_TOKEN}
-        allow_insecure_http: true
-    resources: [invoices]
+${billingSourceYaml(sandbox, credentials)}    resources: [invoices]
   - name: analytics
     source:
       rest_api_file: ${JSON.stringify(analyticsSeed)}
@@ -97,7 +92,7 @@ ${schedule}pipelines:
 
     // `run --once`: both pipelines fail on the echoing APIs; logs and the final line on stderr.
     const once = await tempFile('pipelines.yaml', pipelines(infra.registryUrl));
-    const ran = await runCli(['run', '--once', '-c', once, '--http-port', '0', '--log-level', 'debug'], env);
+    const ran = await runCli(runOnceArgs(once, '--log-level', 'debug'), env);
     expect(ran.code).toBe(1);
     expect(ran.stderr).toContain('siphon: run failed');
     // The echoed headers did reach the error texts (masked): the channel was exercised.

@@ -1,9 +1,9 @@
 import { type Sandbox, startSandbox } from '@siphon/sandbox';
-import { infraConfig, uniqueName } from '@siphon/testkit';
+import { infraConfig } from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactedView, decodeTopics } from './helpers/kafka.js';
-import { groundTruth, pipelinesYaml, sandboxEnv } from './helpers/pipelines.js';
-import { spawnCli, tempFile } from './helpers/runner.js';
+import { groundTruth, LONG_AND_SHORT, pipelinesFile, sandboxEnv } from './helpers/pipelines.js';
+import { runOnceArgs, spawnCli } from './helpers/runner.js';
 
 describe('restarts: SIGTERM mid-run, then SIGKILL mid-run, then a full restart', () => {
   let sandbox: Sandbox;
@@ -19,31 +19,14 @@ describe('restarts: SIGTERM mid-run, then SIGKILL mid-run, then a full restart',
   });
 
   it('leaves compacted views equal to the API and no duplicate in the read_committed log of an append resource', async () => {
-    const prefix = uniqueName('restart');
-    const file = await tempFile(
-      'pipelines.yaml',
-      pipelinesYaml({
-        prefix,
-        sandbox,
-        billingResources: ['invoices', 'customers'],
-        analyticsResources: ['fees', 'metrics'],
-        analyticsOverrides: { resources: { fees: { write_disposition: 'append' } } },
-        // Commit every page, so that a kill always lands between committed pages.
-        extraDefaults: '  sink: { transaction: { pages: 1 } }\n',
-      }),
-    );
-    const args = [
-      'run',
-      '--once',
-      '-c',
-      file,
-      '--http-port',
-      '0',
-      '--log-level',
-      'debug',
-      '--shutdown-timeout',
-      '20s',
-    ];
+    const { prefix, file } = await pipelinesFile('restart', {
+      sandbox,
+      ...LONG_AND_SHORT,
+      analyticsOverrides: { resources: { fees: { write_disposition: 'append' } } },
+      // Commit every page, so that a kill always lands between committed pages.
+      extraDefaults: '  sink: { transaction: { pages: 1 } }\n',
+    });
+    const args = runOnceArgs(file, '--log-level', 'debug', '--shutdown-timeout', '20s');
     const env = sandboxEnv(sandbox);
     const feesPage = (min: number) => (l: Record<string, unknown>) =>
       l.msg === 'page' && l.resource === 'fees' && Number(l.page) >= min;

@@ -3,7 +3,7 @@ import { infraConfig, uniqueName } from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactedView, decodeTopics } from './helpers/kafka.js';
 import { groundTruth, pipelinesYaml, sandboxEnv } from './helpers/pipelines.js';
-import { runCli, spawnCli, tempFile } from './helpers/runner.js';
+import { runCli, runOnceArgs, spawnCli, tempFile } from './helpers/runner.js';
 
 /**
  * Issue 14, item 1: deletes in pages already read shift later records back into those pages, so a
@@ -32,7 +32,7 @@ describe('snapshot deletes after a resumed run', () => {
         extraDefaults: '  sink: { transaction: { pages: 1 } }\n',
       }),
     );
-    const args = ['run', '--once', '-c', file, '--http-port', '0', '--log-level', 'debug'];
+    const args = runOnceArgs(file, '--log-level', 'debug');
     const env = sandboxEnv(sandbox);
     const topic = `${prefix}.billing.invoices`;
     const view = async () => {

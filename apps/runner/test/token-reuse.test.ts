@@ -3,7 +3,7 @@ import { type Sandbox, startSandbox } from '@siphon/sandbox';
 import { uniqueName } from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelinesYaml, sandboxEnv } from './helpers/pipelines.js';
-import { runCli, tempFile } from './helpers/runner.js';
+import { runCli, runOnceArgs, tempFile } from './helpers/runner.js';
 
 /**
  * Issue 14, item 6: every process start used to fetch a new access token; with Zoho's limit (10
@@ -25,7 +25,7 @@ describe('OAuth access tokens across restarts', () => {
       'p.yaml',
       pipelinesYaml({ prefix, sandbox, billingResources: ['taxes'], analyticsResources: ['plans'] }),
     );
-    const args = ['run', '--once', '-c', file, '--http-port', '0', '--pipeline', 'billing'];
+    const args = runOnceArgs(file, '--pipeline', 'billing');
     const env = { ...sandboxEnv(sandbox), SIPHON_STATE_KEY: randomBytes(32).toString('base64') };
     sandbox.resetStats();
     const codes: Array<number | null> = [];

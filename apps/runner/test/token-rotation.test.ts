@@ -3,7 +3,7 @@ import { type Sandbox, startSandbox } from '@siphon/sandbox';
 import { uniqueName } from '@siphon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelinesYaml, sandboxEnv } from './helpers/pipelines.js';
-import { runCli, tempFile } from './helpers/runner.js';
+import { runCli, runOnceArgs, tempFile } from './helpers/runner.js';
 
 describe('rotated OAuth refresh tokens', () => {
   let sandbox: Sandbox;
@@ -21,7 +21,7 @@ describe('rotated OAuth refresh tokens', () => {
       'p.yaml',
       pipelinesYaml({ prefix, sandbox, billingResources: ['products'], analyticsResources: ['plans'] }),
     );
-    const args = ['run', '--once', '-c', file, '--http-port', '0', '--pipeline', 'billing'];
+    const args = runOnceArgs(file, '--pipeline', 'billing');
     const env = { ...sandboxEnv(sandbox), SIPHON_STATE_KEY: randomBytes(32).toString('base64') };
 
     const first = await runCli(args, env);

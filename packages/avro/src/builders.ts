@@ -17,6 +17,25 @@ export function optional(name: string, type: AvroType, doc: string): AvroField {
   return { name, type: ['null', ...(Array.isArray(type) ? type : [type])], default: null, doc };
 }
 
+/** Builds a field from its name and doc. */
+export type FieldBuilder = (name: string, doc: string) => AvroField;
+
+/**
+ * The required and the optional builder of one kind of field: its type, and the words every such
+ * field's doc ends with (a unit, a format), e.g. `const [money, optionalMoney] =
+ * fieldBuilders('double', 'Major currency units.')`.
+ */
+export function fieldBuilders(
+  type: AvroType,
+  docEnding?: string,
+): readonly [required: FieldBuilder, optional: FieldBuilder] {
+  const fullDoc = (doc: string) => (docEnding === undefined ? doc : `${doc} ${docEnding}`);
+  return [
+    (name, doc) => required(name, type, fullDoc(doc)),
+    (name, doc) => optional(name, type, fullDoc(doc)),
+  ];
+}
+
 export function record(name: string, doc: string, fields: AvroField[]): AvroRecordSchema {
   return { type: 'record', name, doc, fields };
 }

@@ -4,12 +4,32 @@ import { describe, expect, it } from 'vitest';
 import {
   AVRO_SCHEMA_INVALID,
   declaredSchemas,
+  fieldBuilders,
   finishSchema,
   keyedSchema,
   optional,
   record,
   required,
 } from '../src/index.js';
+
+describe('fieldBuilders', () => {
+  it('builds the required and the optional field of one type, each doc ending with the words given', () => {
+    const [money, optionalMoney] = fieldBuilders('double', 'Major currency units.');
+    expect(money('total', 'Amount due.')).toEqual({
+      name: 'total',
+      type: 'double',
+      doc: 'Amount due. Major currency units.',
+    });
+    expect(optionalMoney('paid', 'Amount paid.')).toEqual({
+      name: 'paid',
+      type: ['null', 'double'],
+      default: null,
+      doc: 'Amount paid. Major currency units.',
+    });
+    const [text] = fieldBuilders('string');
+    expect(text('name', 'Name.')).toEqual({ name: 'name', type: 'string', doc: 'Name.' });
+  });
+});
 
 describe('finishSchema', () => {
   it('defines a reused record once and refers to it by name afterwards, in the namespace given', () => {

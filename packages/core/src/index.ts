@@ -145,6 +145,8 @@ export { clampTimerDelay, type LongTimer, MAX_TIMER_DELAY_MS, setLongTimeout } f
 export {
   DELETE_DETECTIONS,
   expectedOneOf,
+  kindName,
+  kindOf,
   SCHEMA_CONTRACT_MODES,
   WRITE_DISPOSITIONS,
   WRITE_STRATEGIES,

@@ -25,3 +25,30 @@ export function expectedOneOf(values: readonly string[]): string {
   const last = quoted.pop();
   return quoted.length === 0 ? `expected ${last}` : `expected ${quoted.join(', ')} or ${last}`;
 }
+
+/**
+ * The words for kinds of values in a config file's messages, in the terms of its YAML reader
+ * ("a mapping", "a list"), keyed by zod's type names (`object`, `array`, `int`, ...).
+ */
+const KIND_NAMES: Readonly<Record<string, string>> = {
+  array: 'a list',
+  object: 'a mapping',
+  record: 'a mapping',
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'a boolean',
+  null: 'null',
+};
+
+/** A zod type name (an expected or received type) in a config file's words: `object` → "a mapping". */
+export function kindName(type: string): string {
+  return KIND_NAMES[type] ?? type;
+}
+
+/** The kind of a value, in a config file's words; never the value itself (it may be a secret). */
+export function kindOf(value: unknown): string {
+  if (value === null) return kindName('null');
+  if (Array.isArray(value)) return kindName('array');
+  return kindName(typeof value);
+}

@@ -1,7 +1,9 @@
 /** Picks the adapter behind the Kafka port from `kafka.client`. */
+
+import type { ResolvedConnection } from './config.js';
 import { createConfluentPort } from './confluent/adapter.js';
 import { createKafkaJsPort } from './kafkajs/adapter.js';
-import type { Logger, ResolvedConnection } from './options.js';
+import type { Logger } from './options.js';
 import type { KafkaPort } from './port.js';
 
 /** What a client needs: `ResolvedOptions` has it all. */

@@ -1,31 +1,6 @@
 import type { EventBus, SchemaContractMode } from '@siphon/core';
-import {
-  type KafkaConnectionInput,
-  kafkaConfigSchema,
-  parseWith,
-  type RegistryConfigInput,
-  type ResolvedConnection,
-  type ResolvedRegistry,
-  type ResolvedTopics,
-  type ResolvedTuning,
-  registryConfigSchema,
-  type SinkConfig,
-  type SinkConfigInput,
-  sinkConfigSchema,
-} from './config.js';
+import * as Config from './config.js';
 import { toBusEvent } from './events.js';
-
-export {
-  type Compression,
-  DEFAULT_BOUNDARY,
-  defaultKafkaClient,
-  KAFKA_CLIENTS,
-  type KafkaClientName,
-  type ProducerOptions,
-  type ResolvedConnection,
-  type SaslOptions,
-  type TransactionBoundary,
-} from './config.js';
 
 /** pino-compatible. */
 export interface Logger {
@@ -72,20 +47,20 @@ export interface SinkHooks {
  * A sink's options in code: the config exactly as a pipelines file writes it (`kafka`, `registry`,
  * `topics`, `sink`, snake_case keys; see `sinkConfigSchema`), plus the hooks.
  */
-export type KafkaSinkOptions = SinkConfigInput & SinkHooks;
+export type KafkaSinkOptions = Config.SinkConfigInput & SinkHooks;
 
 /** The `kafka` block as written. */
-export type KafkaConnectionOptions = KafkaConnectionInput;
+export type KafkaConnectionOptions = Config.KafkaConnectionInput;
 /** The `registry` block as written. */
-export type RegistryConfigOptions = RegistryConfigInput;
+export type RegistryConfigOptions = Config.RegistryConfigInput;
 
 /** Everything the sink runs on: the parsed config and the hooks, frozen. */
 export interface ResolvedOptions {
-  kafka: ResolvedConnection;
-  registry: ResolvedRegistry;
-  topics: ResolvedTopics;
-  transactions: ResolvedTuning['transactions'];
-  producer: ResolvedTuning['producer'];
+  kafka: Config.ResolvedConnection;
+  registry: Config.ResolvedRegistry;
+  topics: Config.ResolvedTopics;
+  transactions: Config.ResolvedTuning['transactions'];
+  producer: Config.ResolvedTuning['producer'];
   transactionalIdPrefix: string;
   schemaContract: SchemaContractMode;
   logger: Logger | undefined;
@@ -98,7 +73,7 @@ const resolvedSet = new WeakSet<object>();
  * The sink's options from a config parsed by `sinkConfigSchema` (or by a schema embedding its
  * blocks, such as the runner's pipelines file): nothing is validated again.
  */
-export function sinkOptions(config: SinkConfig, hooks: SinkHooks = {}): ResolvedOptions {
+export function sinkOptions(config: Config.SinkConfig, hooks: SinkHooks = {}): ResolvedOptions {
   const onEvent = hooks.onEvent ?? (() => {});
   const bus = hooks.events;
   const resolved: ResolvedOptions = Object.freeze({
@@ -130,15 +105,15 @@ export function resolveOptions(options: KafkaSinkOptions | ResolvedOptions): Res
 export function resolveOptions(options: KafkaSinkOptions | ResolvedOptions): ResolvedOptions {
   if (resolvedSet.has(options)) return options as ResolvedOptions;
   const { logger, events, onEvent, ...config } = options as KafkaSinkOptions;
-  return sinkOptions(parseWith(sinkConfigSchema, config), { logger, events, onEvent });
+  return sinkOptions(Config.parseWith(Config.sinkConfigSchema, config), { logger, events, onEvent });
 }
 
 /** Parses a `kafka` block written in code (as a pipelines file writes it). */
-export function resolveConnection(kafka: KafkaConnectionOptions): ResolvedConnection {
-  return parseWith(kafkaConfigSchema, kafka, 'kafka');
+export function resolveConnection(kafka: KafkaConnectionOptions): Config.ResolvedConnection {
+  return Config.parseWith(Config.kafkaConfigSchema, kafka, 'kafka');
 }
 
 /** Parses a `registry` block written in code (as a pipelines file writes it). */
-export function resolveRegistry(registry: RegistryConfigOptions): ResolvedRegistry {
-  return parseWith(registryConfigSchema, registry, 'registry');
+export function resolveRegistry(registry: RegistryConfigOptions): Config.ResolvedRegistry {
+  return Config.parseWith(Config.registryConfigSchema, registry, 'registry');
 }

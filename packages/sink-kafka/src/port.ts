@@ -5,7 +5,7 @@
  * library, and `testing/fake-kafka.ts` in memory. Errors thrown through the port keep the broker's
  * answer as `{ type, code, retriable }` somewhere on their `cause` chain (see broker-errors.ts).
  */
-import type { Compression } from './options.js';
+import type { Compression } from './config.js';
 
 export type MessageHeaders = Record<string, string | Buffer>;
 

@@ -5,7 +5,8 @@
  * (kafkajs's is stuck for good), so recovery means a fresh producer under the same id.
  */
 import { kafkaError } from './broker-errors.js';
-import type { Compression, Logger } from './options.js';
+import type { Compression } from './config.js';
+import type { Logger } from './options.js';
 import type { KafkaPort, KafkaTransaction, TransactionalProducer } from './port.js';
 import { COORDINATOR_SETTLE_POLICY, untilSettled } from './settle.js';
 

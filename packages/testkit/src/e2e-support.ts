@@ -108,3 +108,72 @@ export async function expectConverged<Name extends string>(
     for (const [key, record] of expected) expect(view.values.get(key), `${name} ${key}`).toEqual(record);
   }
 }
+
+/** How many records the sandbox updates, deletes and inserts in a resource (`@siphon/sandbox`'s `Mutation`). */
+export interface RecordChanges {
+  update?: number;
+  delete?: number;
+  insert?: number;
+}
+
+/** What the seed-preset scenario needs of a sandbox: its ground truth, and changes to it. */
+export interface ChangingGroundTruth extends GroundTruthSource {
+  mutate(
+    api: string,
+    resource: string,
+    changes: RecordChanges,
+  ): Promise<{ updated: string[]; deleted: string[]; inserted: string[] }>;
+}
+
+/**
+ * The seed preset's two runs into the same topics, every resource keyed by `id`. The first run
+ * equals the sandbox's ground truth and `counted.name` holds `counted.size` records; the sandbox
+ * then makes `changes` (in the order written), and the second run converges again: `counted.name`
+ * without its deleted keys, with its inserted ones, and its count adjusted; `tombstoned` (a resource
+ * with deletes) has a tombstone for each; the first updated record of `stamped.name` shows a new
+ * `stamped.field`. Returns both runs' views and the ids each change touched.
+ */
+export async function expectSeedRunsConverge<Name extends string>(scenario: {
+  sb: ChangingGroundTruth;
+  api: string;
+  prefix: string;
+  run: (prefix: string) => Promise<Map<Name, CompactedView>>;
+  counted: { name: Name; size: number };
+  changes: Partial<Record<Name, RecordChanges>>;
+  tombstoned: Name;
+  stamped: { name: Name; field: string };
+}): Promise<{
+  first: Map<Name, CompactedView>;
+  second: Map<Name, CompactedView>;
+  changed: Map<Name, { updated: string[]; deleted: string[]; inserted: string[] }>;
+}> {
+  const { sb, api, prefix, run, counted } = scenario;
+  const first = await run(prefix);
+  await expectConverged(sb, api, first, () => 'id');
+  expect(first.get(counted.name)?.values.size).toBe(counted.size);
+
+  const changed = new Map<Name, { updated: string[]; deleted: string[]; inserted: string[] }>();
+  for (const [name, changes] of Object.entries(scenario.changes) as Array<[Name, RecordChanges]>) {
+    changed.set(name, await sb.mutate(api, name, changes));
+  }
+  const second = await run(prefix);
+  await expectConverged(sb, api, second, () => 'id');
+
+  const view = second.get(counted.name) as CompactedView;
+  const { deleted = [], inserted = [] } = changed.get(counted.name) ?? {};
+  for (const id of deleted) expect(view.values.has(JSON.stringify({ id })), `${id} deleted`).toBe(false);
+  for (const id of inserted) expect(view.values.has(JSON.stringify({ id })), `${id} inserted`).toBe(true);
+  const { delete: removed = 0, insert: added = 0 } = scenario.changes[counted.name] ?? {};
+  expect(view.values.size).toBe(counted.size - removed + added);
+
+  const tombstones = second.get(scenario.tombstoned)?.tombstones;
+  expect(tombstones, `${scenario.tombstoned}: tombstones`).toBeGreaterThanOrEqual(
+    changed.get(scenario.tombstoned)?.deleted.length || 1,
+  );
+  const { name, field } = scenario.stamped;
+  const key = JSON.stringify({ id: changed.get(name)?.updated[0] });
+  expect(second.get(name)?.values.get(key)?.[field], `${name} ${key}: ${field}`).not.toBe(
+    first.get(name)?.values.get(key)?.[field],
+  );
+  return { first, second, changed };
+}

@@ -8,3 +8,4 @@ export { PRIVATE_INFRA_HOOK_MS, type PrivateInfra, startPrivateInfra } from './p
 export * from './python-seed.js';
 export * from './schema-check.js';
 export * from './schema-sweep.js';
+export * from './source-e2e.js';

@@ -24,17 +24,26 @@ export interface PlanOptions {
   sampleTimeoutMs?: number | undefined;
 }
 
+/** A pipeline's runner for a command that reads its config and source but keeps no state. */
+function unstartedRunner(
+  ctx: CommandContext,
+  pipeline: CommandContext['pipelines'][number],
+  resources: string[] | undefined,
+): PipelineRunner {
+  return new PipelineRunner(pipeline, {
+    logger: ctx.logger,
+    secrets: ctx.secrets,
+    baseDir: path.dirname(ctx.file.file),
+    stateKey: undefined,
+    ...(resources ? { resources } : {}),
+  });
+}
+
 /** Every selected pipeline's runner, prepared (config validated, source built), not yet run. */
 export async function preparedRunners(ctx: CommandContext, resources?: string[]): Promise<PipelineRunner[]> {
   const runners: PipelineRunner[] = [];
   for (const pipeline of ctx.pipelines) {
-    const runner = new PipelineRunner(pipeline, {
-      logger: ctx.logger,
-      secrets: ctx.secrets,
-      baseDir: path.dirname(ctx.file.file),
-      stateKey: undefined,
-      ...(resources ? { resources } : {}),
-    });
+    const runner = unstartedRunner(ctx, pipeline, resources);
     await runner.prepare();
     runners.push(runner);
   }
@@ -49,13 +58,7 @@ export async function planPipelines(
   const { resources, sampleTimeoutMs } = planOptions;
   const plans: PipelinePlan[] = [];
   for (const pipeline of ctx.pipelines) {
-    const runner = new PipelineRunner(pipeline, {
-      logger: ctx.logger,
-      secrets: ctx.secrets,
-      baseDir: path.dirname(ctx.file.file),
-      stateKey: undefined,
-      ...(resources ? { resources } : {}),
-    });
+    const runner = unstartedRunner(ctx, pipeline, resources);
     try {
       await runner.prepare();
       const selected = new Set(runner.resourceNames);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { jsonSyntaxError, type SourcePosition } from '@siphon/core';
+import { jsonSyntaxError, kindName, kindOf, type SourcePosition } from '@siphon/core';
 import { isMap, isNode, isPair, isScalar, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { type FileIssue, PipelinesFileError, UsageError } from '../errors.js';
@@ -260,7 +260,7 @@ function flattenIssues(
         const expected = [
           ...new Set(typeErrors.map((i) => kindName((i as z.core.$ZodIssueInvalidType).expected))),
         ];
-        out.push({ path: base, message: `expected ${expected.join(' or ')}, got ${typeName(value)}` });
+        out.push({ path: base, message: `expected ${expected.join(' or ')}, got ${kindOf(value)}` });
         continue;
       }
       // Report the branch that got furthest rather than zod's generic "Invalid input".
@@ -286,31 +286,6 @@ function valueAt(root: unknown, keyPath: KeyPath): unknown {
   return value;
 }
 
-/** zod's name of an expected type, in the file's terms. */
-function kindName(expected: string): string {
-  const names: Record<string, string> = {
-    array: 'a list',
-    object: 'a mapping',
-    record: 'a mapping',
-    string: 'a string',
-    number: 'a number',
-    int: 'a whole number',
-    boolean: 'true or false',
-  };
-  return names[expected] ?? expected;
-}
-
-/** The kind of a value, never the value itself (it may be a secret). */
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'number') return 'a number';
-  if (typeof value === 'boolean') return 'a boolean';
-  if (typeof value === 'string') return 'a string';
-  return typeof value;
-}
-
 function depth(issues: readonly z.core.$ZodIssue[]): number {
   return Math.max(0, ...issues.map((i) => i.path.length + (i.code === 'invalid_type' ? 0 : 0.5)));
 }
@@ -319,7 +294,7 @@ function readableMessage(issue: z.core.$ZodIssue, value: unknown): string {
   if (issue.code === 'invalid_type') {
     return value === undefined
       ? `is required (${kindName(issue.expected)})`
-      : `expected ${kindName(issue.expected)}, got ${typeName(value)}`;
+      : `expected ${kindName(issue.expected)}, got ${kindOf(value)}`;
   }
   if (issue.code === 'invalid_value')
     return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;

@@ -3,6 +3,7 @@ import { oauth2Auth } from '@siphon/auth-oauth2';
 import {
   ConfigError,
   type ConfigIssue,
+  kindName,
   type PositionOf,
   parseConfigText,
   type SourcePosition,
@@ -182,15 +183,6 @@ function resourceName(
   return typeof name === 'string' ? name : undefined;
 }
 
-const article = (type: string) =>
-  ({
-    string: 'a string',
-    number: 'a number',
-    boolean: 'true or false',
-    object: 'a mapping',
-    array: 'a list',
-  })[type] ?? type;
-
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /**
@@ -208,8 +200,8 @@ function optionIssues(issue: ConfigIssue): Array<{ keyPath: KeyPath; message: st
     // zod's own wording, for the options the package did not word itself.
     .replace(/^Invalid input: expected (\w+), received (\w+)$/, (_, expected: string, received: string) =>
       received === 'undefined'
-        ? `is required (${article(expected)})`
-        : `expected ${article(expected)}, got ${article(received)}`,
+        ? `is required (${kindName(expected)})`
+        : `expected ${kindName(expected)}, got ${kindName(received)}`,
     );
   const unknown = /^unknown options? ((?:"[^"]+"(?:, )?)+); (.*)$/.exec(message);
   if (!unknown) return [{ keyPath, message }];

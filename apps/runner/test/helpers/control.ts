@@ -1,6 +1,13 @@
+import type { Sandbox } from '@siphon/sandbox';
+import { sandboxEnv } from './pipelines.js';
 import { type Spawned, spawnCli } from './runner.js';
 
 export const API_TOKEN = 'test-token-0123456789abcdef';
+
+/** The environment of a runner against `sandbox` whose control API takes `API_TOKEN`, plus `more`. */
+export function controlEnv(sandbox: Sandbox, more: Record<string, string> = {}): Record<string, string> {
+  return { ...sandboxEnv(sandbox), SIPHON_API_TOKEN: API_TOKEN, ...more };
+}
 
 /** Polls `read` until `until` holds for its value (or throws after `timeoutMs` with the last value). */
 export async function waitFor<T>(
@@ -35,6 +42,12 @@ export interface ApiRunner {
     path: string,
     options?: { token?: string | null; base?: string },
   ): Promise<{ status: number; body: Record<string, unknown>; text: string; headers: Headers }>;
+  /** `GET /pipelines`: every pipeline's view. */
+  pipelines(): Promise<PipelineView[]>;
+  /** `GET /pipelines/{name}`. */
+  pipeline(name: string): Promise<PipelineView>;
+  /** `GET /pipelines/{name}/runs`: its runs, latest first. */
+  runs(name: string): Promise<RunView[]>;
 }
 
 /** `siphon run` on a pipelines file with its HTTP server (and so the control plane) on `port`. */
@@ -50,9 +63,13 @@ export async function startApiRunner(
   );
   const base = `http://127.0.0.1:${port}`;
   await spawned.waitForLog((l) => String(l.msg).includes('control API and status page'), 120_000);
-  return {
+  const runner: ApiRunner = {
     spawned,
     base,
+    pipelines: async () => (await runner.call('GET', '/pipelines')).body.pipelines as PipelineView[],
+    pipeline: async (name) =>
+      (await runner.call('GET', `/pipelines/${name}`)).body as unknown as PipelineView,
+    runs: async (name) => (await runner.call('GET', `/pipelines/${name}/runs`)).body.runs as RunView[],
     async call(method, path, options = {}) {
       const token = options.token === undefined ? env.SIPHON_API_TOKEN : options.token;
       const response = await fetch(`${options.base ?? base}${path}`, {
@@ -69,6 +86,7 @@ export async function startApiRunner(
       return { status: response.status, body, text, headers: response.headers };
     },
   };
+  return runner;
 }
 
 export interface PipelineView {

@@ -112,6 +112,11 @@ export function spawnCli(
   };
 }
 
+/** The arguments of a `run --once` of `file` with the HTTP server on a free port, then `more`. */
+export function runOnceArgs(file: string, ...more: string[]): string[] {
+  return ['run', '--once', '-c', file, '--http-port', '0', ...more];
+}
+
 /** Runs the CLI to completion. */
 export async function runCli(args: string[], env: Record<string, string | undefined> = {}) {
   const spawned = spawnCli(args, env);

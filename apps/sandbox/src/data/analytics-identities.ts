@@ -3,10 +3,9 @@
  * record, a customer's external id on a subscription), derived from the referenced index.
  */
 
-import { asciiSlug } from './billing-identities.js';
+import { asciiSlug, identityRng } from './identity.js';
 import { codeId, UuidFactory } from './ids.js';
 import { memoize } from './memo.js';
-import { hashString, Rng } from './rng.js';
 import {
   COMPANY_SUFFIXES,
   COMPANY_WORDS,
@@ -31,10 +30,6 @@ export function uuids(seed: number, scope: string): UuidFactory {
   return factory;
 }
 
-function identityRng(seed: number, kind: string, index: number): Rng {
-  return new Rng(seed, hashString(`analytics.identity.${kind}`), index);
-}
-
 export const AGGREGATIONS = [
   'count_agg',
   'sum_agg',
@@ -52,7 +47,7 @@ export interface MetricIdentity {
 }
 
 function computeMetricIdentity(seed: number, index: number): MetricIdentity {
-  const rng = identityRng(seed, 'metric', index);
+  const rng = identityRng('analytics', seed, 'metric', index);
   const noun = rng.pick([
     'API calls',
     'Storage',
@@ -85,7 +80,7 @@ export interface AnalyticsCustomer {
 }
 
 function computeAnalyticsCustomer(seed: number, index: number): AnalyticsCustomer {
-  const rng = identityRng(seed, 'customer', index);
+  const rng = identityRng('analytics', seed, 'customer', index);
   const isCompany = rng.chance(0.7);
   const first = rng.pick(FIRST_NAMES);
   const last = rng.pick(LAST_NAMES);
@@ -126,7 +121,7 @@ export interface PlanIdentity {
 }
 
 function computePlanIdentity(seed: number, index: number, metricCount: number): PlanIdentity {
-  const rng = identityRng(seed, 'plan', index);
+  const rng = identityRng('analytics', seed, 'plan', index);
   const tier = rng.pick(['Starter', 'Growth', 'Scale', 'Enterprise']);
   const product = rng.pick(PRODUCT_NOUNS);
   const interval = rng.pick(['monthly', 'monthly', 'yearly', 'quarterly', 'weekly'] as const);
@@ -164,7 +159,7 @@ export function subscriptionIdentity(
   customerCount: number,
   planCount: number,
 ): SubscriptionIdentity {
-  const rng = identityRng(seed, 'subscription', index);
+  const rng = identityRng('analytics', seed, 'subscription', index);
   return {
     externalId: codeId('sub_', index),
     customerIndex: rng.int(0, Math.max(customerCount, 1) - 1),

@@ -3,9 +3,10 @@
  * a plan's price on a subscription). Each comes from its own generator keyed by the
  * referenced index, so the invoice and the customer agree without either being stored.
  */
+
+import { asciiSlug, identityRng } from './identity.js';
 import { billingId, codeId } from './ids.js';
 import { memoize } from './memo.js';
-import { hashString, Rng } from './rng.js';
 import { round2 } from './spec.js';
 import {
   COMPANY_SUFFIXES,
@@ -55,25 +56,6 @@ export const billingIds = {
   recurring_expenses: (i: number) => billingId(BILLING_CODES.recurring_expenses, i),
 } as const;
 
-function identityRng(seed: number, kind: string, index: number): Rng {
-  return new Rng(seed, hashString(`billing.identity.${kind}`), index);
-}
-
-const ASCII = new Map<string, string>();
-/** Email-safe form of a name: no accents, no apostrophes. */
-export function asciiSlug(text: string): string {
-  let slug = ASCII.get(text);
-  if (slug === undefined) {
-    slug = text
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .replace(/[^A-Za-z0-9]+/g, '')
-      .toLowerCase();
-    ASCII.set(text, slug);
-  }
-  return slug;
-}
-
 export interface CustomerIdentity {
   salutation: string;
   firstName: string;
@@ -89,7 +71,7 @@ export interface CustomerIdentity {
 }
 
 function computeCustomerIdentity(seed: number, index: number): CustomerIdentity {
-  const rng = identityRng(seed, 'customer', index);
+  const rng = identityRng('billing', seed, 'customer', index);
   const firstName = rng.pick(FIRST_NAMES);
   const lastName = rng.pick(LAST_NAMES);
   const company = rng.chance(0.7) ? `${rng.pick(COMPANY_WORDS)} ${rng.pick(COMPANY_SUFFIXES)}` : null;
@@ -117,7 +99,7 @@ export interface ProductIdentity {
 }
 
 function computeProductIdentity(seed: number, index: number): ProductIdentity {
-  const rng = identityRng(seed, 'product', index);
+  const rng = identityRng('billing', seed, 'product', index);
   return { name: `${rng.pick(PRODUCT_NOUNS)} ${rng.pick(['Cloud', 'Suite', 'Pro', 'One', '360', 'Hub'])}` };
 }
 
@@ -132,7 +114,7 @@ export interface PlanIdentity {
 }
 
 function computePlanIdentity(seed: number, index: number, productCount: number): PlanIdentity {
-  const rng = identityRng(seed, 'plan', index);
+  const rng = identityRng('billing', seed, 'plan', index);
   const productIndex = rng.int(0, Math.max(productCount, 1) - 1);
   const tier = rng.pick(TIERS);
   const intervalUnit = rng.chance(0.75) ? 'months' : 'years';
@@ -156,7 +138,7 @@ export interface AddonIdentity {
 }
 
 function computeAddonIdentity(seed: number, index: number): AddonIdentity {
-  const rng = identityRng(seed, 'addon', index);
+  const rng = identityRng('billing', seed, 'addon', index);
   const unitName = rng.pick(['user', 'seat', 'GB', 'license', 'device', 'hour']);
   return {
     name: `${rng.pick(['Extra', 'Additional', 'Premium', 'Priority'])} ${rng.pick(['Users', 'Storage', 'Support', 'Seats', 'Devices', 'Reports'])}`,
@@ -174,7 +156,7 @@ export interface TaxIdentity {
 }
 
 function computeTaxIdentity(seed: number, index: number): TaxIdentity {
-  const rng = identityRng(seed, 'tax', index);
+  const rng = identityRng('billing', seed, 'tax', index);
   const place = rng.pick(PLACES);
   const kind = rng.pick(['Sales Tax', 'VAT', 'GST', 'State Tax', 'City Tax']);
   return {
@@ -192,7 +174,7 @@ export interface CouponIdentity {
 }
 
 function computeCouponIdentity(seed: number, index: number): CouponIdentity {
-  const rng = identityRng(seed, 'coupon', index);
+  const rng = identityRng('billing', seed, 'coupon', index);
   const discountBy = rng.chance(0.6) ? 'percentage' : 'flat';
   const discountValue =
     discountBy === 'percentage' ? rng.pick([5, 10, 15, 20, 25, 50]) : rng.pick([5, 10, 20, 50]);

@@ -1,6 +1,7 @@
 import { paginatorConfigSchema } from '@siphon/paginators';
 import type { z } from 'zod';
 import type { ConfigIssue } from '../errors/config-error.js';
+import { kindName, kindOf } from '../vocabulary.js';
 import { didYouMean } from './suggest.js';
 
 export type ConfigPath = ReadonlyArray<PropertyKey>;
@@ -38,32 +39,12 @@ function isSensitive(path: ConfigPath): boolean {
   return path.some((key) => key === 'auth' || key === 'headers' || key === 'params' || key === 'json');
 }
 
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return 'a string';
-  if (typeof value === 'number') return 'a number';
-  if (typeof value === 'boolean') return 'a boolean';
-  return typeof value;
-}
-
 function shown(value: unknown, path: ConfigPath): string {
-  if (isSensitive(path)) return describeValue(value);
+  if (isSensitive(path)) return kindOf(value);
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return describeValue(value);
+  return kindOf(value);
 }
-
-const article = (expected: string) =>
-  ({
-    object: 'an object',
-    array: 'a list',
-    string: 'a string',
-    number: 'a number',
-    boolean: 'a boolean',
-    int: 'an integer',
-  })[expected] ?? expected;
 
 // zod's built-in messages; anything else was written by us (or the paginators package) and is kept.
 const defaultMessage =
@@ -100,9 +81,9 @@ export function issueMessage(issue: z.core.$ZodIssue, input: unknown): { path: C
       return value === undefined
         ? {
             path,
-            text: `missing required key "${String(path[path.length - 1] ?? '')}" (expected ${article(issue.expected)})`,
+            text: `missing required key "${String(path[path.length - 1] ?? '')}" (expected ${kindName(issue.expected)})`,
           }
-        : { path, text: `expected ${article(issue.expected)}, got ${shown(value, path)}` };
+        : { path, text: `expected ${kindName(issue.expected)}, got ${shown(value, path)}` };
     case 'invalid_value': {
       const allowed = issue.values.map((v) => JSON.stringify(v)).join(', ');
       const got = value === undefined ? 'nothing' : shown(value, path);

@@ -76,6 +76,15 @@ describe('bad configs get errors that name the mistake', () => {
     `);
   });
 
+  it('names a mapping or a list by its kind, in the words of a YAML file', () => {
+    const message = messageOf({
+      client: { ...base, timeout_seconds: { s: 10 } },
+      resources: [{ name: ['a'] }],
+    });
+    expect(message).toContain('client.timeout_seconds: expected a number, got a mapping');
+    expect(message).toContain('resources[0].name: expected a string, got a list');
+  });
+
   it('placeholder referencing an unknown parent', () => {
     expect(
       messageOf({

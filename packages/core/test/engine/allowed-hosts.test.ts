@@ -1,28 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import type { ClientConfig } from '../../src/config/types.js';
 import type { Page } from '../../src/contracts.js';
 import type { RestApiSource } from '../../src/engine/source.js';
-import { engineFixture } from '../helpers/engine-fixture.js';
+import { engineFixture, itemsConfig } from '../helpers/engine-fixture.js';
 import { sendJson } from '../helpers/http-server.js';
 
 /** Issue 14, item 5: next links and redirects stay on the API's origin; responses have a size limit. */
 const { api, source } = engineFixture();
 
-function linkSource(baseUrl: string, client: Record<string, unknown> = {}) {
+function linkSource(baseUrl: string, client: Partial<ClientConfig> = {}) {
   return source(
+    itemsConfig(baseUrl, { client, endpoint: { paginator: { type: 'json_link', next_url_path: 'next' } } }),
     {
-      client: { base_url: baseUrl, ...client },
-      resources: [
-        {
-          name: 'items',
-          endpoint: {
-            path: '/items',
-            data_selector: 'items',
-            paginator: { type: 'json_link', next_url_path: 'next' },
-          },
-        },
-      ],
+      retry: { initialDelayMs: 1, maxAttempts: 2 },
     },
-    { retry: { initialDelayMs: 1, maxAttempts: 2 } },
   );
 }
 

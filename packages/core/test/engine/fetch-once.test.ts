@@ -4,7 +4,7 @@ import { runPipeline } from '../../src/engine/run-pipeline.js';
 import type { restApiSource } from '../../src/engine/source.js';
 import type { ExtractEvent } from '../../src/events.js';
 import { MemorySink } from '../../src/sinks/memory-sink.js';
-import { engineFixture } from '../helpers/engine-fixture.js';
+import { engineFixture, itemsConfig } from '../helpers/engine-fixture.js';
 import { makeRecords } from '../helpers/fake-api.js';
 import { sendJson, type TestServer } from '../helpers/http-server.js';
 
@@ -101,20 +101,12 @@ describe('each page of a run is fetched once', () => {
     const server = await api({ '/items': (_q, res) => sendJson(res, 200, { items: [] }) });
     const events: ExtractEvent[] = [];
     const src = source(
-      {
-        client: { base_url: server.url },
-        resources: [
-          {
-            name: 'items',
-            endpoint: {
-              path: '/items',
-              data_selector: 'items',
-              paginator: 'single_page',
-              incremental: { cursor_path: 'updated_at', initial_value: '2024-01-01', start_param: 'since' },
-            },
-          },
-        ],
-      },
+      itemsConfig(server.url, {
+        endpoint: {
+          paginator: 'single_page',
+          incremental: { cursor_path: 'updated_at', initial_value: '2024-01-01', start_param: 'since' },
+        },
+      }),
       events,
     );
     const state: ResourceState = {

@@ -1,9 +1,11 @@
 import type { ServerResponse } from 'node:http';
+import type { PageNumberConfig } from '@siphon/paginators';
 import { describe, expect, it } from 'vitest';
+import type { ClientConfig } from '../../src/config/types.js';
 import type { Page } from '../../src/contracts.js';
 import { HttpError } from '../../src/errors/http-error.js';
 import type { ExtractEvent } from '../../src/events.js';
-import { engineFixture } from '../helpers/engine-fixture.js';
+import { engineFixture, itemsConfig } from '../helpers/engine-fixture.js';
 import { makeRecords, type Route } from '../helpers/fake-api.js';
 import { sendJson } from '../helpers/http-server.js';
 
@@ -54,21 +56,12 @@ function heldList(
   return { route, answered, abandoned };
 }
 
-function config(url: string, extra: Record<string, unknown> = {}, paginator: Record<string, unknown> = {}) {
-  return {
-    client: { base_url: url, ...extra },
-    resources: [
-      {
-        name: 'items',
-        primary_key: 'id',
-        endpoint: {
-          path: '/items',
-          data_selector: 'items',
-          paginator: { type: 'page_number' as const, limit: 2, ...paginator },
-        },
-      },
-    ],
-  };
+function config(url: string, extra: Partial<ClientConfig> = {}, paginator: Partial<PageNumberConfig> = {}) {
+  return itemsConfig(url, {
+    client: extra,
+    resource: { primary_key: 'id' },
+    endpoint: { paginator: { type: 'page_number', limit: 2, ...paginator } },
+  });
 }
 
 const ids = (pages: Page[]) => pages.flatMap((p) => p.records.map((r) => r.id));

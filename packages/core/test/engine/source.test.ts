@@ -4,7 +4,7 @@ import { runPipeline } from '../../src/engine/run-pipeline.js';
 import type { ExtractEvent } from '../../src/events.js';
 import { staticSecrets } from '../../src/secrets/providers.js';
 import { MemorySink } from '../../src/sinks/memory-sink.js';
-import { engineFixture } from '../helpers/engine-fixture.js';
+import { engineFixture, itemsConfig } from '../helpers/engine-fixture.js';
 import { makeRecords, pageNumberList } from '../helpers/fake-api.js';
 import { sendJson } from '../helpers/http-server.js';
 
@@ -19,21 +19,16 @@ async function collect(pages: AsyncIterable<Page>): Promise<Page[]> {
 describe('pagination and pages', () => {
   it('reads a page_number resource page by page with its state', async () => {
     const server = await api({ '/items': pageNumberList('items', makeRecords(5)) });
-    const src = source({
-      // One page at a time, so the requests are exactly those the walk needs (pages-ahead.test.ts).
-      client: { base_url: server.url, pages_ahead: 1 },
-      resources: [
-        {
-          name: 'items',
-          primary_key: 'id',
-          endpoint: {
-            path: '/items',
-            data_selector: 'items',
-            paginator: { type: 'page_number', page_param: 'page', limit_param: 'per_page', limit: 2 },
-          },
+    const src = source(
+      itemsConfig(server.url, {
+        // One page at a time, so the requests are exactly those the walk needs (pages-ahead.test.ts).
+        client: { pages_ahead: 1 },
+        resource: { primary_key: 'id' },
+        endpoint: {
+          paginator: { type: 'page_number', page_param: 'page', limit_param: 'per_page', limit: 2 },
         },
-      ],
-    });
+      }),
+    );
     const pages = await collect(src.resources[0]!.read({ runId: 'run-1' }));
     expect(pages.map((p) => p.records.map((r) => r.id))).toEqual([['1', '2'], ['3', '4'], ['5']]);
     expect(pages.map((p) => p.index)).toEqual([1, 2, 3]);
@@ -93,20 +88,11 @@ describe('backpressure', () => {
 describe('resume from a checkpoint', () => {
   it('continues after the last committed page, without duplicates', async () => {
     const server = await api({ '/items': pageNumberList('items', makeRecords(9)) });
-    const config = {
-      client: { base_url: server.url, pages_ahead: 1 },
-      resources: [
-        {
-          name: 'items',
-          primary_key: 'id',
-          endpoint: {
-            path: '/items',
-            data_selector: 'items',
-            paginator: { type: 'page_number' as const, limit: 2 },
-          },
-        },
-      ],
-    };
+    const config = itemsConfig(server.url, {
+      client: { pages_ahead: 1 },
+      resource: { primary_key: 'id' },
+      endpoint: { paginator: { type: 'page_number', limit: 2 } },
+    });
     const first = source(config);
     const committed: Page[] = [];
     for await (const page of first.resources[0]!.read({ runId: 'crashed-run' })) {
@@ -393,23 +379,13 @@ describe('records', () => {
     });
     const { dlt } = await import('../../src/secrets/dlt.js');
     const src = source(
-      {
+      itemsConfig(main.url, {
         client: {
-          base_url: main.url,
           auth: { type: 'bearer', token: dlt.secrets.api_key! },
           allowed_hosts: [new URL(other.url).host],
         },
-        resources: [
-          {
-            name: 'items',
-            endpoint: {
-              path: '/items',
-              data_selector: 'items',
-              paginator: { type: 'json_link', next_url_path: 'next' },
-            },
-          },
-        ],
-      },
+        endpoint: { paginator: { type: 'json_link', next_url_path: 'next' } },
+      }),
       { secrets: staticSecrets({ api_key: 'tok-abcdef' }) },
     );
     const pages = await collect(src.resources[0]!.read());
@@ -503,20 +479,10 @@ describe('stale checkpoints and early stops', () => {
     const server = await api({ '/items': pageNumberList('items', makeRecords(3)) });
     const events: ExtractEvent[] = [];
     const src = source(
+      itemsConfig(server.url, { endpoint: { paginator: { type: 'page_number', limit: 2 } } }),
       {
-        client: { base_url: server.url },
-        resources: [
-          {
-            name: 'items',
-            endpoint: {
-              path: '/items',
-              data_selector: 'items',
-              paginator: { type: 'page_number', limit: 2 },
-            },
-          },
-        ],
+        events: (e) => events.push(e),
       },
-      { events: (e) => events.push(e) },
     );
     const pages = await collect(
       src.resources[0]!.read({

@@ -1,4 +1,5 @@
 import { afterEach } from 'vitest';
+import type { ClientConfig, EndpointConfig, ResourceConfig, RestApiConfig } from '../../src/config/types.js';
 import { type RestApiSource, restApiSource } from '../../src/engine/source.js';
 import { staticSecrets } from '../../src/secrets/providers.js';
 import { router } from './fake-api.js';
@@ -33,4 +34,28 @@ export function engineFixture() {
   }
 
   return { api, source };
+}
+
+/**
+ * A rest_api config of one resource, `items`: `/items` on `baseUrl`, its records under `items`.
+ * `parts` adds to (or replaces what it writes in) the client, the resource and its endpoint.
+ */
+export function itemsConfig(
+  baseUrl: string,
+  parts: {
+    client?: Partial<ClientConfig>;
+    resource?: Partial<ResourceConfig>;
+    endpoint?: EndpointConfig;
+  } = {},
+): RestApiConfig {
+  return {
+    client: { base_url: baseUrl, ...parts.client },
+    resources: [
+      {
+        name: 'items',
+        ...parts.resource,
+        endpoint: { path: '/items', data_selector: 'items', ...parts.endpoint },
+      },
+    ],
+  };
 }

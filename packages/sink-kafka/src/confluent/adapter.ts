@@ -9,28 +9,13 @@
  * built still runs with `kafka.client: kafkajs`.
  */
 import { createRequire } from 'node:module';
+import type { Compression } from '../config.js';
 import { KafkaSinkError } from '../errors.js';
 import type { ClientOptions } from '../kafka-port.js';
 import { createKafkaJsPort } from '../kafkajs/adapter.js';
-import type { Compression, Logger } from '../options.js';
+import type { Logger } from '../options.js';
 import { keyAt, packedCount, valueAt } from '../packed.js';
-import type {
-  ConsumedMessage,
-  GroupMembership,
-  GroupMembershipSpec,
-  KafkaAdmin,
-  KafkaMessage,
-  KafkaPort,
-  KafkaTransaction,
-  LogReader,
-  LogReaderHandlers,
-  LogReaderOptions,
-  PlainProducer,
-  TopicMessages,
-  TransactionalProducer,
-  TransactionalProducerOptions,
-  WrittenOffset,
-} from '../port.js';
+import type * as Port from '../port.js';
 import { WrittenOffsets } from '../written-offsets.js';
 
 // The binding's types are loose callbacks; only what is used here is described.
@@ -186,39 +171,43 @@ function connectionConfig(options: ClientOptions, suffix: string): Record<string
   return conf;
 }
 
-export function createConfluentPort(options: ClientOptions): KafkaPort {
+export function createConfluentPort(options: ClientOptions): Port.KafkaPort {
   load();
   return new ConfluentPort(options);
 }
 
-class ConfluentPort implements KafkaPort {
+class ConfluentPort implements Port.KafkaPort {
   readonly clientName = 'confluent';
   readonly brokers: readonly string[];
   /** For what librdkafka's JavaScript binding lacks (DescribeConfigs, custom assignors). */
-  private readonly kafkajs: KafkaPort;
+  private readonly kafkajs: Port.KafkaPort;
 
   constructor(private readonly options: ClientOptions) {
     this.brokers = options.kafka.brokers;
     this.kafkajs = createKafkaJsPort(options);
   }
 
-  admin(): Promise<KafkaAdmin> {
+  admin(): Promise<Port.KafkaAdmin> {
     return this.kafkajs.admin();
   }
 
-  transactionalProducer(options: TransactionalProducerOptions): TransactionalProducer {
+  transactionalProducer(options: Port.TransactionalProducerOptions): Port.TransactionalProducer {
     return new ConfluentTransactionalProducer(this.options, options);
   }
 
-  producer(): PlainProducer {
+  producer(): Port.PlainProducer {
     return new ConfluentPlainProducer(this.options);
   }
 
-  logReader(topics: readonly string[], handlers: LogReaderHandlers, options: LogReaderOptions): LogReader {
+  logReader(
+    topics: readonly string[],
+    handlers: Port.LogReaderHandlers,
+    options: Port.LogReaderOptions,
+  ): Port.LogReader {
     return new ConfluentLogReader(this.options, () => this.admin(), topics, handlers, options);
   }
 
-  groupMembership(spec: GroupMembershipSpec): GroupMembership {
+  groupMembership(spec: Port.GroupMembershipSpec): Port.GroupMembership {
     return this.kafkajs.groupMembership(spec);
   }
 
@@ -227,7 +216,7 @@ class ConfluentPort implements KafkaPort {
   }
 }
 
-function headersOf(headers: KafkaMessage['headers']): Array<Record<string, string | Buffer>> {
+function headersOf(headers: Port.KafkaMessage['headers']): Array<Record<string, string | Buffer>> {
   return Object.entries(headers ?? {}).map(([name, value]) => ({ [name]: value }));
 }
 
@@ -238,7 +227,11 @@ const QUEUE_FULL = -184;
  * drained by polling, then tried again. A packed page goes in as slices of its buffer, with one
  * headers array for all its messages.
  */
-async function produceAll(producer: RdProducer, batches: readonly TopicMessages[], opaque?: () => unknown) {
+async function produceAll(
+  producer: RdProducer,
+  batches: readonly Port.TopicMessages[],
+  opaque?: () => unknown,
+) {
   const enqueue = async (
     topic: string,
     partition: number | null,
@@ -278,7 +271,7 @@ interface DeliveryReport {
   offset: number;
 }
 
-class ConfluentTransaction implements KafkaTransaction {
+class ConfluentTransaction implements Port.KafkaTransaction {
   private active = true;
   private produced = 0;
   private reported = 0;
@@ -290,7 +283,7 @@ class ConfluentTransaction implements KafkaTransaction {
     private readonly timeoutMs: number,
   ) {}
 
-  async send(batches: TopicMessages[]): Promise<void> {
+  async send(batches: Port.TopicMessages[]): Promise<void> {
     for (const batch of batches)
       this.produced += 'packed' in batch ? packedCount(batch.packed) : batch.messages.length;
     await produceAll(this.producer, batches);
@@ -303,7 +296,7 @@ class ConfluentTransaction implements KafkaTransaction {
     if (this.reported >= this.produced) this.allReported?.();
   }
 
-  async commit(): Promise<WrittenOffset[]> {
+  async commit(): Promise<Port.WrittenOffset[]> {
     // Flushes what is queued, then EndTxn: a failed delivery fails the commit.
     await call('committing the transaction', (cb) => this.producer.commitTransaction(this.timeoutMs, cb));
     this.active = false;
@@ -331,13 +324,13 @@ class ConfluentTransaction implements KafkaTransaction {
   }
 }
 
-class ConfluentTransactionalProducer implements TransactionalProducer {
+class ConfluentTransactionalProducer implements Port.TransactionalProducer {
   private producer: RdProducer | undefined;
   private current: ConfluentTransaction | undefined;
 
   constructor(
     private readonly client: ClientOptions,
-    private readonly options: TransactionalProducerOptions,
+    private readonly options: Port.TransactionalProducerOptions,
   ) {}
 
   async init(): Promise<void> {
@@ -371,7 +364,7 @@ class ConfluentTransactionalProducer implements TransactionalProducer {
     this.producer = producer;
   }
 
-  async begin(): Promise<KafkaTransaction> {
+  async begin(): Promise<Port.KafkaTransaction> {
     const producer = this.producer;
     if (!producer)
       throw new KafkaSinkError(
@@ -391,7 +384,7 @@ class ConfluentTransactionalProducer implements TransactionalProducer {
 }
 
 /** Idempotent, acks = all; resolves once every message's delivery report arrived. */
-class ConfluentPlainProducer implements PlainProducer {
+class ConfluentPlainProducer implements Port.PlainProducer {
   private connecting: Promise<RdProducer> | undefined;
   private readonly pending = new Map<
     number,
@@ -432,7 +425,7 @@ class ConfluentPlainProducer implements PlainProducer {
     return this.connecting;
   }
 
-  async send(topic: string, messages: KafkaMessage[]): Promise<number[]> {
+  async send(topic: string, messages: Port.KafkaMessage[]): Promise<number[]> {
     const producer = await this.connected();
     const delivered: Array<Promise<number>> = [];
     await produceAll(producer, [{ topic, messages }], () => {
@@ -456,17 +449,17 @@ const OFFSET_BEGINNING = -2;
  * Reads assigned partitions from the beginning, `read_committed`, and joins no group: nothing is
  * ever committed, so `group.id` (which librdkafka requires) names no group on the broker.
  */
-class ConfluentLogReader implements LogReader {
+class ConfluentLogReader implements Port.LogReader {
   private consumer: RdConsumer | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
 
   constructor(
     private readonly client: ClientOptions,
-    private readonly admin: () => Promise<KafkaAdmin>,
+    private readonly admin: () => Promise<Port.KafkaAdmin>,
     private readonly topics: readonly string[],
-    private readonly handlers: LogReaderHandlers,
-    private readonly options: LogReaderOptions & { logger?: Logger },
+    private readonly handlers: Port.LogReaderHandlers,
+    private readonly options: Port.LogReaderOptions & { logger?: Logger },
   ) {}
 
   async start(): Promise<void> {
@@ -512,7 +505,7 @@ class ConfluentLogReader implements LogReader {
       }
       for (const m of batch) {
         if (!this.running) return;
-        const headers: ConsumedMessage['headers'] = {};
+        const headers: Port.ConsumedMessage['headers'] = {};
         for (const h of m.headers ?? []) Object.assign(headers, h);
         try {
           await this.handlers.onMessage({

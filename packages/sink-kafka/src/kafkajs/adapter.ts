@@ -6,29 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import kafkajs, { type Admin, type Consumer, type Kafka, type Producer, type Transaction } from 'kafkajs';
 import { kafkaError } from '../broker-errors.js';
+import type { Compression } from '../config.js';
 import { KafkaSinkError } from '../errors.js';
 import type { ClientOptions } from '../kafka-port.js';
-import type { Compression, Logger } from '../options.js';
+import type { Logger } from '../options.js';
 import { unpack } from '../packed.js';
-import type {
-  ConsumedMessage,
-  GroupMemberDescription,
-  GroupMembership,
-  GroupMembershipSpec,
-  KafkaAdmin,
-  KafkaMessage,
-  KafkaPort,
-  KafkaTransaction,
-  LogReader,
-  LogReaderHandlers,
-  LogReaderOptions,
-  PartitionOffsets,
-  PlainProducer,
-  TopicMessages,
-  TransactionalProducer,
-  TransactionalProducerOptions,
-  WrittenOffset,
-} from '../port.js';
+import type * as Port from '../port.js';
 import { TopicSettlingError } from '../settle.js';
 import { WrittenOffsets } from '../written-offsets.js';
 import { createKafka } from './client.js';
@@ -48,11 +31,11 @@ const READ_MAX_BYTES = 1024 * 1024;
 /** What kafkajs's fetchTopicOffsets throws when its metadata cache lists no partition of the topic. */
 const STALE_CACHE = /'(high|low)\.pop\(\.\.\.\)'/;
 
-export function createKafkaJsPort(options: ClientOptions): KafkaPort {
+export function createKafkaJsPort(options: ClientOptions): Port.KafkaPort {
   return new KafkaJsPort(options);
 }
 
-class KafkaJsPort implements KafkaPort {
+class KafkaJsPort implements Port.KafkaPort {
   readonly clientName = 'kafkajs';
   readonly brokers: readonly string[];
   private readonly kafka: Kafka;
@@ -79,19 +62,23 @@ class KafkaJsPort implements KafkaPort {
     return this.adminPromise;
   }
 
-  async admin(): Promise<KafkaAdmin> {
+  async admin(): Promise<Port.KafkaAdmin> {
     return new KafkaJsAdmin(await this.connectedAdmin());
   }
 
-  transactionalProducer(options: TransactionalProducerOptions): TransactionalProducer {
+  transactionalProducer(options: Port.TransactionalProducerOptions): Port.TransactionalProducer {
     return new KafkaJsTransactionalProducer(this.kafka, options);
   }
 
-  producer(): PlainProducer {
+  producer(): Port.PlainProducer {
     return new KafkaJsPlainProducer(this.kafka, this.options.producer.retries);
   }
 
-  logReader(topics: readonly string[], handlers: LogReaderHandlers, options: LogReaderOptions): LogReader {
+  logReader(
+    topics: readonly string[],
+    handlers: Port.LogReaderHandlers,
+    options: Port.LogReaderOptions,
+  ): Port.LogReader {
     const groupId = `${options.name}-reader-${randomUUID()}`;
     this.readerGroups.add(groupId);
     return new KafkaJsLogReader(this.kafka, () => this.connectedAdmin(), topics, handlers, {
@@ -102,7 +89,7 @@ class KafkaJsPort implements KafkaPort {
     });
   }
 
-  groupMembership(spec: GroupMembershipSpec): GroupMembership {
+  groupMembership(spec: Port.GroupMembershipSpec): Port.GroupMembership {
     return new KafkaJsGroupMembership(this.kafka, spec);
   }
 
@@ -125,14 +112,14 @@ class KafkaJsPort implements KafkaPort {
   }
 }
 
-class KafkaJsAdmin implements KafkaAdmin {
+class KafkaJsAdmin implements Port.KafkaAdmin {
   constructor(private readonly admin: Admin) {}
 
   listTopics(): Promise<string[]> {
     return this.admin.listTopics();
   }
 
-  createTopics(topics: Parameters<KafkaAdmin['createTopics']>[0]): Promise<boolean> {
+  createTopics(topics: Parameters<Port.KafkaAdmin['createTopics']>[0]): Promise<boolean> {
     return this.admin.createTopics({
       // Leaders are awaited by the caller, with retries kafkajs's own wait lacks.
       waitForLeaders: false,
@@ -190,7 +177,7 @@ class KafkaJsAdmin implements KafkaAdmin {
    * kafkajs then fails with a TypeError, which becomes a settling answer: the next call sees the
    * topic missing and refreshes the cache.
    */
-  async topicOffsets(topic: string): Promise<PartitionOffsets[]> {
+  async topicOffsets(topic: string): Promise<Port.PartitionOffsets[]> {
     try {
       const offsets = await this.admin.fetchTopicOffsets(topic);
       return offsets.map((o) => ({ partition: o.partition, low: o.low, high: o.high }));
@@ -213,7 +200,7 @@ class KafkaJsAdmin implements KafkaAdmin {
     if (groupIds.length > 0) await this.admin.deleteGroups(groupIds);
   }
 
-  async describeGroup(groupId: string): Promise<GroupMemberDescription[]> {
+  async describeGroup(groupId: string): Promise<Port.GroupMemberDescription[]> {
     const { groups } = await this.admin.describeGroups([groupId]);
     return (groups[0]?.members ?? []).map((m) => {
       let userData: Buffer | null = null;
@@ -233,9 +220,9 @@ class KafkaJsAdmin implements KafkaAdmin {
 
 /** kafkajs takes one object per message: packed pages are unpacked (views of their buffer, no copy), one entry per topic. */
 function asMessagesPerTopic(
-  batches: readonly TopicMessages[],
-): Array<{ topic: string; messages: KafkaMessage[] }> {
-  const perTopic = new Map<string, KafkaMessage[]>();
+  batches: readonly Port.TopicMessages[],
+): Array<{ topic: string; messages: Port.KafkaMessage[] }> {
+  const perTopic = new Map<string, Port.KafkaMessage[]>();
   for (const batch of batches) {
     const messages = 'packed' in batch ? unpack(batch.packed) : batch.messages;
     const list = perTopic.get(batch.topic);
@@ -245,14 +232,14 @@ function asMessagesPerTopic(
   return [...perTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
-class KafkaJsTransaction implements KafkaTransaction {
+class KafkaJsTransaction implements Port.KafkaTransaction {
   private readonly written = new WrittenOffsets();
 
   constructor(private readonly txn: Transaction) {}
 
   async send(
-    batches: Parameters<KafkaTransaction['send']>[0],
-    options: Parameters<KafkaTransaction['send']>[1],
+    batches: Parameters<Port.KafkaTransaction['send']>[0],
+    options: Parameters<Port.KafkaTransaction['send']>[1],
   ) {
     const sent = await this.txn.sendBatch({
       topicMessages: asMessagesPerTopic(batches),
@@ -265,7 +252,7 @@ class KafkaJsTransaction implements KafkaTransaction {
       if (r.baseOffset !== undefined) this.written.note(r.topicName, r.partition, r.baseOffset);
   }
 
-  async commit(): Promise<WrittenOffset[]> {
+  async commit(): Promise<Port.WrittenOffset[]> {
     await this.txn.commit();
     return this.written.list();
   }
@@ -279,12 +266,12 @@ class KafkaJsTransaction implements KafkaTransaction {
   }
 }
 
-class KafkaJsTransactionalProducer implements TransactionalProducer {
+class KafkaJsTransactionalProducer implements Port.TransactionalProducer {
   private producer: Producer | undefined;
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly options: TransactionalProducerOptions,
+    private readonly options: Port.TransactionalProducerOptions,
   ) {}
 
   async init(): Promise<void> {
@@ -310,7 +297,7 @@ class KafkaJsTransactionalProducer implements TransactionalProducer {
     this.producer = producer;
   }
 
-  async begin(): Promise<KafkaTransaction> {
+  async begin(): Promise<Port.KafkaTransaction> {
     if (!this.producer)
       throw new KafkaSinkError(
         'PRODUCER_NOT_READY',
@@ -326,7 +313,7 @@ class KafkaJsTransactionalProducer implements TransactionalProducer {
   }
 }
 
-class KafkaJsPlainProducer implements PlainProducer {
+class KafkaJsPlainProducer implements Port.PlainProducer {
   private connecting: Promise<Producer> | undefined;
 
   constructor(
@@ -353,7 +340,7 @@ class KafkaJsPlainProducer implements PlainProducer {
     return this.connecting;
   }
 
-  async send(topic: string, messages: Parameters<PlainProducer['send']>[1]): Promise<number[]> {
+  async send(topic: string, messages: Parameters<Port.PlainProducer['send']>[1]): Promise<number[]> {
     const producer = await this.connected();
     const written = await producer.send({ topic, acks: -1, messages });
     return written.map((r) => r.partition);
@@ -367,7 +354,7 @@ class KafkaJsPlainProducer implements PlainProducer {
 }
 
 /** A private, never-committing consumer group reading from the beginning (`read_committed` unless asked). */
-class KafkaJsLogReader implements LogReader {
+class KafkaJsLogReader implements Port.LogReader {
   private consumer: Consumer | undefined;
   private starting: Promise<void> | undefined;
   private stopped = false;
@@ -376,7 +363,7 @@ class KafkaJsLogReader implements LogReader {
     private readonly kafka: Kafka,
     private readonly admin: () => Promise<Admin>,
     private readonly topics: readonly string[],
-    private readonly handlers: LogReaderHandlers,
+    private readonly handlers: Port.LogReaderHandlers,
     private readonly options: {
       groupId: string;
       /** Called once the group is deleted. */
@@ -436,13 +423,13 @@ class KafkaJsLogReader implements LogReader {
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
           if (failed) return;
-          const message: ConsumedMessage = {
+          const message: Port.ConsumedMessage = {
             topic: batch.topic,
             partition: batch.partition,
             offset: m.offset,
             key: m.key,
             value: m.value,
-            headers: (m.headers ?? {}) as ConsumedMessage['headers'],
+            headers: (m.headers ?? {}) as Port.ConsumedMessage['headers'],
           };
           try {
             await handlers.onMessage(message);
@@ -473,12 +460,12 @@ class KafkaJsLogReader implements LogReader {
 }
 
 /** The runner's scale-out group on kafkajs's consumer, with the spec's assignor as a PartitionAssigner. */
-class KafkaJsGroupMembership implements GroupMembership {
+class KafkaJsGroupMembership implements Port.GroupMembership {
   private readonly consumer: Consumer;
 
   constructor(
     kafka: Kafka,
-    private readonly spec: GroupMembershipSpec,
+    private readonly spec: Port.GroupMembershipSpec,
   ) {
     const { assignor, topic } = spec;
     this.consumer = kafka.consumer({

@@ -8,25 +8,7 @@
 
 import { KafkaSinkError } from '../errors.js';
 import { unpack } from '../packed.js';
-import type {
-  ConsumedMessage,
-  GroupMemberDescription,
-  GroupMembership,
-  GroupMembershipSpec,
-  KafkaAdmin,
-  KafkaMessage,
-  KafkaPort,
-  KafkaTransaction,
-  LogReader,
-  LogReaderHandlers,
-  NewTopic,
-  PartitionOffsets,
-  PlainProducer,
-  TopicMessages,
-  TransactionalProducer,
-  TransactionalProducerOptions,
-  WrittenOffset,
-} from '../port.js';
+import type * as Port from '../port.js';
 import { WrittenOffsets } from '../written-offsets.js';
 
 interface StoredMessage {
@@ -69,7 +51,7 @@ export class FakeKafka {
   }
 
   /** Commits acknowledged but not yet readable, with the end-offset reads left before they are. */
-  private readonly unmarked: Array<{ batches: TopicMessages[]; reads: number }> = [];
+  private readonly unmarked: Array<{ batches: Port.TopicMessages[]; reads: number }> = [];
   private markerDelay = 0;
 
   /**
@@ -81,7 +63,7 @@ export class FakeKafka {
   }
 
   /** Commits a transaction's messages: readable now, or later if `delayNextMarkers` asked. */
-  commitMessages(batches: TopicMessages[]): Array<{ topic: string; partition: number; offset: bigint }> {
+  commitMessages(batches: Port.TopicMessages[]): Array<{ topic: string; partition: number; offset: bigint }> {
     if (this.markerDelay === 0 && this.unmarked.length === 0) return this.append(batches);
     // Offsets are taken when the records are written, before the markers.
     const written = this.placed(batches);
@@ -92,7 +74,7 @@ export class FakeKafka {
 
   /** Where `batches` will land once appended after what is held back. */
   private placed(
-    batches: readonly TopicMessages[],
+    batches: readonly Port.TopicMessages[],
   ): Array<{ topic: string; partition: number; offset: bigint }> {
     const next = new Map<string, bigint>();
     const at = (topic: string, partition: number, length: number) => {
@@ -106,7 +88,7 @@ export class FakeKafka {
   }
 
   private placeEach(
-    batches: readonly TopicMessages[],
+    batches: readonly Port.TopicMessages[],
     at: (topic: string, partition: number, length: number) => bigint,
   ): Array<{ topic: string; partition: number; offset: bigint }> {
     const out: Array<{ topic: string; partition: number; offset: bigint }> = [];
@@ -127,7 +109,7 @@ export class FakeKafka {
   markersTick(): void {
     for (const held of this.unmarked) held.reads--;
     while (this.unmarked.length > 0 && (this.unmarked[0] as { reads: number }).reads <= 0) {
-      this.append((this.unmarked.shift() as { batches: TopicMessages[] }).batches);
+      this.append((this.unmarked.shift() as { batches: Port.TopicMessages[] }).batches);
     }
   }
 
@@ -162,7 +144,7 @@ export class FakeKafka {
   }
 
   /** A port on this broker; each is a client with its own lifecycle. */
-  port(): KafkaPort {
+  port(): Port.KafkaPort {
     return new FakePort(this);
   }
 
@@ -177,7 +159,9 @@ export class FakeKafka {
   }
 
   /** Appends to the logs; returns each message's partition and offset, in order. */
-  append(batches: readonly TopicMessages[]): Array<{ topic: string; partition: number; offset: bigint }> {
+  append(
+    batches: readonly Port.TopicMessages[],
+  ): Array<{ topic: string; partition: number; offset: bigint }> {
     const written: Array<{ topic: string; partition: number; offset: bigint }> = [];
     for (const batch of batches) {
       const { topic } = batch;
@@ -220,24 +204,24 @@ function partitionOf(key: Buffer | null, count: number): number {
   return hash % count;
 }
 
-class FakePort implements KafkaPort {
+class FakePort implements Port.KafkaPort {
   readonly clientName = 'fake';
   readonly brokers = ['fake:9092'];
 
   constructor(private readonly broker: FakeKafka) {}
 
-  async admin(): Promise<KafkaAdmin> {
+  async admin(): Promise<Port.KafkaAdmin> {
     return new FakeAdmin(this.broker);
   }
 
-  transactionalProducer(options: TransactionalProducerOptions): TransactionalProducer {
+  transactionalProducer(options: Port.TransactionalProducerOptions): Port.TransactionalProducer {
     return new FakeTransactionalProducer(this.broker, options.transactionalId);
   }
 
-  producer(): PlainProducer {
+  producer(): Port.PlainProducer {
     const broker = this.broker;
     return {
-      async send(topic: string, messages: KafkaMessage[]) {
+      async send(topic: string, messages: Port.KafkaMessage[]) {
         broker.take('send');
         return broker.append([{ topic, messages }]).map((w) => w.partition);
       },
@@ -245,25 +229,25 @@ class FakePort implements KafkaPort {
     };
   }
 
-  logReader(topics: readonly string[], handlers: LogReaderHandlers): LogReader {
+  logReader(topics: readonly string[], handlers: Port.LogReaderHandlers): Port.LogReader {
     return new FakeLogReader(this.broker, topics, handlers);
   }
 
-  groupMembership(_spec: GroupMembershipSpec): GroupMembership {
+  groupMembership(_spec: Port.GroupMembershipSpec): Port.GroupMembership {
     throw new KafkaSinkError('INVALID_OPTIONS', 'the fake Kafka has no consumer groups');
   }
 
   async close(): Promise<void> {}
 }
 
-class FakeAdmin implements KafkaAdmin {
+class FakeAdmin implements Port.KafkaAdmin {
   constructor(private readonly broker: FakeKafka) {}
 
   async listTopics(): Promise<string[]> {
     return [...this.broker.topics.keys()];
   }
 
-  async createTopics(topics: NewTopic[]): Promise<boolean> {
+  async createTopics(topics: Port.NewTopic[]): Promise<boolean> {
     this.broker.take('createTopics');
     let created = false;
     for (const t of topics) {
@@ -305,7 +289,7 @@ class FakeAdmin implements KafkaAdmin {
     return out;
   }
 
-  async topicOffsets(topic: string): Promise<PartitionOffsets[]> {
+  async topicOffsets(topic: string): Promise<Port.PartitionOffsets[]> {
     this.broker.take('topicOffsets');
     this.broker.markersTick();
     const t = this.broker.topics.get(topic);
@@ -319,12 +303,12 @@ class FakeAdmin implements KafkaAdmin {
 
   async deleteGroups(): Promise<void> {}
 
-  async describeGroup(): Promise<GroupMemberDescription[]> {
+  async describeGroup(): Promise<Port.GroupMemberDescription[]> {
     return [];
   }
 }
 
-class FakeTransactionalProducer implements TransactionalProducer {
+class FakeTransactionalProducer implements Port.TransactionalProducer {
   private epoch = -1;
 
   constructor(
@@ -350,7 +334,7 @@ class FakeTransactionalProducer implements TransactionalProducer {
     }
   }
 
-  async begin(): Promise<KafkaTransaction> {
+  async begin(): Promise<Port.KafkaTransaction> {
     if (this.epoch < 0)
       throw new KafkaSinkError('PRODUCER_NOT_READY', `producer "${this.transactionalId}" is not initialised`);
     this.checkEpoch();
@@ -364,8 +348,8 @@ class FakeTransactionalProducer implements TransactionalProducer {
 }
 
 /** Messages are kept aside until commit: a read_committed reader never sees an open transaction. */
-class FakeTransaction implements KafkaTransaction {
-  private readonly pending: TopicMessages[] = [];
+class FakeTransaction implements Port.KafkaTransaction {
+  private readonly pending: Port.TopicMessages[] = [];
   private active = true;
 
   constructor(
@@ -373,7 +357,7 @@ class FakeTransaction implements KafkaTransaction {
     private readonly producer: FakeTransactionalProducer,
   ) {}
 
-  async send(batches: TopicMessages[]): Promise<void> {
+  async send(batches: Port.TopicMessages[]): Promise<void> {
     this.broker.take('send');
     this.producer.checkEpoch();
     for (const batch of batches) {
@@ -388,7 +372,7 @@ class FakeTransaction implements KafkaTransaction {
     }
   }
 
-  async commit(): Promise<WrittenOffset[]> {
+  async commit(): Promise<Port.WrittenOffset[]> {
     this.broker.take('commit');
     this.producer.checkEpoch();
     this.active = false;
@@ -410,7 +394,7 @@ class FakeTransaction implements KafkaTransaction {
   }
 }
 
-class FakeLogReader implements LogReader {
+class FakeLogReader implements Port.LogReader {
   private readonly positions = new Map<string, bigint>();
   private running = false;
   private pumping: Promise<void> | undefined;
@@ -419,7 +403,7 @@ class FakeLogReader implements LogReader {
   constructor(
     private readonly broker: FakeKafka,
     private readonly topics: readonly string[],
-    private readonly handlers: LogReaderHandlers,
+    private readonly handlers: Port.LogReaderHandlers,
   ) {}
 
   async start(): Promise<void> {
@@ -454,7 +438,7 @@ class FakeLogReader implements LogReader {
         let next = this.positions.get(id) ?? 0n;
         while (this.running && next < BigInt(log.length)) {
           const m = log[Number(next)] as StoredMessage;
-          const message: ConsumedMessage = {
+          const message: Port.ConsumedMessage = {
             topic,
             partition,
             offset: String(m.offset),

@@ -14,7 +14,15 @@ import {
   untilSettled,
 } from '../../src/index.js';
 import { TopicTail } from '../../src/reader.js';
-import { leaderNotAvailable, notLeader, protocolError, unknownTopic } from '../../src/testing.js';
+import {
+  type CallScript,
+  leaderNotAvailable,
+  notLeader,
+  protocolError,
+  scriptedAdmin,
+  scriptedCalls,
+  unknownTopic,
+} from '../../src/testing.js';
 
 const FAST: SettlePolicy = { attempts: 4, minDelayMs: 1, maxDelayMs: 2 };
 
@@ -39,23 +47,10 @@ interface FakeBroker {
  * A one-broker cluster. `failures` lists, per admin method, what its next calls do first: throw the
  * error returned, or just run (returning nothing, e.g. to play another process).
  */
-function fakeBroker(
-  failures: Record<string, Array<() => Error | undefined>> = {},
-  existing: Record<string, string> = {},
-): FakeBroker {
+function fakeBroker(failures: CallScript = {}, existing: Record<string, string> = {}): FakeBroker {
   const topics = new Map(Object.entries(existing));
-  const calls: Record<string, number> = {};
-  const step = (name: string) => {
-    calls[name] = (calls[name] ?? 0) + 1;
-    const error = failures[name]?.shift()?.();
-    if (error) throw error;
-  };
-  const admin: KafkaAdmin = {
-    listTopics: async () => {
-      step('listTopics');
-      return [...topics.keys()];
-    },
-    describeCluster: async () => ({ brokers: 1, controller: 1 }),
+  const { calls, step } = scriptedCalls(failures);
+  const admin = scriptedAdmin(step, topics, {
     createTopics: async (wanted) => {
       step('createTopics');
       let created = false;
@@ -66,8 +61,6 @@ function fakeBroker(
       }
       return created;
     },
-    createPartitions: async () => {},
-    deleteTopics: async () => {},
     topicConfigs: async (names) => {
       step('describeConfigs');
       return new Map(names.map((name) => [name, { 'cleanup.policy': topics.get(name) ?? 'delete' }]));
@@ -88,10 +81,7 @@ function fakeBroker(
       if (!topics.has(topic)) throw unknownTopic();
       return [{ partition: 0, high: '0', low: '0' }];
     },
-    listGroups: async () => [],
-    deleteGroups: async () => {},
-    describeGroup: async () => [],
-  };
+  });
   return { admin, calls, topics };
 }
 
@@ -266,17 +256,20 @@ describe('ensureTopics while the new topics settle', () => {
   });
 });
 
+/** A tail of the compacted topic `s._state`, whose ListOffsets calls first meet `offsetAnswers`. */
+function stateTail(offsetAnswers: CallScript[string]) {
+  const broker = fakeBroker({ fetchTopicOffsets: offsetAnswers }, { 's._state': 'compact' });
+  const tail = new TopicTail(portOn(broker.admin), 's._state', () => {}, {
+    name: 't',
+    brokers: ['b:1'],
+    settle: FAST,
+  });
+  return { broker, tail };
+}
+
 describe('TopicTail on a fresh topic', () => {
   it('catches up after ListOffsets answered "not the leader"', async () => {
-    const broker = fakeBroker(
-      { fetchTopicOffsets: [notLeader, leaderNotAvailable, notLeader] },
-      { 's._state': 'compact' },
-    );
-    const tail = new TopicTail(portOn(broker.admin), 's._state', () => {}, {
-      name: 't',
-      brokers: ['b:1'],
-      settle: FAST,
-    });
+    const { broker, tail } = stateTail([notLeader, leaderNotAvailable, notLeader]);
     try {
       await expect(tail.catchUp(5000)).resolves.toBeUndefined();
       expect(broker.calls.fetchTopicOffsets).toBe(4);
@@ -286,15 +279,7 @@ describe('TopicTail on a fresh topic', () => {
   });
 
   it('fails with the broker answer once the bounded retries are spent', async () => {
-    const broker = fakeBroker(
-      { fetchTopicOffsets: Array.from({ length: 10 }, () => notLeader) },
-      { 's._state': 'compact' },
-    );
-    const tail = new TopicTail(portOn(broker.admin), 's._state', () => {}, {
-      name: 't',
-      brokers: ['b:1'],
-      settle: FAST,
-    });
+    const { broker, tail } = stateTail(Array.from({ length: 10 }, () => notLeader));
     try {
       await expect(tail.catchUp(5000)).rejects.toThrow(/end offsets of s\._state .*not the leader/);
       expect(broker.calls.fetchTopicOffsets).toBe(FAST.attempts);

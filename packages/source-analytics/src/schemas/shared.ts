@@ -10,54 +10,17 @@
  *   without loss.
  */
 import type { AvroField } from '@siphon/avro';
-import { arrayOf, optional, record, required } from '@siphon/avro';
+import { arrayOf, fieldBuilders, record, required } from '@siphon/avro';
 
 const TIMESTAMP = 'ISO 8601 UTC timestamp as sent by the API, e.g. 2022-04-29T08:59:51Z.';
 const DATE = 'Date yyyy-MM-dd (UTC).';
 
-export function text(name: string, doc: string): AvroField {
-  return required(name, 'string', doc);
-}
-
-export function optionalText(name: string, doc: string): AvroField {
-  return optional(name, 'string', doc);
-}
-
-export function cents(name: string, doc: string): AvroField {
-  return required(name, 'long', `${doc} Integer cents of the currency.`);
-}
-
-export function optionalCents(name: string, doc: string): AvroField {
-  return optional(name, 'long', `${doc} Integer cents of the currency.`);
-}
-
-export function decimal(name: string, doc: string): AvroField {
-  return required(name, 'string', `${doc} Decimal number as a string, e.g. "0.01".`);
-}
-
-export function optionalDecimal(name: string, doc: string): AvroField {
-  return optional(name, 'string', `${doc} Decimal number as a string, e.g. "0.01".`);
-}
-
-export function count(name: string, doc: string): AvroField {
-  return required(name, 'long', doc);
-}
-
-export function timestamp(name: string, doc: string): AvroField {
-  return required(name, 'string', `${doc} ${TIMESTAMP}`);
-}
-
-export function optionalTimestamp(name: string, doc: string): AvroField {
-  return optional(name, 'string', `${doc} ${TIMESTAMP}`);
-}
-
-export function date(name: string, doc: string): AvroField {
-  return required(name, 'string', `${doc} ${DATE}`);
-}
-
-export function optionalDate(name: string, doc: string): AvroField {
-  return optional(name, 'string', `${doc} ${DATE}`);
-}
+export const [text, optionalText] = fieldBuilders('string');
+export const [cents, optionalCents] = fieldBuilders('long', 'Integer cents of the currency.');
+export const [decimal, optionalDecimal] = fieldBuilders('string', 'Decimal number as a string, e.g. "0.01".');
+export const [count] = fieldBuilders('long');
+export const [timestamp, optionalTimestamp] = fieldBuilders('string', TIMESTAMP);
+export const [date, optionalDate] = fieldBuilders('string', DATE);
 
 /** The seed's `id` and the real API's `lago_id` (equal values). */
 export function ids(what: string): AvroField[] {

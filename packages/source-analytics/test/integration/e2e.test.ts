@@ -3,100 +3,34 @@
  * Schema Registry; every topic is read back and compared with the sandbox's ground truth.
  */
 import { restApiSource, staticSecrets } from '@siphon/core';
-import { type Sandbox, startSandbox } from '@siphon/sandbox';
+import { startSandbox } from '@siphon/sandbox';
 import * as sinkKafka from '@siphon/sink-kafka';
-import { createKafkaSink } from '@siphon/sink-kafka';
-import {
-  type CompactedView,
-  expectConverged,
-  infraConfig,
-  runAndReadBack,
-  sinkTopicReader,
-  uniqueName,
-} from '@siphon/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ANALYTICS_RESOURCE_NAMES,
-  type AnalyticsResourceName,
-  type AnalyticsSourceOptions,
-  analyticsSchemaFor,
-  analyticsSource,
-} from '../../src/index.js';
+import { describeSourceEndToEnd } from '@siphon/testkit';
+import { ANALYTICS_RESOURCE_NAMES, analyticsSchemaFor, analyticsSource } from '../../src/index.js';
 
-const { brokers, registryUrl } = infraConfig();
-
-interface Run {
-  views: Map<AnalyticsResourceName, CompactedView>;
-}
-
-describe('analytics source → Kafka, end to end', () => {
-  let sb: Sandbox;
-  const { reader, close: closeReader } = sinkTopicReader(sinkKafka);
-
-  beforeAll(async () => {
-    sb = await startSandbox({ seed: 5, size: 110, sizes: { analytics: { fees: 230 } } });
-  });
-
-  afterAll(async () => {
-    await sb?.close();
-    await closeReader();
-  });
-
-  async function run(prefix: string, options: Partial<AnalyticsSourceOptions> = {}): Promise<Run> {
-    const names = options.resources ?? [...ANALYTICS_RESOURCE_NAMES];
-    const config = analyticsSource({ baseUrl: sb.analyticsUrl, pageSize: 40, ...options });
-    const source = restApiSource(config, {
+describeSourceEndToEnd({
+  api: 'analytics',
+  startSandbox: () => startSandbox({ seed: 5, size: 110, sizes: { analytics: { fees: 230 } } }),
+  sinkKafka,
+  names: ANALYTICS_RESOURCE_NAMES,
+  source: (sb, run) =>
+    restApiSource(analyticsSource({ baseUrl: sb.analyticsUrl, pageSize: 40, ...run }), {
       name: 'analytics',
       secrets: staticSecrets({ api_key: sb.credentials.apiKey }),
-    });
-    const sink = createKafkaSink({ kafka: { brokers }, registry: { url: registryUrl }, topics: { prefix } });
-    const { views } = await runAndReadBack({
-      source,
-      sink,
-      reader,
-      prefix,
-      api: 'analytics',
-      names,
-      declared: (name) => analyticsSchemaFor(name, [options.preset === 'real_api' ? 'lago_id' : 'id']),
-      registryUrl,
-    });
-    return { views };
-  }
-
-  it('seed preset: every resource equals the ground truth, then converges after updates, deletes and inserts', async () => {
-    const prefix = uniqueName('e2e-analytics-seed');
-    const first = await run(prefix);
-    await expectConverged(sb, 'analytics', first.views, () => 'id');
-    expect(first.views.get('fees')?.values.size).toBe(230);
-
-    const changes = {
-      fees: await sb.mutate('analytics', 'fees', { update: 10, delete: 6, insert: 8 }),
-      wallets: await sb.mutate('analytics', 'wallets', { update: 7, delete: 2 }),
-      customer_usage: await sb.mutate('analytics', 'customer_usage', { update: 5, insert: 3 }),
-      customer_usage_past: await sb.mutate('analytics', 'customer_usage_past', { delete: 4 }),
-      plans: await sb.mutate('analytics', 'plans', { insert: 2 }),
-    };
-    const second = await run(prefix);
-    await expectConverged(sb, 'analytics', second.views, () => 'id');
-
-    const fees = second.views.get('fees') as CompactedView;
-    for (const id of changes.fees.deleted) expect(fees.values.has(JSON.stringify({ id }))).toBe(false);
-    for (const id of changes.fees.inserted) expect(fees.values.has(JSON.stringify({ id }))).toBe(true);
-    expect(fees.values.size).toBe(230 - 6 + 8);
-    const past = second.views.get('customer_usage_past') as CompactedView;
-    expect(past.tombstones).toBeGreaterThanOrEqual(changes.customer_usage_past.deleted.length);
-    const wallet = second.views
-      .get('wallets')
-      ?.values.get(JSON.stringify({ id: changes.wallets.updated[0] }));
-    expect(wallet?.updated_at).not.toBe(
-      first.views.get('wallets')?.values.get(JSON.stringify({ id: changes.wallets.updated[0] }))?.updated_at,
-    );
-  });
-
-  it('real_api preset: topics keyed by lago_id equal the ground truth', async () => {
-    const resources: AnalyticsResourceName[] = ['metrics', 'plans', 'customer_usage_past'];
-    const result = await run(uniqueName('e2e-analytics-real'), { preset: 'real_api', resources });
-    expect([...result.views.keys()]).toEqual(resources);
-    await expectConverged(sb, 'analytics', result.views, () => 'lago_id');
-  });
+    }),
+  schemaFor: analyticsSchemaFor,
+  realKey: () => 'lago_id',
+  seed: {
+    counted: { name: 'fees', size: 230 },
+    changes: {
+      fees: { update: 10, delete: 6, insert: 8 },
+      wallets: { update: 7, delete: 2 },
+      customer_usage: { update: 5, insert: 3 },
+      customer_usage_past: { delete: 4 },
+      plans: { insert: 2 },
+    },
+    tombstoned: 'customer_usage_past',
+    stamped: { name: 'wallets', field: 'updated_at' },
+  },
+  realResources: ['metrics', 'plans', 'customer_usage_past'],
 });

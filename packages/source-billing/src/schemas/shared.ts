@@ -11,38 +11,15 @@
  *   detail views carry them), and a missing required field would reject the record.
  */
 import type { AvroField, AvroType } from '@siphon/avro';
-import { arrayOf, optional, record, required } from '@siphon/avro';
+import { arrayOf, fieldBuilders, optional, record, required } from '@siphon/avro';
 
 const DATETIME = "Datetime as sent by the API, pattern yyyy-MM-dd'T'HH:mm:ssZ (offset without colon).";
 const DATE = 'Date yyyy-MM-dd in the organisation time zone.';
 
-export function money(name: string, doc: string): AvroField {
-  return required(name, 'double', `${doc} Major currency units.`);
-}
-
-export function optionalMoney(name: string, doc: string): AvroField {
-  return optional(name, 'double', `${doc} Major currency units.`);
-}
-
-export function datetime(name: string, doc: string): AvroField {
-  return required(name, 'string', `${doc} ${DATETIME}`);
-}
-
-export function date(name: string, doc: string): AvroField {
-  return required(name, 'string', `${doc} ${DATE}`);
-}
-
-export function optionalDate(name: string, doc: string): AvroField {
-  return optional(name, 'string', `${doc} ${DATE}`);
-}
-
-export function text(name: string, doc: string): AvroField {
-  return required(name, 'string', doc);
-}
-
-export function optionalText(name: string, doc: string): AvroField {
-  return optional(name, 'string', doc);
-}
+export const [money, optionalMoney] = fieldBuilders('double', 'Major currency units.');
+export const [datetime] = fieldBuilders('string', DATETIME);
+export const [date, optionalDate] = fieldBuilders('string', DATE);
+export const [text, optionalText] = fieldBuilders('string');
 
 /** Both ids every record carries: the seed's `id` and the real API's own id field (equal values). */
 export function ids(realIdField: string, what: string): AvroField[] {

@@ -3,22 +3,11 @@
  * Schema Registry; every topic is read back and compared with the sandbox's ground truth.
  */
 import { restApiSource, staticSecrets } from '@siphon/core';
-import { type Sandbox, startSandbox } from '@siphon/sandbox';
+import { startSandbox } from '@siphon/sandbox';
 import * as sinkKafka from '@siphon/sink-kafka';
-import { createKafkaSink } from '@siphon/sink-kafka';
-import {
-  type CompactedView,
-  expectConverged,
-  infraConfig,
-  runAndReadBack,
-  sinkTopicReader,
-  uniqueName,
-} from '@siphon/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeSourceEndToEnd } from '@siphon/testkit';
 import {
   BILLING_RESOURCE_NAMES,
-  type BillingResourceName,
-  type BillingSourceOptions,
   billingAuthFactories,
   billingResources,
   billingSchemaFor,
@@ -26,48 +15,30 @@ import {
 } from '../../src/index.js';
 
 const ORGANIZATION = '10234695';
-const { brokers, registryUrl } = infraConfig();
 
-interface Run {
-  prefix: string;
-  views: Map<BillingResourceName, CompactedView>;
-}
-
-function keyField(preset: BillingSourceOptions['preset'], name: BillingResourceName): string {
-  return preset === 'real_api'
-    ? (billingResources.find((r) => r.name === name)?.realIdField as string)
-    : 'id';
-}
-
-describe('billing source → Kafka, end to end', () => {
-  let sb: Sandbox;
-  const { reader, close: closeReader } = sinkTopicReader(sinkKafka);
-
-  beforeAll(async () => {
-    sb = await startSandbox({
+describeSourceEndToEnd({
+  api: 'billing',
+  startSandbox: () =>
+    startSandbox({
       seed: 11,
       size: 120,
       sizes: { billing: { invoices: 260 } },
       organizationId: ORGANIZATION,
-    });
-  });
-
-  afterAll(async () => {
-    await sb?.close();
-    await closeReader();
-  });
-
-  async function run(prefix: string, options: Partial<BillingSourceOptions> = {}): Promise<Run> {
-    const names = options.resources ?? [...BILLING_RESOURCE_NAMES];
+    }),
+  sinkKafka,
+  names: BILLING_RESOURCE_NAMES,
+  source: (sb, run) => {
     const config = billingSource({
       baseUrl: sb.billingUrl,
       tokenUrl: sb.tokenUrl,
       allowInsecureHttp: true,
       headers: { 'X-com-zoho-subscriptions-organizationid': ORGANIZATION },
       pageSize: 50,
-      ...options,
+      // The real API's token header.
+      ...(run.preset === 'real_api' && { headerScheme: 'Zoho-oauthtoken' }),
+      ...run,
     });
-    const source = restApiSource(config, {
+    return restApiSource(config, {
       name: 'billing',
       authFactories: billingAuthFactories,
       secrets: staticSecrets({
@@ -76,63 +47,20 @@ describe('billing source → Kafka, end to end', () => {
         refresh_token: sb.credentials.refreshToken,
       }),
     });
-    const sink = createKafkaSink({
-      kafka: { brokers },
-      registry: { url: registryUrl },
-      topics: { prefix },
-    });
-    const { views } = await runAndReadBack({
-      source,
-      sink,
-      reader,
-      prefix,
-      api: 'billing',
-      names,
-      declared: (name) => billingSchemaFor(name, [keyField(options.preset, name)]),
-      registryUrl,
-    });
-    return { prefix, views };
-  }
-
-  it('seed preset: every resource equals the ground truth, then converges after updates, deletes and inserts', async () => {
-    const prefix = uniqueName('e2e-billing-seed');
-    const first = await run(prefix);
-    await expectConverged(sb, 'billing', first.views, () => 'id');
-    expect(first.views.get('invoices')?.values.size).toBe(260);
-
-    const changes = {
-      invoices: await sb.mutate('billing', 'invoices', { update: 12, delete: 7, insert: 9 }),
-      customers: await sb.mutate('billing', 'customers', { update: 5, delete: 3 }),
-      products: await sb.mutate('billing', 'products', { delete: 2, insert: 4 }),
-      quotes: await sb.mutate('billing', 'quotes', { update: 6 }),
-      recurring_expenses: await sb.mutate('billing', 'recurring_expenses', { delete: 1, insert: 1 }),
-    };
-    const second = await run(prefix);
-    await expectConverged(sb, 'billing', second.views, () => 'id');
-
-    // The changes really are in the topics: deleted keys gone (tombstoned), updates visible.
-    const invoices = second.views.get('invoices') as CompactedView;
-    for (const id of changes.invoices.deleted)
-      expect(invoices.values.has(JSON.stringify({ id }))).toBe(false);
-    for (const id of changes.invoices.inserted)
-      expect(invoices.values.has(JSON.stringify({ id }))).toBe(true);
-    expect(invoices.tombstones).toBeGreaterThanOrEqual(changes.invoices.deleted.length);
-    const updated = invoices.values.get(JSON.stringify({ id: changes.invoices.updated[0] }));
-    expect(updated?.updated_time).not.toBe(
-      first.views.get('invoices')?.values.get(JSON.stringify({ id: changes.invoices.updated[0] }))
-        ?.updated_time,
-    );
-    expect(invoices.values.size).toBe(260 - 7 + 9);
-  });
-
-  it('real_api preset: topics keyed by the real id fields equal the ground truth', async () => {
-    const resources: BillingResourceName[] = ['products', 'plans', 'invoices', 'recurring_expenses'];
-    const result = await run(uniqueName('e2e-billing-real'), {
-      preset: 'real_api',
-      resources,
-      headerScheme: 'Zoho-oauthtoken',
-    });
-    expect([...result.views.keys()]).toEqual(resources);
-    await expectConverged(sb, 'billing', result.views, (name) => keyField('real_api', name));
-  });
+  },
+  schemaFor: billingSchemaFor,
+  realKey: (name) => billingResources.find((r) => r.name === name)?.realIdField as string,
+  seed: {
+    counted: { name: 'invoices', size: 260 },
+    changes: {
+      invoices: { update: 12, delete: 7, insert: 9 },
+      customers: { update: 5, delete: 3 },
+      products: { delete: 2, insert: 4 },
+      quotes: { update: 6 },
+      recurring_expenses: { delete: 1, insert: 1 },
+    },
+    tombstoned: 'invoices',
+    stamped: { name: 'invoices', field: 'updated_time' },
+  },
+  realResources: ['products', 'plans', 'invoices', 'recurring_expenses'],
 });
