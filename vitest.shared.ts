@@ -53,6 +53,9 @@ export type ProjectOptions = {
     }
 );
 
+/** Unit test workers: the CI machine has two cores (integration projects keep vitest's default). */
+const UNIT_WORKERS = 2;
+
 const kafkaGlobalSetup = path.join(repoRoot, 'packages/testkit/src/global-setup.ts');
 
 /** A listed path that does not exist would silently move its test to the other project. */
@@ -85,7 +88,10 @@ export function siphonProject(dir: string, options: ProjectOptions = {}): UserWo
     // Unit test files share their worker's modules (isolate: false): each worker evaluates core,
     // zod, undici and the rest once instead of once per file, which was over half the unit run's
     // CPU time. A unit test that changes process-wide state must undo it (see source-registry.test.ts).
-    { test: { name: 'unit', ...unit, isolate: false } },
+    // Two of them at once: a project does not inherit the root config's `maxWorkers`, and vitest's
+    // own default (cores - 1) is a single worker on two cores, which ran every unit file of every
+    // package one after another while most of them wait on sockets and child processes.
+    { test: { name: 'unit', ...unit, isolate: false, maxWorkers: UNIT_WORKERS } },
   ];
   if (options.unit || options.integration) {
     const [first, ...others] = options.kafkaClients?.clients ?? [undefined];
