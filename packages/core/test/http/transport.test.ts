@@ -233,6 +233,22 @@ describe('per-host limits', () => {
     for (let i = 2; i < starts.length; i++) expect(starts[i]! - starts[i - 2]!).toBeGreaterThanOrEqual(300);
   });
 
+  it('lets the requests behind one aborted while the host was paused through, after the pause', async () => {
+    const clock = manualClock();
+    const limiter = new HostLimiter({}, undefined, clock);
+    const pausedAt = clock.now();
+    limiter.pause('api.test', 5_000);
+    const first = limiter.schedule('api.test', async () => clock.now());
+    const controller = new AbortController();
+    const aborted = limiter.schedule('api.test', async () => 'never', controller.signal);
+    const last = limiter.schedule('api.test', async () => clock.now());
+    const reason = new Error('stop');
+    controller.abort(reason);
+    await expect(aborted).rejects.toBe(reason);
+    expect(await first).toBeGreaterThanOrEqual(pausedAt + 5_000);
+    expect(await last).toBeGreaterThanOrEqual(pausedAt + 5_000);
+  });
+
   it('pauses when a successful response says the budget is spent', async () => {
     const clock = manualClock();
     const s = await server(
