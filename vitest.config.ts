@@ -4,7 +4,6 @@ export default defineConfig({
   test: {
     projects: ['packages/*', 'apps/*', 'bench'],
     reporters: ['default', './scripts/vitest-closing-line.ts'],
-    // Two cores: more workers only add contention with the broker and the registry.
-    maxWorkers: 2,
+    // Workers are set per project in vitest.shared.ts: projects do not inherit a root `maxWorkers`.
   },
 });

@@ -53,6 +53,9 @@ export type ProjectOptions = {
     }
 );
 
+/** Unit test workers: the CI machine has two cores (integration projects keep vitest's default). */
+const UNIT_WORKERS = 2;
+
 const kafkaGlobalSetup = path.join(repoRoot, 'packages/testkit/src/global-setup.ts');
 
 /** A listed path that does not exist would silently move its test to the other project. */
@@ -85,7 +88,10 @@ export function siphonProject(dir: string, options: ProjectOptions = {}): UserWo
     // Unit test files share their worker's modules (isolate: false): each worker evaluates core,
     // zod, undici and the rest once instead of once per file, which was over half the unit run's
     // CPU time. A unit test that changes process-wide state must undo it (see source-registry.test.ts).
-    { test: { name: 'unit', ...unit, isolate: false } },
+    // Two of them at once: a project does not inherit the root config's `maxWorkers`, and vitest's
+    // own default (cores - 1) is a single worker on two cores, which ran every unit file of every
+    // package one after another while most of them wait on sockets and child processes.
+    { test: { name: 'unit', ...unit, isolate: false, maxWorkers: UNIT_WORKERS } },
   ];
   if (options.unit || options.integration) {
     const [first, ...others] = options.kafkaClients?.clients ?? [undefined];
@@ -120,6 +126,59 @@ export function siphonProject(dir: string, options: ProjectOptions = {}): UserWo
       testTimeout: 60_000,
       hookTimeout: 240_000,
       projects,
+    },
+  };
+}
+
+/** The directories (relative to the repo) whose vitest.config.ts defines a package's projects. */
+export function packageDirs(): string[] {
+  const dirs = ['bench'];
+  for (const group of ['packages', 'apps']) {
+    for (const entry of readdirSync(path.join(repoRoot, group))) dirs.push(`${group}/${entry}`);
+  }
+  return dirs.filter((dir) => existsSync(path.join(repoRoot, dir, 'vitest.config.ts'))).sort();
+}
+
+/**
+ * Every package's unit tests as one project, `unit` (what `pnpm test:unit` runs): the same files
+ * as the `<package> (unit)` projects, chosen by the same options, but one Vite server and one pair
+ * of workers for all of them. As twelve projects, each started its own workers and transformed
+ * and evaluated core, zod and the rest again: about half of a cold run's time.
+ * `packages` maps each directory of {@link packageDirs} to its vitest.config.ts's export.
+ */
+export function unitTestsOfAll(packages: Record<string, UserWorkspaceConfig>): UserWorkspaceConfig {
+  const expected = packageDirs();
+  const given = Object.keys(packages).sort();
+  if (expected.join() !== given.join())
+    throw new Error(
+      `vitest.unit.config.ts: lists the packages ${given.join(', ')}, but these have a vitest.config.ts: ${expected.join(', ')}`,
+    );
+  const include: string[] = [];
+  const exclude: string[] = [...configDefaults.exclude];
+  for (const [dir, config] of Object.entries(packages)) {
+    const unit = config.test?.projects?.find(
+      (project): project is UserWorkspaceConfig =>
+        typeof project === 'object' && 'test' in project && project.test?.name === 'unit',
+    )?.test;
+    if (!unit?.include) throw new Error(`${dir}/vitest.config.ts: no unit project`);
+    const inPackage = (glob: string) => path.posix.join(dir, glob);
+    include.push(...unit.include.map(inPackage));
+    exclude.push(
+      ...(unit.exclude ?? []).filter((glob) => !configDefaults.exclude.includes(glob)).map(inPackage),
+    );
+  }
+  return {
+    resolve: { alias: workspaceAliases() },
+    test: {
+      name: 'unit',
+      root: repoRoot,
+      include,
+      exclude,
+      // As in each package's unit project (see siphonProject), now shared by every package's files.
+      isolate: false,
+      maxWorkers: UNIT_WORKERS,
+      testTimeout: 60_000,
+      hookTimeout: 240_000,
     },
   };
 }

@@ -38,9 +38,9 @@ export interface SandboxOptions {
   /** Request logs go here at debug level. Default: silent. */
   logger?: Logger | undefined;
   /**
-   * The clock, in epoch milliseconds, that access tokens expire by and that token limits and rate
-   * limits count their windows by. Default `Date.now`. A test passes its own to step past a
-   * token's lifetime or a window without waiting for it.
+   * The clock, in epoch milliseconds, that access tokens expire by, that token limits and rate
+   * limits count their windows by, and that a `Retry-After` date counts from. Default `Date.now`.
+   * A test passes its own to step past a token's lifetime or a window without waiting for it.
    */
   now?: (() => number) | undefined;
 }

@@ -121,7 +121,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
   };
-  const deps = { faults, stats, logger, waiter, control: controlHandler(control) };
+  const deps = { faults, stats, logger, waiter, control: controlHandler(control), now: resolved.now };
 
   const servers = {
     billing: createApiServer(

@@ -87,6 +87,21 @@ describe('429 with Retry-After', () => {
     expect(at).toBeLessThan(before + 35_000);
     expect(((await response.json()) as Json).code).not.toBe(0);
   });
+
+  it('dates Retry-After by its own clock (the `now` option)', async () => {
+    // A whole second, far from the real time: the date can only come from this clock.
+    const clock = manualClock(Date.UTC(2031, 0, 2, 3, 4, 5));
+    const clocked = await startSandbox({ size: 1, now: clock.now });
+    try {
+      const clockedToken = await accessToken(clocked);
+      clocked.setFaults([{ kind: 'retry_after_date', retryAfterSeconds: 30, count: 1 }]);
+      const response = await billingGet(clocked, '/invoices', clockedToken);
+      expect(response.status).toBe(429);
+      expect(response.headers.get('retry-after')).toBe('Thu, 02 Jan 2031 03:04:35 GMT');
+    } finally {
+      await clocked.close();
+    }
+  });
 });
 
 describe('broken deliveries', () => {

@@ -10,9 +10,11 @@ import {
   type ResourceResult,
   type ResourceState,
   type ResourceWriter,
+  type RetryClock,
   type RetryPolicy,
   retry,
   type StateKey,
+  systemClock,
 } from '@siphon/core';
 import { isFencedError, isPermanentError, kafkaError } from './broker-errors.js';
 import { MESSAGE_OVERHEAD, type ResourceEncoder, RUN_HEADER } from './encoder.js';
@@ -53,6 +55,8 @@ export interface WriterDeps {
   startedEmpty?: boolean;
   /** Called once the writer finished or aborted. */
   onClose: () => void;
+  /** Injected for tests: the clock that a broker outage's waits and duration are measured on. */
+  clock?: RetryClock;
 }
 
 export class KafkaResourceWriter implements ResourceWriter {
@@ -95,7 +99,11 @@ export class KafkaResourceWriter implements ResourceWriter {
   private readonly written = new WrittenOffsets();
   private timer: NodeJS.Timeout | undefined;
 
+  /** What a broker outage's waits and duration are measured on. */
+  private readonly clock: RetryClock;
+
   constructor(private readonly deps: WriterDeps) {
+    this.clock = deps.clock ?? systemClock;
     this.currentRunId = deps.resumedRunId ?? deps.runId;
     this.runIds.add(deps.runId);
     if (deps.resumedRunId) this.runIds.add(deps.resumedRunId);
@@ -399,7 +407,8 @@ export class KafkaResourceWriter implements ResourceWriter {
     const { unit, store, stateKey, options, resource } = this.deps;
     const { outageTimeout, brokers } = options.kafka;
     const timeoutMs = options.transactions.timeoutMs;
-    const since = Date.now();
+    const { clock } = this;
+    const since = clock.now();
     // The transaction being recovered: when it started on the broker (0: it never reached it).
     const openedAt = this.txnSentAt;
     // The fencing or refusal that ends the recovery; anything else is retried.
@@ -428,6 +437,7 @@ export class KafkaResourceWriter implements ResourceWriter {
       await retry(recoverOnce, {
         ...OUTAGE_BACKOFF,
         deadlineMs: outageTimeout,
+        clock,
         retriable: (error) => error !== verdict,
         onRetry: ({ error, attempt, delayMs }) =>
           options.logger?.warn(
@@ -435,7 +445,7 @@ export class KafkaResourceWriter implements ResourceWriter {
               resource: resource.name,
               transactionalId: unit.transactionalId,
               attempt,
-              outage_s: seconds(Date.now() - since),
+              outage_s: seconds(clock.now() - since),
               retry_in_ms: delayMs,
               open_transaction_age_s: openedAt === 0 ? undefined : seconds(Date.now() - openedAt),
               transaction_timeout_s: seconds(timeoutMs),
@@ -446,7 +456,7 @@ export class KafkaResourceWriter implements ResourceWriter {
       });
     } catch (lastError) {
       if (lastError === verdict) throw lastError;
-      const gaveUp = `resource "${resource.name}": Kafka kept failing for ${seconds(Date.now() - since)} s, giving up after kafka.outageTimeout (${seconds(outageTimeout)} s); nothing of the open transaction was committed, the next run resumes from the last committed page`;
+      const gaveUp = `resource "${resource.name}": Kafka kept failing for ${seconds(clock.now() - since)} s, giving up after kafka.outageTimeout (${seconds(outageTimeout)} s); nothing of the open transaction was committed, the next run resumes from the last committed page`;
       // kafkaError() returns a KafkaSinkError as it is (a failed re-initialisation is one), which
       // would drop the outage from the message.
       if (KafkaSinkError.isInstance(lastError)) {
@@ -467,7 +477,7 @@ export class KafkaResourceWriter implements ResourceWriter {
       resource: resource.name,
       transactionalId: unit.transactionalId,
       attempts,
-      outage_s: seconds(Date.now() - since),
+      outage_s: seconds(this.clock.now() - since),
       pages: this.txnPages,
       records: this.txnRecords,
     };

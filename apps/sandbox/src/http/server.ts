@@ -50,6 +50,8 @@ export interface ServerDeps {
   logger: Logger;
   waiter: Waiter;
   control: ControlHandler;
+  /** The sandbox's clock (its `now` option): the moment a `Retry-After` date counts from. */
+  now: () => number;
 }
 
 export function readBody(req: IncomingMessage): Promise<string> {
@@ -70,7 +72,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function faultReply(definition: ApiDefinition, fault: Fault, req: IncomingMessage): Reply {
+function faultReply(definition: ApiDefinition, fault: Fault, req: IncomingMessage, now: () => number): Reply {
   if (fault.kind === 'html_200') return htmlErrorPage();
   if (fault.kind === 'echo_request') {
     // The credential headers first, as in an error that quotes the header it rejected.
@@ -84,7 +86,7 @@ function faultReply(definition: ApiDefinition, fault: Fault, req: IncomingMessag
   const seconds = fault.retryAfterSeconds ?? 1;
   const reply = definition.errorReply(429);
   const retryAfter =
-    fault.kind === 'retry_after_date' ? new Date(Date.now() + seconds * 1000).toUTCString() : String(seconds);
+    fault.kind === 'retry_after_date' ? new Date(now() + seconds * 1000).toUTCString() : String(seconds);
   reply.headers = {
     ...reply.headers,
     'retry-after': retryAfter,
@@ -127,7 +129,7 @@ async function deliver(
 }
 
 export function createApiServer(definition: ApiDefinition, deps: ServerDeps): Server {
-  const { faults, stats, logger, waiter, control } = deps;
+  const { faults, stats, logger, waiter, control, now } = deps;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
@@ -153,7 +155,7 @@ export function createApiServer(definition: ApiDefinition, deps: ServerDeps): Se
       const [replacing] = faults.fire(REPLACING_KINDS, target);
       if (replacing) {
         applied.push(replacing.kind);
-        reply = faultReply(definition, replacing, req);
+        reply = faultReply(definition, replacing, req, now);
       }
     }
     if (!reply) {

@@ -22,6 +22,7 @@ import type { RetryOptions } from '../http/retry-policy.js';
 import { createRetryingFetch } from '../http/retrying-fetch.js';
 import { type FetchLike, HttpTransport } from '../http/transport.js';
 import { looksSecret, Redaction } from '../redaction.js';
+import type { RetryClock } from '../retry/retry.js';
 import { chainSecrets, defaultSecrets, type SecretsProvider } from '../secrets/providers.js';
 import { collectSecretValues, resolveSecretRefs } from '../secrets/resolve.js';
 import { DEFAULT_PAGES_AHEAD } from './pages-ahead.js';
@@ -47,6 +48,8 @@ export interface RestApiSourceOptions {
   retry?: RetryOptions;
   /** Overrides `client.timeout_seconds`, in ms. */
   timeoutMs?: number;
+  /** The HTTP transport's clock (retry waits, rate limits, `Retry-After`); a manual one in tests. */
+  clock?: RetryClock;
   /**
    * Overrides `pages_ahead` (client and resources): requests in flight per resource for its next
    * pages. 0 fetches only on pull, 1 one page at a time (fetching overlaps writing), more keeps
@@ -169,6 +172,7 @@ export class RestApiSource implements Source {
       },
       ...((options.dispatcher ?? client.session) ? { dispatcher: options.dispatcher ?? client.session } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     let provider: AuthProvider | undefined;
     if (auth) {

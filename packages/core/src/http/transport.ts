@@ -3,7 +3,7 @@ import { HttpError } from '../errors/http-error.js';
 import { SiphonError } from '../errors/siphon-error.js';
 import type { EventBus } from '../events.js';
 import { Redaction } from '../redaction.js';
-import { retry } from '../retry/retry.js';
+import { type RetryClock, retry, systemClock } from '../retry/retry.js';
 import { setLongTimeout } from '../timers.js';
 import { HostLimiter, type HostLimits } from './host-limiter.js';
 import { describeNetworkError, transientNetworkReason } from './network-errors.js';
@@ -60,6 +60,12 @@ export interface TransportOptions {
   maxResponseBytes?: number;
   /** Injected for tests: jitter source in [0, 1). */
   random?: () => number;
+  /**
+   * The time that the waits between tries, a host's pauses and request budget, and the dates in
+   * `Retry-After` and `X-RateLimit-Reset` are measured on. Default the system clock; a test passes
+   * a manual one and never waits. (The per-attempt timeout stays on real time: it bounds real I/O.)
+   */
+  clock?: RetryClock;
 }
 
 export interface TransportRequest {
@@ -111,13 +117,15 @@ export class HttpTransport {
   readonly #limiter: HostLimiter;
   readonly #events: EventBus | undefined;
   readonly #random: () => number;
+  readonly #clock: RetryClock;
 
   constructor(options: TransportOptions = {}) {
     this.#timeoutMs = options.timeoutMs ?? 60_000;
     this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#retry = resolveRetryOptions(options.retry);
     this.#events = options.events;
-    this.#limiter = new HostLimiter(options.limits, options.events);
+    this.#clock = options.clock ?? systemClock;
+    this.#limiter = new HostLimiter(options.limits, options.events, this.#clock);
     this.redactor = options.redactor ?? new Redaction();
     this.#random = options.random ?? Math.random;
     this.#fetch = options.fetch ?? (undiciFetch as unknown as FetchLike);
@@ -139,6 +147,7 @@ export class HttpTransport {
         ...this.#retry,
         signal: request.signal,
         random: this.#random,
+        clock: this.#clock,
         // Only what #try marked as worth another try: an error thrown by `check` is the caller's.
         retriable: (error) => error instanceof AttemptFailed,
         onRetry: ({ error, attempt, delayMs }) =>
@@ -250,7 +259,7 @@ export class HttpTransport {
   /** The wait the server asked for; on 429 (or a spent budget) it also pauses the whole host. */
   #serverDelay(response: BufferedResponse, host: string, resource: string | undefined): number | undefined {
     if (!this.#retry.respectRetryAfter) return undefined;
-    const asked = serverRequestedDelay(response.headers, Date.now());
+    const asked = serverRequestedDelay(response.headers, this.#clock.now());
     if (!asked) return undefined;
     const waitMs = Math.min(asked.ms, this.#retry.maxDelayMs);
     if (response.status === 429 || response.status < 400) {

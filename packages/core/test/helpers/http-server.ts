@@ -19,8 +19,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A throwaway node:http server on a random port that records what it saw. */
-export async function startServer(handler: Handler): Promise<TestServer> {
+/**
+ * A throwaway node:http server on a random port that records what it saw, each request `at` the
+ * time `now` tells (default `Date.now`; a test on a manual clock passes the clock's).
+ */
+export async function startServer(handler: Handler, now: () => number = Date.now): Promise<TestServer> {
   const requests: SeenRequest[] = [];
   let inFlight = 0;
   const state = { maxInFlight: 0 };
@@ -35,7 +38,7 @@ export async function startServer(handler: Handler): Promise<TestServer> {
         url: req.url ?? '',
         headers: req.headers,
         body,
-        at: Date.now(),
+        at: now(),
       });
       inFlight++;
       state.maxInFlight = Math.max(state.maxInFlight, inFlight);

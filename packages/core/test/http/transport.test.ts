@@ -1,3 +1,4 @@
+import { manualClock } from '@siphon/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/errors/http-error.js';
 import { createEventBus, type ExtractEvent } from '../../src/events.js';
@@ -13,8 +14,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function server(handler: Parameters<typeof startServer>[0]) {
-  const s = await startServer(handler);
+async function server(handler: Parameters<typeof startServer>[0], now?: () => number) {
+  const s = await startServer(handler, now);
   servers.push(s);
   return s;
 }
@@ -34,21 +35,26 @@ function setup(options: TransportOptions = {}) {
 }
 
 /** Fails the first `times` requests with `fail`, then answers `{ ok: true }`. */
-function failing(times: number, fail: Parameters<typeof startServer>[0]) {
+function failing(times: number, fail: Parameters<typeof startServer>[0], now?: () => number) {
   return server((req, res, body, index) => {
     if (index < times) fail(req, res, body, index);
     else sendJson(res, 200, { ok: true });
-  });
+  }, now);
 }
 
 const retries = (seen: ExtractEvent[]) => seen.filter((e) => e.type === 'http.retry');
 
 describe('retry rules', () => {
+  // The waits the server asks for run on a manual clock, which the transport and the test server
+  // share: the second request arrives a clock second after the first, with no real second spent.
   it('waits the Retry-After seconds of a 429 and pauses the host', async () => {
-    const s = await failing(1, (_q, res) =>
-      sendJson(res, 429, { error: 'slow down' }, { 'retry-after': '1' }),
+    const clock = manualClock();
+    const s = await failing(
+      1,
+      (_q, res) => sendJson(res, 429, { error: 'slow down' }, { 'retry-after': '1' }),
+      clock.now,
     );
-    const { get, seen } = setup();
+    const { get, seen } = setup({ clock });
     const result = await get(s.url);
     expect(result).toMatchObject({ ignored: false, body: { ok: true } });
     expect(retries(seen)).toEqual([
@@ -57,13 +63,14 @@ describe('retry rules', () => {
     expect(seen).toContainEqual(
       expect.objectContaining({ type: 'http.rate_limited', source: 'server', waitMs: 1000 }),
     );
-    expect(s.requests[1]!.at - s.requests[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(s.requests[1]!.at - s.requests[0]!.at).toBeGreaterThanOrEqual(1000);
   });
 
   it('waits until the HTTP-date of a Retry-After', async () => {
-    const date = new Date(Date.now() + 2000).toUTCString();
+    const clock = manualClock();
+    const date = new Date(clock.now() + 2000).toUTCString();
     const s = await failing(1, (_q, res) => sendJson(res, 429, {}, { 'retry-after': date }));
-    const { get, seen } = setup();
+    const { get, seen } = setup({ clock });
     await get(s.url);
     const delay = (retries(seen)[0] as { delayMs: number }).delayMs;
     // HTTP-dates have one-second resolution.
@@ -73,13 +80,14 @@ describe('retry rules', () => {
 
   it.each([
     ['seconds until reset', () => '1', 1000, 1000],
-    ['epoch seconds', () => String(Math.ceil(Date.now() / 1000) + 1), 1, 2000],
-    ['epoch milliseconds', () => String(Date.now() + 800), 700, 800],
+    ['epoch seconds', (now: number) => String(Math.ceil(now / 1000) + 1), 1, 2000],
+    ['epoch milliseconds', (now: number) => String(now + 800), 700, 800],
   ])('honours X-RateLimit-Reset as %s', async (_name, value, min, max) => {
+    const clock = manualClock();
     const s = await failing(1, (_q, res) =>
-      sendJson(res, 429, {}, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': value() }),
+      sendJson(res, 429, {}, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': value(clock.now()) }),
     );
-    const { get, seen } = setup();
+    const { get, seen } = setup({ clock });
     await get(s.url);
     const delay = (retries(seen)[0] as { delayMs: number }).delayMs;
     expect(delay).toBeGreaterThanOrEqual(min);
@@ -203,34 +211,57 @@ describe('per-host limits', () => {
 
   it('keeps to the request budget (sliding window)', async () => {
     const s = await server((_q, res) => sendJson(res, 200, {}));
-    const { get, seen } = setup({ limits: { rateLimit: { requests: 2, intervalMs: 300 } } });
+    const { get, seen } = setup({
+      limits: { rateLimit: { requests: 2, intervalMs: 300 } },
+      clock: manualClock(),
+    });
     await Promise.all(Array.from({ length: 6 }, () => get(s.url)));
     expect(s.requests).toHaveLength(6);
     expect(seen.some((e) => e.type === 'http.rate_limited' && e.source === 'budget')).toBe(true);
   });
 
   it('starts no three requests to a host within one budget window', async () => {
-    // Measured where the budget applies, when each request starts: arrival times at a server on a
-    // loaded machine say more about the scheduler than about the budget.
-    const limiter = new HostLimiter({ rateLimit: { requests: 2, intervalMs: 300 } });
+    // Measured where the budget applies, when each request starts, on the limiter's own clock.
+    const clock = manualClock();
+    const limiter = new HostLimiter({ rateLimit: { requests: 2, intervalMs: 300 } }, undefined, clock);
     const starts: number[] = [];
     await Promise.all(
-      Array.from({ length: 6 }, () => limiter.schedule('api.test', async () => starts.push(Date.now()))),
+      Array.from({ length: 6 }, () => limiter.schedule('api.test', async () => starts.push(clock.now()))),
     );
     starts.sort((a, b) => a - b);
-    for (let i = 2; i < starts.length; i++) expect(starts[i]! - starts[i - 2]!).toBeGreaterThanOrEqual(295);
+    expect(starts).toHaveLength(6);
+    for (let i = 2; i < starts.length; i++) expect(starts[i]! - starts[i - 2]!).toBeGreaterThanOrEqual(300);
+  });
+
+  it('lets the requests behind one aborted while the host was paused through, after the pause', async () => {
+    const clock = manualClock();
+    const limiter = new HostLimiter({}, undefined, clock);
+    const pausedAt = clock.now();
+    limiter.pause('api.test', 5_000);
+    const first = limiter.schedule('api.test', async () => clock.now());
+    const controller = new AbortController();
+    const aborted = limiter.schedule('api.test', async () => 'never', controller.signal);
+    const last = limiter.schedule('api.test', async () => clock.now());
+    const reason = new Error('stop');
+    controller.abort(reason);
+    await expect(aborted).rejects.toBe(reason);
+    expect(await first).toBeGreaterThanOrEqual(pausedAt + 5_000);
+    expect(await last).toBeGreaterThanOrEqual(pausedAt + 5_000);
   });
 
   it('pauses when a successful response says the budget is spent', async () => {
-    const s = await server((_q, res, _b, i) =>
-      sendJson(res, 200, {}, i === 0 ? { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' } : {}),
+    const clock = manualClock();
+    const s = await server(
+      (_q, res, _b, i) =>
+        sendJson(res, 200, {}, i === 0 ? { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' } : {}),
+      clock.now,
     );
-    const { get, seen } = setup();
+    const { get, seen } = setup({ clock });
     await get(s.url);
     await get(s.url);
     expect(seen).toContainEqual(
       expect.objectContaining({ type: 'http.rate_limited', source: 'server', waitMs: 1000 }),
     );
-    expect(s.requests[1]!.at - s.requests[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(s.requests[1]!.at - s.requests[0]!.at).toBeGreaterThanOrEqual(1000);
   });
 });

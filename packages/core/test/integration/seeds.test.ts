@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { catalog, type Fault, PAGE_BOUNDARY_SIZES, type Sandbox, startSandbox } from '@siphon/sandbox';
+import {
+  catalog,
+  type Fault,
+  manualClock,
+  PAGE_BOUNDARY_SIZES,
+  type Sandbox,
+  startSandbox,
+} from '@siphon/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/engine/run-pipeline.js';
 import { type RestApiSourceOptions, rest_api_source, restApiSource } from '../../src/engine/source.js';
@@ -17,9 +24,13 @@ const ANALYTICS = catalog.analytics.resources.map((r) => r.name);
 
 let sandbox: Sandbox;
 const truth = new Map<string, string[]>();
+// One clock for the sandbox and the sources' HTTP transport: the waits that 429s ask for (in
+// seconds or as a date the sandbox writes by this clock) and the backoff between tries move it
+// on instead of taking real time. Timeouts stay real: they bound real requests.
+const clock = manualClock();
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 11, ...PAGE_BOUNDARY_SIZES });
+  sandbox = await startSandbox({ seed: 11, ...PAGE_BOUNDARY_SIZES, now: clock.now });
   for (const name of BILLING) truth.set(`billing/${name}`, await groundTruthIds(sandbox, 'billing', name));
   for (const name of ANALYTICS)
     truth.set(`analytics/${name}`, await groundTruthIds(sandbox, 'analytics', name));
@@ -41,6 +52,7 @@ function options(api: Api, extra: RestApiSourceOptions = {}): RestApiSourceOptio
     }),
     authFactories: { oauth2: sandboxOAuth2(sandbox.tokenUrl) },
     retry: { initialDelayMs: 20, maxDelayMs: 3_000 },
+    clock,
     ...extra,
   };
 }

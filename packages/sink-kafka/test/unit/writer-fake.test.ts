@@ -11,6 +11,7 @@ import {
   type ResourceState,
   type StateKey,
 } from '@siphon/core';
+import { manualClock } from '@siphon/sandbox';
 import { describe, expect, it } from 'vitest';
 import { type ResourceEncoder, RUN_HEADER } from '../../src/encoder.js';
 import { type KafkaSinkEvent, type ResolvedOptions, resolveOptions } from '../../src/index.js';
@@ -235,16 +236,21 @@ describe('KafkaResourceWriter while the brokers keep failing', () => {
   const unreachable = () =>
     brokerAnswer('NETWORK_EXCEPTION', 13, true, 'Connection error: connect ECONNREFUSED 127.0.0.1:9092');
 
-  /** A writer whose producer is initialised (as the sink's open() does), so `init` answers hit recoveries. */
-  async function openWriter(s: ReturnType<typeof setup>) {
+  /**
+   * A writer whose producer is initialised (as the sink's open() does), so `init` answers hit
+   * recoveries. Its outage waits move `clock` on instead of taking real time.
+   */
+  async function openWriter(s: ReturnType<typeof setup>, clock: ReturnType<typeof manualClock>) {
     const unit = s.unitOf();
     await unit.ready();
-    return s.writer(unit);
+    return s.writer(unit, { clock });
   }
 
   it('retries recreating the producer after a wait, then replays the open transaction', async () => {
     const s = setup();
-    const w = await openWriter(s);
+    const clock = manualClock();
+    const start = clock.now();
+    const w = await openWriter(s, clock);
     s.fake.inject('commit', unavailable());
     s.fake.inject('init', unreachable());
     await w.write(page(1, [1, 2], cursor(2)));
@@ -252,12 +258,16 @@ describe('KafkaResourceWriter while the brokers keep failing', () => {
 
     expect(s.fake.messages(TOPIC).map((m) => m.key?.toString())).toEqual(['1', '2']);
     expect(s.events.filter((e) => e.type === 'producer_recreated')).toHaveLength(1);
+    // One wait of 1 s (the first of the outage backoff) between the failed and the good recreation.
+    expect(clock.now() - start).toBe(1_000);
   });
 
   it('gives up once the next wait would pass kafka.outageTimeout, naming it, with nothing committed', async () => {
     // Waits of 1 s, then 2 s: the second would end past 2.5 s.
     const s = setup({ pages: 1 }, { outage_timeout: 2500 });
-    const w = await openWriter(s);
+    const clock = manualClock();
+    const start = clock.now();
+    const w = await openWriter(s, clock);
     s.fake.inject('commit', unavailable());
     for (let i = 0; i < 5; i++) s.fake.inject('init', unreachable());
     const failure = await w
@@ -270,5 +280,6 @@ describe('KafkaResourceWriter while the brokers keep failing', () => {
       ),
     });
     expect(s.fake.messages(TOPIC)).toEqual([]);
+    expect(clock.now() - start).toBe(1_000);
   });
 });
