@@ -33,6 +33,23 @@ async function failure(command: string, dir: string, file = 'p.yaml', cli: Cli =
   return { code: result.code, stderr: result.stderr.replaceAll(`${dir}/`, ''), stdout: result.stdout };
 }
 
+/** `siphon check` on this pipelines file exits 2 and prints exactly these problems, in order. */
+async function expectInvalidPipelines(pipelinesYaml: string, problems: string[]): Promise<void> {
+  const dir = await files({ 'p.yaml': pipelinesYaml });
+  const result = await failure('check', dir);
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toBe(['siphon: invalid pipelines file', ...problems, ''].join('\n'));
+}
+
+/** A pipelines file with one pipeline of the billing package, under `head`, with these option lines. */
+const billingOptions = (optionLines: string) =>
+  `${head}  - name: b
+    source:
+      package: billing
+      options:
+${optionLines}`;
+
 const pythonSeed = `import dlt
 from dlt.sources.rest_api import rest_api_source
 
@@ -140,76 +157,50 @@ describe('config problems, where the user wrote them', () => {
   );
 
   it("a source package's options: snake_case keys, each unknown one at its own line", async () => {
-    const dir = await files({
-      'p.yaml': `${head}  - name: b
-    source:
-      package: billing
-      options:
-        base_url: 12
+    await expectInvalidPipelines(
+      billingOptions(`        base_url: 12
         page_sizes: 10
         overrides:
           invoices: { write_disposition: upsert, primaryKeys: id }
-`,
-    });
-    const result = await failure('check', dir);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
+`),
       [
-        'siphon: invalid pipelines file',
         'p.yaml:9:9: pipelines[0].source.options.token_url: is required (a string)',
         'p.yaml:9:19: pipelines[0].source.options.base_url: expected a string, got a number',
         'p.yaml:10:21: pipelines[0].source.options.page_sizes: unknown option; allowed: base_url, token_url, client_id, client_secret, refresh_token, header_scheme, headers, resources, page_size, preset, delete_detection, schema_contract, overrides, allow_insecure_http',
         'p.yaml:12:21: pipelines[0].source.options.overrides.invoices.primary_keys: unknown option; allowed: primary_key, write_disposition, paginator, delete_detection, schema_contract, path, data_selector, pages_ahead',
-        '',
-      ].join('\n'),
+      ],
     );
   });
 
   it("a package's OAuth2 options are checked by the oauth2 schema, each at its option's line", async () => {
-    const dir = await files({
-      'p.yaml': `${head}  - name: b
-    source:
-      package: billing
-      options:
-        base_url: https://b.example/v1
+    await expectInvalidPipelines(
+      billingOptions(`        base_url: https://b.example/v1
         token_url: http://127.0.0.1:4011/oauth/v2/token
         header_scheme: Zoho oauthtoken
-`,
-    });
-    const result = await failure('check', dir);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
+`),
       [
-        'siphon: invalid pipelines file',
         'p.yaml:10:20: pipelines[0].source.options.token_url: uses plain http: set allow_insecure_http: true to allow it for this loopback host',
         'p.yaml:11:24: pipelines[0].source.options.header_scheme: must be one word such as Bearer or Zoho-oauthtoken',
-        '',
-      ].join('\n'),
+      ],
     );
   });
 
   it('an option the package passes through is reported at its override', async () => {
-    const dir = await files({
-      'p.yaml': `${head}  - name: b
-    source:
-      package: billing
-      options:
-        base_url: https://b.example/v1
+    await expectInvalidPipelines(
+      billingOptions(`        base_url: https://b.example/v1
         token_url: https://b.example/token
         overrides:
           invoices: { write_disposition: upsert }
-`,
-    });
-    const result = await failure('check', dir);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
-      'siphon: invalid pipelines file\np.yaml:12:42: pipelines[0].source.options.overrides.invoices.write_disposition: expected "append", "merge", "replace" or {"disposition": ..., "strategy": ...}; got "upsert"\n',
+`),
+      [
+        'p.yaml:12:42: pipelines[0].source.options.overrides.invoices.write_disposition: expected "append", "merge", "replace" or {"disposition": ..., "strategy": ...}; got "upsert"',
+      ],
     );
   });
 
   it("an oauth2 auth block is checked by the oauth2 plugin's schema at load, each problem at its key", async () => {
-    const dir = await files({
-      'p.yaml': `${head}  - name: o
+    await expectInvalidPipelines(
+      `${head}  - name: o
     source:
       rest_api:
         client:
@@ -223,16 +214,10 @@ describe('config problems, where the user wrote them', () => {
             header_schema: Zoho-oauthtoken
         resources: [invoices]
 `,
-    });
-    const result = await failure('check', dir);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
       [
-        'siphon: invalid pipelines file',
         'p.yaml:15:24: pipelines[0].source.rest_api.client.auth.token_url: must use https (plain http is allowed only for loopback hosts)',
         'p.yaml:16:28: pipelines[0].source.rest_api.client.auth.header_schema: unknown key header_schema',
-        '',
-      ].join('\n'),
+      ],
     );
   });
 
@@ -304,8 +289,8 @@ describe('config problems, where the user wrote them', () => {
 
 describe('validation that names every problem rightly', () => {
   it('an unknown key under defaults hides nothing; a wrong type is not "required"; bad topic templates are located', async () => {
-    const dir = await files({
-      'p.yaml': `defaults:
+    await expectInvalidPipelines(
+      `defaults:
   kafka: { brokers: 9092 }
   registry: { url: "http://127.0.0.1:9" }
   topics: { partitions: three }
@@ -321,20 +306,14 @@ pipelines:
     source: { package: billing, options: { base_url: "https://b.example", token_url: "https://b.example/t" } }
     topics: { template: "{prefix}/{resource}" }
 `,
-    });
-    const result = await failure('check', dir);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
       [
-        'siphon: invalid pipelines file',
         'p.yaml:2:21: defaults.kafka.brokers: expected a list or a string, got a number',
         'p.yaml:4:25: defaults.topics.partitions: expected a number, got a string',
         'p.yaml:5:12: defaults.retries: unknown key (expected kafka, registry, topics, state, schedule, concurrency, secrets, sink, errors, weights)',
         'p.yaml:9:25: pipelines[0].topics.template: must contain {resource}: without it every resource of a pipeline would write to one topic',
         'p.yaml:12:25: pipelines[1].topics.template: unknown placeholder {resourse} (allowed: {prefix}, {pipeline}, {source}, {resource})',
         'p.yaml:15:25: pipelines[2].topics.template: may only hold letters, digits, ".", "_", "-" and the placeholders {prefix}, {pipeline}, {source}, {resource}',
-        '',
-      ].join('\n'),
+      ],
     );
   });
 });
