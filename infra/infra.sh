@@ -10,14 +10,15 @@
 #   bash infra/infra.sh kafka-run-class <main.Class> ARGS...
 #   bash infra/infra.sh fetch              only download Kafka's jars and Apicurio (e.g. for container images)
 #
-# Env: SIPHON_CACHE (default <repo>/.cache/infra), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
+# Env: SIPHON_CACHE (default <repo>/.cache, as scripts/env.sh and ./dev use), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
 #      REGISTRY_PORT (8081), INFRA_TIMEOUT (120 s), APICURIO_VERSION (3.0.9), REGISTRY_COMPATIBILITY
 #      (BACKWARD), KAFKA_HEAP, REGISTRY_HEAP.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
-CACHE="${SIPHON_CACHE:-$REPO_ROOT/.cache/infra}"
+# The same default as scripts/env.sh: `pnpm infra:down` (no env.sh) stops what `./dev demo` started.
+CACHE="${SIPHON_CACHE:-$REPO_ROOT/.cache}"
 mkdir -p "$CACHE"
 CACHE="$(cd "$CACHE" && pwd)"
 

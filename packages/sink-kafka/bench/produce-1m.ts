@@ -35,7 +35,7 @@ const PAGE = Number(process.env.BENCH_PAGE_RECORDS ?? 200);
 /** Committing every page is slow by design; it runs on fewer records. */
 const PER_PAGE_TOTAL = Math.min(TOTAL, Number(process.env.BENCH_PER_PAGE_RECORDS ?? 20_000));
 const DATA_DIR =
-  process.env.KAFKA_DATA_DIR ?? path.resolve(import.meta.dirname, '../../../.cache/infra/kafka/data');
+  process.env.KAFKA_DATA_DIR ?? path.resolve(import.meta.dirname, '../../../.cache/kafka/data');
 
 const { brokers, registryUrl } = infraConfig();
 const invoices: ResourceDescriptor = { name: 'invoices', primaryKey: ['id'], writeDisposition: 'merge' };

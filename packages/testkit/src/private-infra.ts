@@ -32,12 +32,11 @@ export interface PrivateInfra {
 
 /**
  * Where the project's infra cache keeps Kafka's jars and the unpacked registry: linking them saves
- * the private cache a Maven download. `SIPHON_CACHE` as scripts/env.sh sets it, else infra.sh's default.
+ * the private cache a Maven download. `SIPHON_CACHE` when set, else the default of scripts/env.sh and infra.sh.
  */
 function sharedCaches(): string[] {
   return [
     process.env.SIPHON_CACHE,
-    path.join(repoRoot, '.cache/infra'),
     path.join(repoRoot, '.cache'),
   ].filter((dir): dir is string => Boolean(dir));
 }

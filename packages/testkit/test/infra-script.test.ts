@@ -25,12 +25,13 @@ async function foreignListener(): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-function infraUp(
-  env: Record<string, string>,
+function infraSh(
+  args: string[],
+  env: NodeJS.ProcessEnv,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('bash', [script, 'up'], {
-      env: { ...process.env, ...env },
+    const child = spawn('bash', [script, ...args], {
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -40,6 +41,8 @@ function infraUp(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+const infraUp = (env: Record<string, string>) => infraSh(['up'], { ...process.env, ...env });
 
 const advice = [
   '[infra] stop that process, or choose free ports, e.g.',
@@ -86,5 +89,15 @@ describe('infra.sh up and ports it does not own', () => {
       ),
     );
     expect(result.stderr.endsWith(advice)).toBe(true);
+  });
+});
+
+describe('infra.sh cache folder', () => {
+  it("is the repo's .cache when SIPHON_CACHE is unset, the folder ./dev uses, so `pnpm infra:down` stops what `./dev demo` started", async () => {
+    const { SIPHON_CACHE: _unset, ...env } = process.env;
+    const result = await infraSh(['logs', 'kafka'], env);
+    expect(result.code).toBe(0);
+    const repoRoot = path.resolve(import.meta.dirname, '../../..');
+    expect(result.stdout.split('\n')[0]).toBe(`[infra] logs: ${path.join(repoRoot, '.cache/logs')}`);
   });
 });
