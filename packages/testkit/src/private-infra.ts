@@ -35,10 +35,9 @@ export interface PrivateInfra {
  * the private cache a Maven download. `SIPHON_CACHE` when set, else the default of scripts/env.sh and infra.sh.
  */
 function sharedCaches(): string[] {
-  return [
-    process.env.SIPHON_CACHE,
-    path.join(repoRoot, '.cache'),
-  ].filter((dir): dir is string => Boolean(dir));
+  return [process.env.SIPHON_CACHE, path.join(repoRoot, '.cache')].filter((dir): dir is string =>
+    Boolean(dir),
+  );
 }
 
 async function linkDownloads(cache: string): Promise<void> {
